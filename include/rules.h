@@ -1,0 +1,174 @@
+/*
+ * rules.h — the rules of SPEC §4 and the column names of SPEC §3, loaded
+ * from a rules file (the default one is compiled into the binary; see
+ * rules/default.rules), compiled once with PCRE2 (JIT where available), and
+ * applied to one ticket at a time.
+ *
+ * This module knows nothing of files of exports or of databases: the
+ * importer asks it which column names it knows, the auditor hands it one
+ * ticket's fields and gets a verdict back.
+ *
+ * Two objects:
+ *   rules       — the loaded, compiled rules; immutable after loading, so
+ *                 one can be shared by several threads;
+ *   rules_judge — per-thread scratch (PCRE2 match data, buffers) to judge
+ *                 tickets without allocating per ticket.
+ *
+ * Usage:
+ *     char err[512];
+ *     rules *rs = NULL;
+ *     if (rules_load(NULL, &rs, err, sizeof err) != TA_OK) { puts(err); }
+ *     rules_judge *j = rules_judge_new(rs);
+ *     rules_ticket t = {.source = TA_SRC_CRM};
+ *     t.v[TA_F_EMAIL] = "budi@gmail.com"; ... (NULL or "" = empty)
+ *     rules_verdict v;
+ *     rules_judge_ticket(j, &t, &v);   // v.status, v.codes ...
+ *     rules_judge_free(j); rules_free(rs);
+ */
+#ifndef TICKET_AUDIT_RULES_H
+#define TICKET_AUDIT_RULES_H
+
+#include <stddef.h>
+
+#include "ta.h"
+
+typedef struct rules rules;
+typedef struct rules_judge rules_judge;
+
+/* Loads the rules: the default rules compiled into the binary when path is
+ * NULL, else the file at path, which replaces the defaults (a key the file
+ * does not set keeps its default). On error returns TA_E_NOINPUT (missing
+ * file) or TA_E_DATA (malformed file, unknown key, a pattern PCRE2
+ * refuses) with a message in err naming the file, the line and, for a
+ * pattern, PCRE2's own message and offset. */
+ta_status rules_load(const char *path, rules **out, char *err,
+                     size_t errlen) TA_WUR;
+
+/* Frees; NULL is a no-op. */
+void rules_free(rules *rs);
+
+/* The text of the default rules file compiled into the binary. */
+const char *rules_default_text(void);
+
+/* "default" for the compiled-in rules, else the SHA-256 (hex) of the
+ * rules file. */
+const char *rules_fingerprint(const rules *rs);
+
+/* ---- column names (SPEC §3) ---------------------------------------- */
+
+/* Normalizes a header name for matching: lower-case ASCII, drops
+ * . _ - * : and all white space. Writes a NUL-terminated string of at
+ * most outlen-1 bytes to out. */
+void rules_normalize_header(const char *in, size_t len, char *out,
+                            size_t outlen);
+
+/* 1 when the normalized name is a name of any field of any source, or a
+ * source-detection name; 0 otherwise. */
+int rules_is_known_column(const rules *rs, const char *normalized);
+
+/* The source a header belongs to from its normalized names (SPEC §3
+ * "Source detection": APKT, then AP2T, then CRM); TA_SRC_NONE when none
+ * of the marker names is present. */
+ta_source rules_detect_source(const rules *rs, const char *const *normalized,
+                              size_t n);
+
+/* The canonical field (a ta_field) a normalized column name means in a
+ * given source, or -1 when the column is not a canonical field there. */
+int rules_column_field(const rules *rs, ta_source src,
+                       const char *normalized);
+
+/* ---- judging (SPEC §4) ---------------------------------------------- */
+
+typedef enum rules_status {
+    RULES_COMPLIANT = 0,
+    RULES_EXEMPT,
+    RULES_VIOLATION,
+    RULES_OUT_OF_SCOPE
+} rules_status;
+
+/* "compliant", "exempt", "violation", "out_of_scope". */
+const char *rules_status_name(rules_status st);
+
+typedef enum rules_category {
+    RULES_CAT_GANGGUAN = 0,
+    RULES_CAT_KELUHAN,
+    RULES_CAT_INFORMASI,
+    RULES_CAT_NIAGA,
+    RULES_CAT_UNKNOWN
+} rules_category;
+
+/* "gangguan", "keluhan", "informasi", "niaga", "unknown". */
+const char *rules_category_name(rules_category c);
+
+typedef enum rules_email_state {
+    RULES_EMAIL_VALID = 0,
+    RULES_EMAIL_MISSING,
+    RULES_EMAIL_DECLINED,
+    RULES_EMAIL_PLACEHOLDER,
+    RULES_EMAIL_INVALID
+} rules_email_state;
+
+typedef enum rules_hp_state {
+    RULES_HP_VALID = 0,
+    RULES_HP_MISSING,
+    RULES_HP_PLACEHOLDER,
+    RULES_HP_INVALID,
+    RULES_HP_IN_PHONE_FIELD
+} rules_hp_state;
+
+/* "valid", "EMAIL_MISSING", "declined", ... the code of a state, or
+ * "valid"/"declined" for the states that have none. */
+const char *rules_email_state_name(rules_email_state s);
+const char *rules_hp_state_name(rules_hp_state s);
+
+/* One ticket's canonical fields. v[f] may be NULL or "" for an empty
+ * field; len[f] is its length (0 with v[f] NULL). Not modified. */
+typedef struct rules_ticket {
+    ta_source source;
+    const char *v[TA_F_COUNT];
+    size_t len[TA_F_COUNT];
+} rules_ticket;
+
+#define RULES_CODES_MAX 256
+#define RULES_EVIDENCE_MAX 512
+
+typedef struct rules_verdict {
+    rules_status status;
+    rules_category category;
+    rules_email_state email;
+    rules_hp_state hp;
+    int invalid_claim;              /* urgency claimed on a non-gangguan/
+                                       keluhan ticket */
+    char codes[RULES_CODES_MAX];    /* sorted codes joined by one space,
+                                       "" when none */
+    char evidence[RULES_EVIDENCE_MAX]; /* for each exemption found: which
+                                          field matched and the matched
+                                          text, e.g. "EX_URGENT: urgency
+                                          'Urgent'; EX_ANGRY: notes
+                                          'marah'" */
+} rules_verdict;
+
+/* Scratch for one thread; NULL when out of memory. */
+rules_judge *rules_judge_new(const rules *rs);
+void rules_judge_free(rules_judge *j);
+
+/* Judges one ticket. Never allocates. */
+void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
+                        rules_verdict *out);
+
+/* The email state of a field (SPEC §4 email steps 1-7). */
+rules_email_state rules_email_state_of(rules_judge *j, const char *s,
+                                       size_t len);
+
+/* The HP state of a field (SPEC §4 HP steps 1-7, without the
+ * HP_IN_PHONE_FIELD substitution). When norm is not NULL it receives the
+ * number after step 3 (NUL-terminated, truncated to normlen-1). */
+rules_hp_state rules_hp_state_of(rules_judge *j, const char *s, size_t len,
+                                 char *norm, size_t normlen);
+
+/* ---- parameters of the signals (SPEC §4 "Beyond the memo") ---------- */
+int rules_reused_min_customers(const rules *rs);   /* default 5 */
+double rules_outlier_mad_factor(const rules *rs);  /* default 3 */
+int rules_outlier_min_tickets(const rules *rs);    /* default 30 */
+
+#endif

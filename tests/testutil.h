@@ -1,0 +1,26 @@
+/*
+ * testutil.h — small helpers shared by the cmocka tests: paths of the
+ * source tree, reading whole files, temporary directories.
+ */
+#ifndef TICKET_AUDIT_TESTUTIL_H
+#define TICKET_AUDIT_TESTUTIL_H
+
+#include <stddef.h>
+
+/* TA_SOURCE_DIR "/" rel, in a static buffer of the caller's. */
+void tu_path(char *buf, size_t len, const char *rel);
+
+/* Reads a whole file into a malloc'd NUL-terminated buffer; NULL on error. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* Creates a fresh temporary directory (mkdtemp) into buf. Returns 0 on
+ * success. */
+int tu_tmpdir(char *buf, size_t len);
+
+/* Writes len bytes to path; 0 on success. */
+int tu_write_file(const char *path, const void *data, size_t len);
+
+/* Removes a directory tree (best effort). */
+void tu_rmtree(const char *path);
+
+#endif
