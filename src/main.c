@@ -1,8 +1,238 @@
-/* main.c — placeholder until the command line lands. */
+/*
+ * main.c — the ticket-audit program: parse the command line, run one
+ * pipeline per subcommand, print messages, choose the exit status.
+ *
+ * This is the only file that prints or exits (STYLE §5). Data flows one
+ * way: files -> import -> database -> audit -> report.
+ */
+#include <sqlite3.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cli.h"
+#include "db.h"
+#include "import.h"
+#include "rules.h"
 #include "ta.h"
-int main(void)
+
+#define ERRLEN 2048
+
+/* How many rejected rows of a file are shown on stderr; the rest are in
+ * the database's rejects table. */
+#define SHOW_REJECTS 5
+
+typedef struct progress {
+    int enabled;
+    struct timespec last;
+} progress;
+
+static void show_progress(void *ctx, const char *file, unsigned long long done,
+                          unsigned long long total, unsigned long rows)
 {
-    printf("ticket-audit %s\n", TA_VERSION);
-    return 0;
+    progress *p = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double since = (double)(now.tv_sec - p->last.tv_sec) +
+                   (double)(now.tv_nsec - p->last.tv_nsec) / 1e9;
+    if (done < total && since < 0.2)
+        return;
+    p->last = now;
+    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+    fprintf(stderr, "\r\033[Kimporting %s: %3.0f%%  %lu rows", file, pct,
+            rows);
+    if (done >= total)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+static void print_error(const char *msg)
+{
+    fprintf(stderr, "ticket-audit: %s\n", msg);
+}
+
+/* stdout carries the JSON alone with --json: the human lines go to
+ * stderr then. */
+static FILE *info_stream(const cli_options *o)
+{
+    return o->json ? stderr : stdout;
+}
+
+static void show_rejects(sqlite3 *db, const import_result *r)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT file, line, reason FROM rejects WHERE "
+                           "import_id = ?1 ORDER BY id LIMIT ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, r->import_id);
+    sqlite3_bind_int(st, 2, SHOW_REJECTS);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(stderr, "ticket-audit: %s:%lld: row rejected: %s\n",
+                (const char *)sqlite3_column_text(st, 0),
+                (long long)sqlite3_column_int64(st, 1),
+                (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    if (r->rows_rejected > SHOW_REJECTS)
+        fprintf(stderr,
+                "ticket-audit: ... and %lu more rejected rows (table "
+                "'rejects' in the database, sheet 'Ditolak' in the report)\n",
+                r->rows_rejected - SHOW_REJECTS);
+}
+
+/* Imports every file; returns the status of the first file that failed
+ * (after trying all of them), TA_OK when all were read. */
+static ta_status import_all(const cli_options *o, sqlite3 *db,
+                            const rules *rs, unsigned long *rejected)
+{
+    progress prog = {0};
+    prog.enabled = !o->quiet && isatty(STDERR_FILENO);
+    import_options io = {0};
+    io.source = (ta_source)o->source;
+    io.encoding = (csv_encoding)o->encoding;
+    io.progress = prog.enabled ? show_progress : NULL;
+    io.progress_ctx = &prog;
+    ta_status first = TA_OK;
+    char err[ERRLEN];
+    for (int i = 0; i < o->nfiles; i++) {
+        import_result r;
+        ta_status s = import_file(db, rs, o->files[i], &io, &r, err,
+                                  sizeof err);
+        if (s != TA_OK) {
+            print_error(err);
+            if (first == TA_OK)
+                first = s;
+            continue;
+        }
+        if (rejected)
+            *rejected += r.rows_rejected;
+        if (o->quiet)
+            continue;
+        if (r.already_imported) {
+            fprintf(info_stream(o),
+                    "%s: already imported (same content, SHA-256 %.12s...); "
+                    "nothing changed\n",
+                    o->files[i], r.sha256);
+            continue;
+        }
+        fprintf(info_stream(o),
+                "%s: %s export, %lu rows read, %lu imported, %lu rejected "
+                "(%s, delimiter '%s', header on line %lu)\n",
+                o->files[i], ta_source_name(r.source), r.rows_read,
+                r.rows_imported, r.rows_rejected,
+                csv_encoding_name(r.encoding),
+                r.delimiter == '\t' ? "TAB" : (char[2]){r.delimiter, 0},
+                r.header_line);
+        if (r.rows_rejected)
+            show_rejects(db, &r);
+    }
+    return first;
+}
+
+static double pct(unsigned long num, unsigned long den)
+{
+    return den ? 100.0 * (double)num / (double)den : -1.0;
+}
+
+static void print_audit(const cli_options *o, const audit_summary *s)
+{
+    if (o->quiet)
+        return;
+    unsigned long in_scope = s->compliant + s->exempt + s->violation;
+    double c = pct(s->compliant + s->exempt, in_scope);
+    FILE *f = info_stream(o);
+    fprintf(f,
+            "audited %lu tickets: %lu compliant, %lu exempt, %lu violations, "
+            "%lu out of scope",
+            s->tickets, s->compliant, s->exempt, s->violation,
+            s->out_of_scope);
+    if (c >= 0)
+        fprintf(f, "; compliance %.2f%%\n", c);
+    else
+        fputs("; compliance: no ticket in scope\n", f);
+}
+
+static ta_status load_rules(const cli_options *o, rules **rs)
+{
+    char err[ERRLEN];
+    ta_status s = rules_load(o->rules, rs, err, sizeof err);
+    if (s != TA_OK)
+        print_error(err);
+    return s;
+}
+
+static ta_status open_db(const char *path, sqlite3 **db)
+{
+    char err[ERRLEN];
+    ta_status s = db_open(path, db, err, sizeof err);
+    if (s != TA_OK)
+        print_error(err);
+    return s;
+}
+
+static ta_status run_audit(const cli_options *o, sqlite3 *db,
+                           const rules *rs)
+{
+    char err[ERRLEN];
+    audit_summary sum;
+    ta_status s = audit_run(db, rs, o->period, &sum, err, sizeof err);
+    if (s != TA_OK) {
+        print_error(err);
+        return s;
+    }
+    print_audit(o, &sum);
+    return TA_OK;
+}
+
+static int run(const cli_options *o)
+{
+    rules *rs = NULL;
+    sqlite3 *db = NULL;
+    ta_status s = load_rules(o, &rs);
+    if (s != TA_OK)
+        return ta_exit_status(s);
+    const char *dbpath = o->command == CLI_CHECK ? ":memory:" : o->db;
+    s = open_db(dbpath, &db);
+    ta_status first = s;
+    if (s == TA_OK && (o->command == CLI_RUN || o->command == CLI_IMPORT ||
+                       o->command == CLI_CHECK))
+        first = import_all(o, db, rs, NULL);
+    int fatal = s != TA_OK || first == TA_E_IO || first == TA_E_CANTCREAT ||
+                first == TA_E_NOMEM;
+    if (!fatal && o->command != CLI_IMPORT) {
+        s = run_audit(o, db, rs);
+        if (s != TA_OK && first == TA_OK)
+            first = s;
+    }
+    if (!fatal && (o->command == CLI_RUN || o->command == CLI_REPORT) &&
+        !o->quiet)
+        fprintf(stderr, "ticket-audit: the Excel report is not built yet in "
+                        "this version\n");
+    db_close(db);
+    rules_free(rs);
+    return ta_exit_status(first);
+}
+
+int main(int argc, char **argv)
+{
+    cli_options o;
+    char err[ERRLEN];
+    ta_status s = cli_parse(argc, argv, &o, err, sizeof err);
+    if (s != TA_OK) {
+        print_error(err);
+        return ta_exit_status(s);
+    }
+    if (o.command == CLI_HELP) {
+        fputs(cli_usage(), stdout);
+        return 0;
+    }
+    if (o.command == CLI_VERSION) {
+        printf("ticket-audit %s (SQLite %s)\n", TA_VERSION,
+               sqlite3_libversion());
+        return 0;
+    }
+    return run(&o);
 }

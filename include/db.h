@@ -1,0 +1,46 @@
+/*
+ * db.h — the SQLite database of SPEC §5: opening (created with mode 0600,
+ * since it holds personal data), the schema (see docs/schema.md) and the
+ * few helpers the importer and auditor share.
+ *
+ * The schema is the documented interface analysts query directly; this
+ * module is the only place that writes its DDL.
+ */
+#ifndef TICKET_AUDIT_DB_H
+#define TICKET_AUDIT_DB_H
+
+#include <stddef.h>
+
+#include "ta.h"
+
+typedef struct sqlite3 sqlite3;
+
+/* Opens (creating if needed) the database at path — ":memory:" for an
+ * in-memory one — and creates the schema when missing. A new file is
+ * created with mode 0600; an existing file that is not a ticket-audit
+ * database, or not SQLite at all, is refused. On error returns
+ * TA_E_CANTCREAT (cannot create), TA_E_DATA (not our database) or
+ * TA_E_IO, with a message in err naming the file. */
+ta_status db_open(const char *path, sqlite3 **out, char *err,
+                  size_t errlen) TA_WUR;
+
+/* Closes; NULL is a no-op. */
+void db_close(sqlite3 *db);
+
+/* Runs one or more SQL statements without parameters. On error writes
+ * "what: sqlite message" to err and returns TA_E_IO. */
+ta_status db_exec(sqlite3 *db, const char *sql, const char *what, char *err,
+                  size_t errlen) TA_WUR;
+
+/* Prepares a statement; on error writes a message and returns TA_E_IO. */
+ta_status db_prepare(sqlite3 *db, const char *sql, void *stmt_out,
+                     char *err, size_t errlen) TA_WUR;
+
+/* Writes "what: <sqlite3_errmsg>" to err and returns TA_E_IO (or
+ * TA_E_CANTCREAT for a full disk / read-only database). */
+ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen);
+
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
+void db_now(char buf[32]);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * db.c — opening the database and its schema (docs/schema.md).
+ *
+ * The file is created by open(2) with mode 0600 before SQLite touches it,
+ * so there is no moment when another user could read it. The schema is
+ * versioned in PRAGMA user_version; a file with another application id is
+ * refused rather than written into.
+ */
+#include "db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* "TAUD" — marks a database as ticket-audit's (PRAGMA application_id). */
+#define DB_APP_ID 0x54415544
+#define DB_SCHEMA_VERSION 1
+
+static const char schema_sql[] =
+    "PRAGMA application_id = 1413567812;\n" /* DB_APP_ID */
+    "CREATE TABLE IF NOT EXISTS imports (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  file TEXT NOT NULL,\n"
+    "  size INTEGER NOT NULL,\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  source TEXT NOT NULL,\n"
+    "  encoding TEXT NOT NULL,\n"
+    "  delimiter TEXT NOT NULL,\n"
+    "  header_line INTEGER NOT NULL,\n"
+    "  rows_read INTEGER NOT NULL,\n"
+    "  rows_imported INTEGER NOT NULL,\n"
+    "  rows_rejected INTEGER NOT NULL,\n"
+    "  imported_at TEXT NOT NULL,\n"
+    "  program_version TEXT NOT NULL\n"
+    ");\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS imports_sha256 ON imports(sha256);\n"
+    "CREATE TABLE IF NOT EXISTS rejects (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  import_id INTEGER NOT NULL REFERENCES imports(id),\n"
+    "  file TEXT NOT NULL,\n"
+    "  line INTEGER NOT NULL,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  field TEXT,\n"
+    "  raw TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS tickets (\n"
+    "  source TEXT NOT NULL,\n"
+    "  ticket_id TEXT NOT NULL,\n"
+    "  import_id INTEGER NOT NULL REFERENCES imports(id),\n"
+    "  line INTEGER NOT NULL,\n"
+    "  date TEXT NOT NULL,\n"
+    "  period TEXT NOT NULL,\n"
+    "  crm_ticket TEXT,\n"
+    "  type TEXT,\n"
+    "  name TEXT,\n"
+    "  email TEXT,\n"
+    "  hp TEXT,\n"
+    "  phone TEXT,\n"
+    "  cso TEXT NOT NULL,\n"
+    "  urgency TEXT,\n"
+    "  emotion TEXT,\n"
+    "  relation TEXT,\n"
+    "  idpel TEXT,\n"
+    "  notes TEXT,\n"
+    "  media TEXT,\n"
+    "  UNIQUE (source, ticket_id)\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS tickets_period ON tickets(period);\n"
+    "CREATE TABLE IF NOT EXISTS audits (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run_at TEXT NOT NULL,\n"
+    "  period TEXT,\n"
+    "  rules TEXT NOT NULL,\n"
+    "  program_version TEXT NOT NULL,\n"
+    "  tickets INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS audit_results (\n"
+    "  source TEXT NOT NULL,\n"
+    "  ticket_id TEXT NOT NULL,\n"
+    "  period TEXT NOT NULL,\n"
+    "  cso TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  codes TEXT NOT NULL,\n"
+    "  category TEXT NOT NULL,\n"
+    "  email_state TEXT NOT NULL,\n"
+    "  hp_state TEXT NOT NULL,\n"
+    "  evidence TEXT NOT NULL,\n"
+    "  audit_id INTEGER NOT NULL REFERENCES audits(id),\n"
+    "  PRIMARY KEY (source, ticket_id)\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS audit_results_period "
+    "ON audit_results(period, cso);\n"
+    "PRAGMA user_version = 1;\n";
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
+                    const char *b)
+{
+    if (err && errlen)
+        snprintf(err, errlen, fmt, a, b);
+}
+
+ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    int code = db ? sqlite3_errcode(db) & 0xff : SQLITE_ERROR;
+    set_err(err, errlen, "%s: %s", what,
+            db ? sqlite3_errmsg(db) : "cannot open database");
+    if (code == SQLITE_FULL || code == SQLITE_READONLY ||
+        code == SQLITE_CANTOPEN)
+        return TA_E_CANTCREAT;
+    return TA_E_IO;
+}
+
+ta_status db_exec(sqlite3 *db, const char *sql, const char *what, char *err,
+                  size_t errlen)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, what, err, errlen);
+    return TA_OK;
+}
+
+ta_status db_prepare(sqlite3 *db, const char *sql, void *stmt_out,
+                     char *err, size_t errlen)
+{
+    sqlite3_stmt **st = stmt_out;
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_fail(db, "preparing a statement", err, errlen);
+    return TA_OK;
+}
+
+void db_now(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Creates the file with mode 0600 if it does not exist yet, so SQLite
+ * never creates it with the umask's wider mode. */
+static ta_status create_private(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return TA_OK;
+    }
+    if (errno == EEXIST)
+        return TA_OK;
+    set_err(err, errlen,
+            "%s: cannot create the database: %s; check the folder exists "
+            "and is writable, or choose another file with --db",
+            path, strerror(errno));
+    return TA_E_CANTCREAT;
+}
+
+static int read_int(sqlite3 *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(st, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    int memory = strcmp(path, ":memory:") == 0;
+    if (!memory) {
+        ta_status st = create_private(path, err, errlen);
+        if (st != TA_OK)
+            return st;
+    }
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+                        (memory ? SQLITE_OPEN_CREATE : 0), NULL) != SQLITE_OK) {
+        ta_status st = db_fail(db, path, err, errlen);
+        sqlite3_close(db);
+        return st == TA_E_IO ? TA_E_CANTCREAT : st;
+    }
+    /* Another process holding the database: wait a little, then say so. */
+    sqlite3_busy_timeout(db, 5000);
+
+    int app = 0, version = 0, objects = 0;
+    if (read_int(db, "PRAGMA application_id", &app) != SQLITE_OK ||
+        read_int(db, "PRAGMA user_version", &version) != SQLITE_OK ||
+        read_int(db, "SELECT count(*) FROM sqlite_schema", &objects) !=
+            SQLITE_OK) {
+        int code = sqlite3_errcode(db);
+        if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+            set_err(err, errlen,
+                    "%s: this file is not an SQLite database (%s); give "
+                    "another file with --db",
+                    path, sqlite3_errmsg(db));
+        else
+            set_err(err, errlen, "%s: cannot read the database: %s", path,
+                    sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) ? TA_E_DATA
+                                                                 : TA_E_IO;
+    }
+    if (objects > 0 && app != DB_APP_ID) {
+        set_err(err, errlen,
+                "%s: this SQLite database was not made by ticket-audit%s; "
+                "give another file with --db",
+                path, "");
+        sqlite3_close(db);
+        return TA_E_DATA;
+    }
+    if (version > DB_SCHEMA_VERSION) {
+        set_err(err, errlen,
+                "%s: the database was made by a newer ticket-audit%s; "
+                "upgrade ticket-audit",
+                path, "");
+        sqlite3_close(db);
+        return TA_E_DATA;
+    }
+    ta_status st = db_exec(db,
+                           "PRAGMA foreign_keys = OFF;"
+                           "PRAGMA synchronous = NORMAL;"
+                           "PRAGMA temp_store = MEMORY;"
+                           "PRAGMA cache_size = -16000;",
+                           path, err, errlen);
+    if (st == TA_OK && version < DB_SCHEMA_VERSION) {
+        st = db_exec(db, "BEGIN IMMEDIATE", path, err, errlen);
+        if (st == TA_OK)
+            st = db_exec(db, schema_sql, "creating the schema", err, errlen);
+        if (st == TA_OK)
+            st = db_exec(db, "COMMIT", path, err, errlen);
+        else
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    if (st != TA_OK) {
+        sqlite3_close(db);
+        return st;
+    }
+    *out = db;
+    return TA_OK;
+}
+
+void db_close(sqlite3 *db)
+{
+    if (db)
+        sqlite3_close(db);
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End-to-end tests of the command line (SPEC §2): exit statuses, messages,
+# the database mode, re-imports, and no progress output into a pipe.
+# Usage: e2e_cli.sh BINARY SOURCE_DIR
+set -u
+bin=$1; src=$2
+fx=$src/fixtures/import
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+
+expect() { # NAME WANT_STATUS GREP_PATTERN(stderr+stdout, may be empty) -- CMD...
+  local name=$1 want=$2 pat=$3; shift 4
+  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL $name: exit $got, want $want"; cat "$tmp/err" | head -5; fail=$((fail+1)); return
+  fi
+  if [ -n "$pat" ] && ! grep -qE -- "$pat" "$tmp/out" "$tmp/err"; then
+    echo "FAIL $name: output lacks /$pat/"; head -5 "$tmp/out" "$tmp/err"; fail=$((fail+1)); return
+  fi
+  echo "ok   $name"; pass=$((pass+1))
+}
+
+db=$tmp/t.db
+expect usage_no_command 2 "no command" -- "$bin"
+expect usage_unknown_command 2 "unknown command 'frobnicate'" -- "$bin" frobnicate
+expect usage_unknown_option 2 "unknown option '--colour'" -- "$bin" import --colour "$fx/crm_basic.csv"
+expect usage_bad_period 2 "--period '2026-13'" -- "$bin" audit --period 2026-13 --db "$db"
+expect usage_before_files 2 "--period" -- "$bin" import --period x "$tmp/missing.csv"
+expect usage_bad_lang 2 "--lang 'fr'" -- "$bin" report --lang fr --db "$db"
+expect usage_bad_source 2 "--source 'sap'" -- "$bin" import --source sap "$fx/crm_basic.csv"
+expect usage_bad_encoding 2 "--encoding" -- "$bin" import --encoding latin9 "$fx/crm_basic.csv"
+expect usage_fail_under_range 2 "--fail-under '120'" -- "$bin" check --fail-under 120 "$fx/crm_basic.csv"
+expect usage_option_not_applicable 2 "does not apply to 'import'" -- "$bin" import --fail-under 50 "$fx/crm_basic.csv"
+expect usage_import_needs_file 2 "needs at least one" -- "$bin" import --db "$db"
+expect usage_audit_takes_no_file 2 "takes no FILE" -- "$bin" audit --db "$db" x.csv
+expect help 0 "^Usage: ticket-audit" -- "$bin" --help
+expect help_after_command 0 "Exit status" -- "$bin" import --help
+expect version 0 "^ticket-audit [0-9]" -- "$bin" --version
+expect missing_file_66 66 "missing\.csv" -- "$bin" import --db "$db" "$tmp/missing.csv"
+expect empty_file_65 65 "empty\.csv" -- "$bin" import --db "$db" "$fx/empty.csv"
+expect binary_file_65 65 "binary\.bin" -- "$bin" import --db "$db" "$fx/binary.bin"
+expect utf16_file_65 65 "UTF-16" -- "$bin" import --db "$db" "$fx/utf16le.csv"
+expect headerless_65 65 "headerless\.csv" -- "$bin" import --db "$db" "$fx/headerless.csv"
+expect missing_required_65 65 "'email'" -- "$bin" import --db "$db" "$fx/missing_required.csv"
+expect import_ok 0 "3 rows read, 3 imported, 0 rejected" -- "$bin" import --db "$db" "$fx/crm_basic.csv"
+mode=$(stat -c %a "$db")
+if [ "$mode" = 600 ]; then echo "ok   db_mode_0600"; pass=$((pass+1)); else echo "FAIL db_mode_0600: $mode"; fail=$((fail+1)); fi
+expect reimport_noop 0 "already imported" -- "$bin" import --db "$db" "$fx/crm_basic.csv"
+expect rejects_named 0 "ragged\.csv:3: row rejected: 4 fields" -- "$bin" import --db "$db" "$fx/ragged.csv"
+expect one_bad_among_good 66 "nope\.csv" -- "$bin" import --db "$db" "$fx/apkt_detect.csv" "$tmp/nope.csv"
+n=$(sqlite3 "$db" "select count(*) from tickets where source='apkt'" 2>/dev/null || echo "?")
+if [ "$n" = 1 ] || [ "$n" = "?" ]; then echo "ok   good_file_kept_beside_bad"; pass=$((pass+1)); else echo "FAIL good_file_kept_beside_bad: $n"; fail=$((fail+1)); fi
+expect audit_ok 0 "audited [0-9]+ tickets" -- "$bin" audit --db "$db"
+expect not_a_database 65 "not an SQLite database" -- "$bin" import --db "$fx/crm_basic.csv" "$fx/crm_basic.csv"
+# progress never goes into a pipe: stderr here is a file
+"$bin" import --db "$tmp/p.db" "$fx/crm_basic.csv" 2>"$tmp/err" >/dev/null
+if grep -q $'\r' "$tmp/err"; then echo "FAIL no_progress_in_pipe"; fail=$((fail+1)); else echo "ok   no_progress_in_pipe"; pass=$((pass+1)); fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

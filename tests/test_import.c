@@ -1,0 +1,417 @@
+/*
+ * test_import.c — the importer against one-quirk fixtures (fixtures/import/):
+ * the exact rows imported and rejected (reasons and physical lines), the
+ * field values read, provenance, duplicates and re-imports, and each bad
+ * input with its status. Clause names refer to SPEC §3 and §5.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "import.h"
+#include "rules.h"
+#include "testutil.h"
+
+typedef struct fx {
+    sqlite3 *db;
+    rules *rs;
+    char err[2048];
+} fx;
+
+static int setup(void **state)
+{
+    static fx f;
+    memset(&f, 0, sizeof f);
+    assert_int_equal(rules_load(NULL, &f.rs, f.err, sizeof f.err), TA_OK);
+    assert_int_equal(db_open(":memory:", &f.db, f.err, sizeof f.err), TA_OK);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    db_close(f->db);
+    rules_free(f->rs);
+    return 0;
+}
+
+static ta_status import_fixture(fx *f, const char *name, import_result *res)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fixtures/import/%s", TA_SOURCE_DIR, name);
+    import_options o = {.source = TA_SRC_NONE};
+    return import_file(f->db, f->rs, path, &o, res, f->err, sizeof f->err);
+}
+
+static long long q_int(fx *f, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* The first column of the first row as text ("" for NULL), in buf. */
+static const char *q_text(fx *f, const char *sql, char *buf, size_t len)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(buf, len, "%s", t ? (const char *)t : "");
+    sqlite3_finalize(st);
+    return buf;
+}
+
+#define TEXT(f, sql) q_text((f), (sql), tbuf, sizeof tbuf)
+
+static void assert_counts(const import_result *r, unsigned long read,
+                          unsigned long imported, unsigned long rejected)
+{
+    assert_int_equal(r->rows_read, read);
+    assert_int_equal(r->rows_imported, imported);
+    assert_int_equal(r->rows_rejected, rejected);
+    assert_int_equal(r->rows_read, r->rows_imported + r->rows_rejected);
+}
+
+static void csv3_basic_crm(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "crm_basic.csv", &r), TA_OK);
+    assert_int_equal(r.source, TA_SRC_CRM);
+    assert_int_equal(r.delimiter, ',');
+    assert_int_equal(r.header_line, 1);
+    assert_counts(&r, 3, 3, 0);
+    assert_string_equal(TEXT(f, "SELECT email FROM tickets WHERE ticket_id='T001'"),
+                        "budi@gmail.com");
+    assert_string_equal(TEXT(f, "SELECT date||' '||period FROM tickets WHERE ticket_id='T003'"),
+                        "2026-10-03 2026-10");
+    assert_string_equal(TEXT(f, "SELECT cso FROM tickets WHERE ticket_id='T003'"), "Rudi");
+    assert_string_equal(TEXT(f, "SELECT line FROM tickets WHERE ticket_id='T003'"), "4");
+    /* provenance */
+    assert_string_equal(TEXT(f, "SELECT source||'|'||encoding||'|'||delimiter||'|'||rows_read||'|'||rows_imported||'|'||rows_rejected FROM imports"),
+                        "crm|utf-8|,|3|3|0");
+    assert_int_equal(q_int(f, "SELECT length(sha256) FROM imports"), 64);
+    assert_string_equal(TEXT(f, "SELECT sha256 FROM imports"), r.sha256);
+    assert_int_equal(q_int(f, "SELECT size FROM imports"), (long long)r.size);
+    /* an absent column (phone) is NULL, a present empty one is '' */
+    assert_int_equal(q_int(f, "SELECT phone IS NULL AND email = '' FROM tickets WHERE ticket_id='T002'"), 1);
+}
+
+static void csv3_header_below_titles_semicolon(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "titles_semicolon.csv", &r), TA_OK);
+    assert_int_equal(r.delimiter, ';');
+    assert_int_equal(r.header_line, 4);
+    assert_counts(&r, 3, 3, 0);
+    assert_string_equal(TEXT(f, "SELECT line FROM tickets WHERE ticket_id='T001'"), "5");
+}
+
+static void csv3_delimiter_tab_and_pipe(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    assert_int_equal(import_fixture(f, "tab_delimited.tsv", &r), TA_OK);
+    assert_int_equal(r.delimiter, '\t');
+    assert_counts(&r, 3, 3, 0);
+    assert_int_equal(import_fixture(f, "pipe_delimited.csv", &r), TA_OK);
+    assert_int_equal(r.delimiter, '|');
+    assert_counts(&r, 3, 3, 0);
+}
+
+static void csv3_line_ends_crlf_cr_mixed(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    const char *files[] = {"crlf.csv", "cr_only.csv", "mixed_line_ends.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(import_fixture(f, files[i], &r), TA_OK);
+        assert_counts(&r, 3, 3, 0);
+        assert_string_equal(TEXT(f, "SELECT line||media FROM tickets WHERE ticket_id='T003'"),
+                            "4123");
+    }
+}
+
+static void csv3_bom_skipped(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "bom.csv", &r), TA_OK);
+    assert_counts(&r, 1, 1, 0);
+    assert_string_equal(TEXT(f, "SELECT ticket_id FROM tickets"), "T001");
+}
+
+static void encoding_windows1252_transcoded(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "cp1252.csv", &r), TA_OK);
+    assert_int_equal(r.encoding, CSV_ENC_CP1252);
+    assert_string_equal(TEXT(f, "SELECT name FROM tickets"), "Andr\xc3\xa9 Caf\xc3\xa9");
+    assert_string_equal(TEXT(f, "SELECT notes FROM tickets"), "Biaya \xe2\x82\xac 10");
+    assert_string_equal(TEXT(f, "SELECT encoding FROM imports"), "windows-1252");
+}
+
+static void csv3_quoted_delimiters_and_line_breaks(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "quoted_multiline.csv", &r), TA_OK);
+    assert_counts(&r, 2, 2, 0);
+    assert_string_equal(TEXT(f, "SELECT name FROM tickets WHERE ticket_id='T020'"), "Lubis, Ahmad");
+    assert_string_equal(TEXT(f, "SELECT notes FROM tickets WHERE ticket_id='T020'"),
+                        "Listrik padam\nsejak pagi, \"darurat\"\r\nkata pelapor");
+    /* the quoted field spans lines 2-4, so the next row starts on line 5 */
+    assert_int_equal(q_int(f, "SELECT line FROM tickets WHERE ticket_id='T021'"), 5);
+}
+
+static void rejected_field_count(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "ragged.csv", &r), TA_OK);
+    assert_counts(&r, 4, 2, 2);
+    assert_string_equal(TEXT(f, "SELECT group_concat(line||':'||reason, '|') FROM (SELECT * FROM rejects ORDER BY line)"),
+                        "3:4 fields, the header has 9|4:10 fields, the header has 9");
+    assert_string_equal(TEXT(f, "SELECT raw FROM rejects WHERE line=3"), "T031,2026-10-02,Keluhan,Siti");
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets WHERE ticket_id IN ('T031','T002')"), 0);
+}
+
+static void rejected_empty_ticket_id(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "empty_ticket_id.csv", &r), TA_OK);
+    assert_counts(&r, 2, 1, 1);
+    assert_string_equal(TEXT(f, "SELECT line||' '||field||' '||reason FROM rejects"),
+                        "3 ticket_id ticket_id is empty");
+}
+
+static void rejected_bad_dates(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[512];
+    assert_int_equal(import_fixture(f, "bad_dates.csv", &r), TA_OK);
+    assert_counts(&r, 4, 1, 3);
+    assert_string_equal(TEXT(f, "SELECT group_concat(line||field, ',') FROM (SELECT * FROM rejects ORDER BY line)"),
+                        "3date,4date,5date");
+    assert_non_null(strstr(TEXT(f, "SELECT reason FROM rejects WHERE line=3"), "31/02/2026"));
+    assert_string_equal(TEXT(f, "SELECT reason FROM rejects WHERE line=5"), "date is empty");
+}
+
+static void dates_every_form(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[512];
+    assert_int_equal(import_fixture(f, "date_forms.csv", &r), TA_OK);
+    assert_counts(&r, 12, 12, 0);
+    assert_string_equal(TEXT(f, "SELECT group_concat(date, ' ') FROM (SELECT date FROM tickets ORDER BY ticket_id)"),
+                        "2026-10-07 2026-10-08 2026-10-09 2026-10-10 2026-10-11 "
+                        "2026-10-12 2026-10-13 2026-10-14 2026-10-15 2026-10-16 "
+                        "2026-08-17 2028-02-29");
+    assert_string_equal(TEXT(f, "SELECT period FROM tickets WHERE ticket_id='T061'"), "2026-08");
+}
+
+static void rejected_truncated_last_row(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "truncated.csv", &r), TA_OK);
+    assert_counts(&r, 2, 1, 1);
+    assert_int_equal(q_int(f, "SELECT line FROM rejects"), 3);
+    assert_non_null(strstr(TEXT(f, "SELECT reason FROM rejects"), "quoted field"));
+}
+
+static void csv3_blank_lines_skipped_not_counted(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    assert_int_equal(import_fixture(f, "blank_lines.csv", &r), TA_OK);
+    assert_int_equal(r.header_line, 2);
+    assert_counts(&r, 2, 2, 0);
+    assert_int_equal(q_int(f, "SELECT line FROM tickets WHERE ticket_id='T001'"), 5);
+    assert_int_equal(q_int(f, "SELECT line FROM tickets WHERE ticket_id='T002'"), 7);
+}
+
+static void duplicates_later_row_replaces(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "duplicate_ids.csv", &r), TA_OK);
+    assert_counts(&r, 3, 3, 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets"), 2);
+    assert_string_equal(TEXT(f, "SELECT email||' '||line FROM tickets WHERE ticket_id='T001'"),
+                        "budi.baru@gmail.com 4");
+    /* a later import of another file replaces too */
+    assert_int_equal(import_fixture(f, "crm_basic.csv", &r), TA_OK);
+    assert_string_equal(TEXT(f, "SELECT email FROM tickets WHERE ticket_id='T001'"), "budi@gmail.com");
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets"), 3);
+}
+
+static void reimport_same_content_is_noop(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    assert_int_equal(import_fixture(f, "crm_basic.csv", &r), TA_OK);
+    assert_int_equal(r.already_imported, 0);
+    long long first = r.import_id;
+    assert_int_equal(import_fixture(f, "crm_basic.csv", &r), TA_OK);
+    assert_int_equal(r.already_imported, 1);
+    assert_int_equal(r.import_id, first);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM imports"), 1);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets"), 3);
+}
+
+static void csv3_ticket_and_cso_spaces_collapsed(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "spaces_collapse.csv", &r), TA_OK);
+    assert_string_equal(TEXT(f, "SELECT ticket_id||'|'||cso FROM tickets"), "T 081|Ani Lestari");
+}
+
+static void csv3_header_name_normalisation(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "header_aliases.csv", &r), TA_OK);
+    assert_int_equal(r.source, TA_SRC_CRM);
+    assert_counts(&r, 1, 1, 0);
+    assert_string_equal(TEXT(f, "SELECT ticket_id||'|'||email||'|'||hp||'|'||phone||'|'||cso||'|'||type FROM tickets"),
+                        "T090|b@gmail.com|081234567801|0215551234|Ani|Keluhan");
+}
+
+static void source_detection_apkt_ap2t(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char tbuf[256];
+    assert_int_equal(import_fixture(f, "apkt_detect.csv", &r), TA_OK);
+    assert_int_equal(r.source, TA_SRC_APKT);
+    assert_string_equal(TEXT(f, "SELECT source||'|'||crm_ticket||'|'||hp||'|'||cso FROM tickets WHERE ticket_id='L001'"),
+                        "apkt|T001|081234567801|Ani");
+    assert_int_equal(import_fixture(f, "ap2t_detect.csv", &r), TA_OK);
+    assert_int_equal(r.source, TA_SRC_AP2T);
+    assert_string_equal(TEXT(f, "SELECT type||'|'||name||'|'||cso FROM tickets WHERE source='ap2t'"),
+                        "PB|Budi|Ani");
+}
+
+static void source_forced_by_option(void **state)
+{
+    fx *f = *state;
+    import_result r;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fixtures/import/unknown_source.csv", TA_SOURCE_DIR);
+    import_options o = {.source = TA_SRC_AP2T};
+    /* no ticket_id column for AP2T either: still refused, naming the field */
+    assert_int_equal(import_file(f->db, f->rs, path, &o, &r, f->err, sizeof f->err), TA_E_DATA);
+    assert_non_null(strstr(f->err, "ticket_id"));
+}
+
+typedef struct bad_case {
+    const char *file;
+    ta_status status;
+    const char *in_message; /* a piece the message must hold */
+} bad_case;
+
+static void bad_inputs_refused_with_status(void **state)
+{
+    fx *f = *state;
+    static const bad_case cases[] = {
+        {"does_not_exist.csv", TA_E_NOINPUT, "does_not_exist.csv"},
+        {"empty.csv", TA_E_DATA, "empty"},
+        {"blank_only.csv", TA_E_DATA, "empty"},
+        {"binary.bin", TA_E_DATA, "binary.bin"},
+        {"utf16le.csv", TA_E_DATA, "UTF-16"},
+        {"headerless.csv", TA_E_DATA, "header"},
+        {"missing_required.csv", TA_E_DATA, "'email'"},
+        {"unknown_source.csv", TA_E_DATA, "--source"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        import_result r;
+        ta_status s = import_fixture(f, cases[i].file, &r);
+        if (s != cases[i].status || !strstr(f->err, cases[i].in_message))
+            fail_msg("%s: status %d (want %d), message: %s", cases[i].file,
+                     (int)s, (int)cases[i].status, f->err);
+        assert_non_null(strstr(f->err, cases[i].file));
+    }
+    /* nothing of a refused file is left behind */
+    assert_int_equal(q_int(f, "SELECT count(*) FROM imports"), 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets"), 0);
+}
+
+static void db_file_created_0600(void **state)
+{
+    (void)state;
+    char dir[512], path[600], err[512];
+    assert_int_equal(tu_tmpdir(dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(db_open(path, &db, err, sizeof err), TA_OK);
+    db_close(db);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    /* a file that is not SQLite is refused, not overwritten */
+    snprintf(path, sizeof path, "%s/not.db", dir);
+    assert_int_equal(tu_write_file(path, "hello, this is not a database, really not at all", 48), 0);
+    assert_int_equal(db_open(path, &db, err, sizeof err), TA_E_DATA);
+    assert_non_null(strstr(err, "not an SQLite database"));
+    tu_rmtree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(csv3_basic_crm, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_header_below_titles_semicolon, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_delimiter_tab_and_pipe, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_line_ends_crlf_cr_mixed, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_bom_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(encoding_windows1252_transcoded, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_quoted_delimiters_and_line_breaks, setup, teardown),
+        cmocka_unit_test_setup_teardown(rejected_field_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(rejected_empty_ticket_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(rejected_bad_dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(dates_every_form, setup, teardown),
+        cmocka_unit_test_setup_teardown(rejected_truncated_last_row, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_blank_lines_skipped_not_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicates_later_row_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(reimport_same_content_is_noop, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_ticket_and_cso_spaces_collapsed, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_header_name_normalisation, setup, teardown),
+        cmocka_unit_test_setup_teardown(source_detection_apkt_ap2t, setup, teardown),
+        cmocka_unit_test_setup_teardown(source_forced_by_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_inputs_refused_with_status, setup, teardown),
+        cmocka_unit_test(db_file_created_0600),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
