@@ -33,9 +33,9 @@
 
 /* How bytes of the input become UTF-8 in the window. */
 typedef enum xform {
-    XF_NONE,     /* valid UTF-8 (or plain ASCII): used as is */
-    XF_CP1252,   /* Windows-1252, every byte >= 0x80 transcoded */
-    XF_SANITIZE  /* forced UTF-8 over invalid input: bad sequences -> FFFD */
+    XF_NONE,    /* valid UTF-8 (or plain ASCII): used as is */
+    XF_CP1252,  /* Windows-1252, every byte >= 0x80 transcoded */
+    XF_SANITIZE /* forced UTF-8 over invalid input: bad sequences -> FFFD */
 } xform;
 
 /* Outcome of parsing one row out of the window. */
@@ -49,8 +49,8 @@ typedef enum parse_res {
 
 /* Strict UTF-8 validation state, carried across blocks. */
 typedef struct utf8_state {
-    unsigned need;         /* continuation bytes still expected */
-    unsigned char lo, hi;  /* allowed range of the next continuation */
+    unsigned need;        /* continuation bytes still expected */
+    unsigned char lo, hi; /* allowed range of the next continuation */
     int valid;
 } utf8_state;
 
@@ -83,7 +83,7 @@ struct csv_reader {
     int src_eof;
     unsigned long long raw_in; /* raw bytes taken from the source */
 
-    unsigned long line; /* physical line number at pos */
+    unsigned long line;          /* physical line number at pos */
     unsigned long long progress; /* csv_offset */
 
     /* The current row: fields unquoted into fbuf, NUL-terminated. */
@@ -93,8 +93,8 @@ struct csv_reader {
     char **fptr;
     size_t fldcap, nf;
     int open_quote;
-    size_t pend;          /* window index after the row's line break */
-    size_t praw_end;      /* window index of the row's end (no break) */
+    size_t pend;           /* window index after the row's line break */
+    size_t praw_end;       /* window index of the row's end (no break) */
     unsigned long pbreaks; /* line breaks the row spans, final one too */
     csv_row row;
 
@@ -144,8 +144,7 @@ static csv_status set_err(csv_reader *r, csv_status st, unsigned long line,
 {
     int n;
     if (line > 0)
-        n = snprintf(r->msg, sizeof r->msg, "%s: line %lu: ", r->name,
-                     line);
+        n = snprintf(r->msg, sizeof r->msg, "%s: line %lu: ", r->name, line);
     else
         n = snprintf(r->msg, sizeof r->msg, "%s: ", r->name);
     if (n < 0)
@@ -428,8 +427,8 @@ static csv_status fill(csv_reader *r)
             out = cp1252_decode(r->rbuf + r->rpos, take, r->wbuf + r->wlen);
         else
             out = utf8_sanitize(r->rbuf + r->rpos, take,
-                                r->src_eof && take == avail,
-                                r->wbuf + r->wlen, &used);
+                                r->src_eof && take == avail, r->wbuf + r->wlen,
+                                &used);
         r->wlen += out;
         r->rpos += used;
         if (used == 0) {
@@ -773,8 +772,8 @@ static void row_summary(const csv_row *row, char *buf, size_t len)
         int cut = 0;
         if (fl > 24) {
             fl = 24;
-            while (fl > 0 && ((unsigned char)row->fields[i][fl] & 0xC0) ==
-                                 0x80)
+            while (fl > 0 &&
+                   ((unsigned char)row->fields[i][fl] & 0xC0) == 0x80)
                 fl--; /* do not cut a UTF-8 character */
             cut = 1;
         }
@@ -906,8 +905,7 @@ static void pass1_block(pass1 *s, const unsigned char *p, size_t n)
 }
 
 /* Judges the first pass: UTF-16/32, binary, empty; sets encoding. */
-static csv_status pass1_judge(csv_reader *r, const pass1 *s,
-                              csv_encoding want)
+static csv_status pass1_judge(csv_reader *r, const pass1 *s, csv_encoding want)
 {
     const unsigned char *b = s->sample;
     size_t n = s->nsample;
@@ -922,8 +920,8 @@ static csv_status pass1_judge(csv_reader *r, const pass1 *s,
                    (!b[0] && !b[1] && b[2] == 0xFE && b[3] == 0xFF)))
         return set_err(r, CSV_E_UTF16, 0, utf16_msg,
                        "UTF-32 encoded (byte order mark)");
-    if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) ||
-                   (b[0] == 0xFE && b[1] == 0xFF)))
+    if (n >= 2 &&
+        ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
         return set_err(r, CSV_E_UTF16, 0, utf16_msg,
                        "UTF-16 encoded (byte order mark)");
     if (n >= 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
@@ -1052,8 +1050,7 @@ csv_status csv_open_file(const char *path, const csv_options *opt,
         return set_err(r, CSV_E_NOENT, 0, "cannot open: %s; check the path",
                        strerror(errno));
     if (fstat(fileno(r->f), &sb) == 0 && S_ISDIR(sb.st_mode))
-        return set_err(r, CSV_E_NOENT, 0,
-                       "is a directory; give a CSV file");
+        return set_err(r, CSV_E_NOENT, 0, "is a directory; give a CSV file");
     /* Big freads go straight into our buffers. */
     setvbuf(r->f, NULL, _IONBF, 0);
     s = calloc(1, sizeof *s);
@@ -1066,8 +1063,7 @@ csv_status csv_open_file(const char *path, const csv_options *opt,
     for (;;) {
         size_t got = fread(blk, 1, CSV_BLOCK, r->f);
         if (got < CSV_BLOCK && ferror(r->f)) {
-            st = set_err(r, CSV_E_IO, 0, "read error: %s",
-                         strerror(errno));
+            st = set_err(r, CSV_E_IO, 0, "read error: %s", strerror(errno));
             goto done;
         }
         if (got == 0)

@@ -35,7 +35,7 @@ struct fastcsv_case {
 };
 
 struct spectrum_case {
-    const char *path; /* under tests/conformance/ */
+    const char *path;     /* under tests/conformance/ */
     const char *expected; /* header row first */
     int nrecords;
 };
@@ -79,8 +79,7 @@ static const struct exception exceptions[] = {
     {"open-quotation-2", "A,B" OQ, CSV_OK,
      "same fields, flagged open_quote (importer rejects)"},
     {"quotation-2", "D", CSV_OK, "fields are trimmed after unquoting"},
-    {"skip-empty-lines-2", "A", CSV_OK,
-     "white-space-only lines are skipped"},
+    {"skip-empty-lines-2", "A", CSV_OK, "white-space-only lines are skipped"},
     {"spaces-around-quotes-1", "D\"" OQ, CSV_OK,
      "quote+space is literal, quote stays open (rejected)"},
     {"spaces-around-quotes-2", "A,B\"" OQ, CSV_OK,
@@ -152,13 +151,13 @@ static csv_status read_rows(csv_reader *r, flat *f)
 
 /* Opens data (score_header NULL unless opt says) and flattens its rows;
  * returns the status of open, or of the last csv_next. */
-static csv_status run_mem(const char *data, size_t len,
-                          const csv_options *opt, flat *f)
+static csv_status run_mem(const char *data, size_t len, const csv_options *opt,
+                          flat *f)
 {
     csv_options none = {0};
     csv_reader *r = NULL;
-    csv_status st = csv_open_memory("mem.csv", data, len, opt ? opt : &none,
-                                    &r);
+    csv_status st =
+        csv_open_memory("mem.csv", data, len, opt ? opt : &none, &r);
     assert_non_null(r);
     if (st == CSV_OK)
         st = read_rows(r, f);
@@ -203,8 +202,8 @@ static void expect_end(csv_reader *r)
 /* A scorer for the header tests: counts fields among a few names. */
 static size_t score_names(void *ctx, const csv_row *row)
 {
-    static const char *const names[] = {"id", "date", "email", "hp",
-                                        "name", "cso"};
+    static const char *const names[] = {"id", "date", "email",
+                                        "hp", "name", "cso"};
     size_t n = 0;
     (void)ctx;
     for (size_t i = 0; i < row->nfields; i++)
@@ -345,8 +344,7 @@ static void conformance_bom_files(void **state)
         csv_status st = csv_open_file(path, &opt, &r);
         assert_non_null(r);
         if (st != files[i].st)
-            fail_msg("%s: status %d: %s", files[i].file, st,
-                     csv_errmsg(r));
+            fail_msg("%s: status %d: %s", files[i].file, st, csv_errmsg(r));
         if (st == CSV_OK) {
             flat f = {0};
             assert_int_equal(csv_had_bom(r), files[i].bom);
@@ -415,8 +413,7 @@ static void dialect_delimiter_outside_quotes(void **state)
 static void dialect_sep_line(void **state)
 {
     (void)state;
-    csv_reader *r =
-        open_mem("sep=|\na,b|c\n1|2\n", 16, NULL, CSV_OK);
+    csv_reader *r = open_mem("sep=|\na,b|c\n1|2\n", 16, NULL, CSV_OK);
     assert_int_equal(csv_delimiter(r), '|');
     const csv_row *row = next_row(r);
     assert_int_equal(row->line, 2);
@@ -462,8 +459,8 @@ static void header_below_titles(void **state)
 
 static void header_is_first_row_scoring_3(void **state)
 {
-    static const char data[] = "id,date\n"          /* score 2 */
-                               "id,date,email\n"    /* score 3 */
+    static const char data[] = "id,date\n"       /* score 2 */
+                               "id,date,email\n" /* score 3 */
                                "1,2,3\n";
     csv_options opt = {0};
     (void)state;
@@ -555,12 +552,12 @@ static void dialect_trimmed_after_unquoting(void **state)
 
 static void dialect_line_ends_mixed(void **state)
 {
-    static const char data[] = "h1,h2\r\n"      /* line 1 */
-                               "A,\"x\ry\"\n"   /* lines 2-3 */
-                               "B,2\r"          /* line 4 */
-                               "\r"             /* line 5: blank */
+    static const char data[] = "h1,h2\r\n"           /* line 1 */
+                               "A,\"x\ry\"\n"        /* lines 2-3 */
+                               "B,2\r"               /* line 4 */
+                               "\r"                  /* line 5: blank */
                                "C,\"p\r\nq\nr\"\r\n" /* lines 6-8 */
-                               "D,4";           /* line 9, no final break */
+                               "D,4"; /* line 9, no final break */
     (void)state;
     csv_reader *r = open_mem(data, sizeof data - 1, NULL, CSV_OK);
     const csv_row *row = next_row(r);
@@ -586,7 +583,9 @@ static void dialect_line_ends_mixed(void **state)
 static void dialect_bom_skipped(void **state)
 {
     (void)state;
-    csv_reader *r = open_mem("\xef\xbb\xbf" "a,b\n1,2\n", 11, NULL, CSV_OK);
+    csv_reader *r = open_mem("\xef\xbb\xbf"
+                             "a,b\n1,2\n",
+                             11, NULL, CSV_OK);
     assert_int_equal(csv_had_bom(r), 1);
     const csv_row *row = next_row(r);
     assert_string_equal(row->fields[0], "a");
@@ -637,8 +636,7 @@ static void encoding_cp1252_transcoded(void **state)
     next_row(r);
     const csv_row *row = next_row(r);
     assert_string_equal(row->fields[0], "\xc3\xa9t\xc3\xa9");
-    assert_string_equal(row->fields[1],
-                        "\xe2\x82\xac 5\xc2\x81\xc5\xb8");
+    assert_string_equal(row->fields[1], "\xe2\x82\xac 5\xc2\x81\xc5\xb8");
     static const char raw[] = "\xc3\xa9t\xc3\xa9,\xe2\x82\xac 5"
                               "\xc2\x81\xc5\xb8";
     assert_int_equal(row->raw_len, sizeof raw - 1);
@@ -942,7 +940,8 @@ static void stream_forced_utf8_file(void **state)
     assert_int_equal(csv_open_file(path, &opt, &r), CSV_OK);
     while (csv_next(r, &row) == CSV_ROW) {
         rows++;
-        if (!strcmp(row->fields[0], "aaaa\xef\xbf\xbd" "aaaa"))
+        if (!strcmp(row->fields[0], "aaaa\xef\xbf\xbd"
+                                    "aaaa"))
             marks++;
     }
     assert_int_equal(rows, n / 10);
