@@ -37,6 +37,10 @@
 
 typedef struct csv_reader csv_reader;
 
+/* The most fields a row may have; a row with more is refused with
+ * CSV_E_TOOLONG (a wrong delimiter or a corrupt file, never an export). */
+#define CSV_MAX_FIELDS 4096
+
 typedef enum csv_encoding {
     CSV_ENC_AUTO = 0, /* detect: valid UTF-8 -> UTF-8, else Windows-1252 */
     CSV_ENC_UTF8,
@@ -46,8 +50,8 @@ typedef enum csv_encoding {
 /* "utf-8" / "windows-1252" ("auto" for CSV_ENC_AUTO). */
 const char *csv_encoding_name(csv_encoding enc);
 
-/* Parses "utf-8"/"utf8"/"windows-1252"/"cp1252" (case-insensitive);
- * returns -1 when unknown. */
+/* Parses "utf-8"/"utf8"/"windows-1252"/"cp1252" (and "auto" ->
+ * CSV_ENC_AUTO), case-insensitive; returns -1 when unknown. */
 int csv_encoding_parse(const char *name);
 
 /* One row. Everything it points to belongs to the reader and stays valid

@@ -1,0 +1,1205 @@
+/*
+ * csv.c — the streaming CSV reader of SPEC §3 (see csv.h and docs/csv.md).
+ *
+ * Two passes. The first reads the whole input once in 64 KiB blocks: it
+ * feeds the caller's byte callback (hashing), validates UTF-8 strictly,
+ * looks for BOMs, NUL bytes and control bytes, and decides the encoding.
+ * The second pass streams rows out of a "window": a buffer of UTF-8 text
+ * (transcoded on the fly from Windows-1252 when needed) that always holds
+ * the whole current row, so a row can be parsed again from its start with
+ * another delimiter (delimiter detection) and row->raw can point straight
+ * into it. The window grows geometrically only when one row does not fit,
+ * up to max_row_bytes; in steady state nothing is allocated per row.
+ *
+ * It knows nothing of tickets, SQLite or rules; it never prints.
+ */
+#include "csv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define CSV_BLOCK ((size_t)64 * 1024)
+#define CSV_SAMPLE ((size_t)4096)
+#define CSV_WINDOW0 ((size_t)256 * 1024)
+#define CSV_DEFAULT_MAX_ROW ((size_t)64 * 1024 * 1024)
+#define CSV_HEADER_ROWS 10
+#define CSV_HEADER_MIN_SCORE 3
+
+/* How bytes of the input become UTF-8 in the window. */
+typedef enum xform {
+    XF_NONE,    /* valid UTF-8 (or plain ASCII): used as is */
+    XF_CP1252,  /* Windows-1252, every byte >= 0x80 transcoded */
+    XF_SANITIZE /* forced UTF-8 over invalid input: bad sequences -> FFFD */
+} xform;
+
+/* Outcome of parsing one row out of the window. */
+typedef enum parse_res {
+    PR_DONE,
+    PR_MORE,    /* the row runs past the window's end: fill and retry */
+    PR_TOOLONG, /* longer than max_row_bytes */
+    PR_TOOMANY, /* more than CSV_MAX_FIELDS fields */
+    PR_NOMEM
+} parse_res;
+
+/* Strict UTF-8 validation state, carried across blocks. */
+typedef struct utf8_state {
+    unsigned need;        /* continuation bytes still expected */
+    unsigned char lo, hi; /* allowed range of the next continuation */
+    int valid;
+} utf8_state;
+
+struct csv_reader {
+    char *name;
+    FILE *f;
+    const unsigned char *mem; /* memory input (not owned) */
+    size_t mem_len, mem_pos;
+    int from_mem;
+
+    xform xf;
+    csv_encoding enc;
+    int bom;
+    char delim;
+    size_t max_row;
+    csv_score_fn score;
+    void *score_ctx;
+    unsigned long long size;
+
+    /* The window: win[0..wlen) is UTF-8 text, pos the next unread byte. */
+    const char *win;
+    char *wbuf; /* owned storage of win (NULL when win is the caller's) */
+    size_t wcap, wlen, pos;
+    int eof;                 /* nothing more will be appended */
+    unsigned long long base; /* raw offset of win[0] (XF_NONE) */
+
+    /* Raw staging block for transcoding. */
+    unsigned char *rbuf;
+    size_t rpos, rlen;
+    int src_eof;
+    unsigned long long raw_in; /* raw bytes taken from the source */
+
+    unsigned long line;          /* physical line number at pos */
+    unsigned long long progress; /* csv_offset */
+
+    /* The current row: fields unquoted into fbuf, NUL-terminated. */
+    char *fbuf;
+    size_t fcap, fused;
+    size_t *foff, *flen;
+    char **fptr;
+    size_t fldcap, nf;
+    int open_quote;
+    size_t pend;           /* window index after the row's line break */
+    size_t praw_end;       /* window index of the row's end (no break) */
+    unsigned long pbreaks; /* line breaks the row spans, final one too */
+    csv_row row;
+
+    /* The header, deep-copied so it outlives csv_next. */
+    int has_hdr;
+    csv_row hdr;
+    char *hbuf;
+    char **hfields;
+    size_t *hlens;
+
+    csv_status err;
+    char msg[1024];
+};
+
+/* ---- names ---------------------------------------------------------- */
+
+const char *csv_encoding_name(csv_encoding enc)
+{
+    switch (enc) {
+    case CSV_ENC_UTF8:
+        return "utf-8";
+    case CSV_ENC_CP1252:
+        return "windows-1252";
+    default:
+        return "auto";
+    }
+}
+
+int csv_encoding_parse(const char *name)
+{
+    if (!name)
+        return -1;
+    if (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8"))
+        return CSV_ENC_UTF8;
+    if (!strcasecmp(name, "windows-1252") || !strcasecmp(name, "cp1252"))
+        return CSV_ENC_CP1252;
+    if (!strcasecmp(name, "auto"))
+        return CSV_ENC_AUTO;
+    return -1;
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Stores "NAME: line N: what" (line 0: no line part) and the status. */
+static csv_status set_err(csv_reader *r, csv_status st, unsigned long line,
+                          const char *fmt, ...)
+{
+    int n;
+    if (line > 0)
+        n = snprintf(r->msg, sizeof r->msg, "%s: line %lu: ", r->name, line);
+    else
+        n = snprintf(r->msg, sizeof r->msg, "%s: ", r->name);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n < sizeof r->msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->msg + n, sizeof r->msg - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    r->err = st;
+    return st;
+}
+
+/* ---- first pass: UTF-8 validation ----------------------------------- */
+
+/* Validates buf strictly (no overlongs, surrogates or > U+10FFFF). Once
+ * invalid, stays invalid. A sequence may straddle two blocks. */
+static void utf8_check(utf8_state *s, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    if (!s->valid)
+        return;
+    while (i < n) {
+        if (s->need == 0) {
+            /* ASCII runs dominate exports: skip them 8 bytes at a time. */
+            while (i + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, p + i, 8);
+                if (w & UINT64_C(0x8080808080808080))
+                    break;
+                i += 8;
+            }
+            if (i >= n)
+                break;
+            unsigned char b = p[i++];
+            if (b < 0x80)
+                continue;
+            s->lo = 0x80;
+            s->hi = 0xBF;
+            if (b >= 0xC2 && b <= 0xDF) {
+                s->need = 1;
+            } else if (b == 0xE0) {
+                s->need = 2;
+                s->lo = 0xA0;
+            } else if (b == 0xED) {
+                s->need = 2;
+                s->hi = 0x9F;
+            } else if (b >= 0xE1 && b <= 0xEF) {
+                s->need = 2;
+            } else if (b == 0xF0) {
+                s->need = 3;
+                s->lo = 0x90;
+            } else if (b >= 0xF1 && b <= 0xF3) {
+                s->need = 3;
+            } else if (b == 0xF4) {
+                s->need = 3;
+                s->hi = 0x8F;
+            } else {
+                s->valid = 0;
+                return;
+            }
+        } else {
+            unsigned char b = p[i++];
+            if (b < s->lo || b > s->hi) {
+                s->valid = 0;
+                return;
+            }
+            s->need--;
+            s->lo = 0x80;
+            s->hi = 0xBF;
+        }
+    }
+}
+
+/* ---- second pass: transcoding --------------------------------------- */
+
+/* Windows-1252 0x80..0x9F. The five bytes Windows leaves undefined (0x81
+ * 0x8D 0x8F 0x90 0x9D) map to the C1 control of the same value, as the
+ * WHATWG Encoding Standard and Windows' own converter do: no byte is lost
+ * and the mapping stays reversible. */
+static const uint16_t cp1252_c1[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    o[0] = (char)(0xE0 | (cp >> 12));
+    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* Transcodes all n bytes; out holds at least 3 * n bytes. */
+static size_t cp1252_decode(const unsigned char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = in[i];
+        if (b < 0x80)
+            out[o++] = (char)b;
+        else if (b < 0xA0)
+            o += put_utf8(out + o, cp1252_c1[b - 0x80]);
+        else
+            o += put_utf8(out + o, b);
+    }
+    return o;
+}
+
+/* Length of the valid UTF-8 sequence at p[0..n), 0 when invalid (then
+ * *bad is the length of its maximal invalid subpart, >= 1), or (size_t)-1
+ * when p holds a valid but incomplete prefix. */
+static size_t utf8_seq(const unsigned char *p, size_t n, size_t *bad)
+{
+    *bad = 1;
+    unsigned char b = p[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (b < 0x80)
+        return 1;
+    if (b >= 0xC2 && b <= 0xDF)
+        len = 2;
+    else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3;
+        if (b == 0xE0)
+            lo = 0xA0;
+        else if (b == 0xED)
+            hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4;
+        if (b == 0xF0)
+            lo = 0x90;
+        else if (b == 0xF4)
+            hi = 0x8F;
+    } else
+        return 0;
+    for (size_t k = 1; k < len; k++) {
+        if (k >= n)
+            return (size_t)-1;
+        if (p[k] < lo || p[k] > hi) {
+            *bad = k;
+            return 0;
+        }
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return len;
+}
+
+/* Copies valid UTF-8 and replaces each maximal invalid subpart with
+ * U+FFFD. An incomplete sequence at the end is left unconsumed unless
+ * eof. out holds at least 3 * n bytes. */
+static size_t utf8_sanitize(const unsigned char *in, size_t n, int eof,
+                            char *out, size_t *used)
+{
+    size_t i = 0, o = 0;
+    while (i < n) {
+        size_t bad;
+        size_t len = utf8_seq(in + i, n - i, &bad);
+        if (len == (size_t)-1) {
+            if (!eof)
+                break;
+            len = 0;
+            bad = n - i; /* truncated at the very end: one FFFD */
+        }
+        if (len == 0) {
+            /* One FFFD per maximal invalid subpart (Unicode's
+             * recommended practice), so a bad sequence is one mark. */
+            o += put_utf8(out + o, 0xFFFD);
+            i += bad;
+            continue;
+        }
+        memcpy(out + o, in + i, len);
+        o += len;
+        i += len;
+    }
+    *used = i;
+    return o;
+}
+
+/* ---- second pass: the window ---------------------------------------- */
+
+/* Reads up to max raw bytes from the source. -1 on a read error. */
+static long long source_read(csv_reader *r, unsigned char *dst, size_t max)
+{
+    size_t got;
+    if (r->from_mem) {
+        got = r->mem_len - r->mem_pos;
+        if (got > max)
+            got = max;
+        memcpy(dst, r->mem + r->mem_pos, got);
+        r->mem_pos += got;
+    } else {
+        got = fread(dst, 1, max, r->f);
+        if (got < max && ferror(r->f))
+            return -1;
+    }
+    r->raw_in += got;
+    return (long long)got;
+}
+
+/* Tops the raw staging block up to CSV_BLOCK bytes, keeping what is left
+ * of it (an incomplete UTF-8 sequence in sanitize mode). */
+static csv_status raw_more(csv_reader *r)
+{
+    size_t left = r->rlen - r->rpos;
+    memmove(r->rbuf, r->rbuf + r->rpos, left);
+    r->rpos = 0;
+    r->rlen = left;
+    long long got = source_read(r, r->rbuf + left, CSV_BLOCK - left);
+    if (got < 0)
+        return set_err(r, CSV_E_IO, r->line, "read error: %s",
+                       strerror(errno));
+    if (got == 0)
+        r->src_eof = 1;
+    r->rlen += (size_t)got;
+    return CSV_OK;
+}
+
+/* Appends input to the window, dropping the bytes before pos first and
+ * doubling the window when the row being read fills more than half of it.
+ * Sets eof when the input is exhausted. */
+static csv_status fill(csv_reader *r)
+{
+    if (r->pos > 0) {
+        memmove(r->wbuf, r->wbuf + r->pos, r->wlen - r->pos);
+        r->wlen -= r->pos;
+        r->base += r->pos;
+        r->pos = 0;
+    }
+    if (r->wlen > r->wcap / 2) {
+        size_t ncap = r->wcap * 2;
+        char *nb = realloc(r->wbuf, ncap);
+        if (!nb)
+            return set_err(r, CSV_E_NOMEM, r->line, "out of memory");
+        r->wbuf = nb;
+        r->wcap = ncap;
+    }
+    r->win = r->wbuf;
+    if (r->xf == XF_NONE) {
+        size_t room = r->wcap - r->wlen;
+        long long got =
+            source_read(r, (unsigned char *)r->wbuf + r->wlen, room);
+        if (got < 0)
+            return set_err(r, CSV_E_IO, r->line, "read error: %s",
+                           strerror(errno));
+        if (got == 0)
+            r->eof = 1;
+        r->wlen += (size_t)got;
+        return CSV_OK;
+    }
+    while (r->wcap - r->wlen >= 16) {
+        size_t avail = r->rlen - r->rpos;
+        if (avail < 4 && !r->src_eof) {
+            csv_status st = raw_more(r);
+            if (st != CSV_OK)
+                return st;
+            continue;
+        }
+        if (avail == 0) {
+            r->eof = 1;
+            break;
+        }
+        size_t take = (r->wcap - r->wlen) / 3;
+        if (take > avail)
+            take = avail;
+        size_t used = take, out;
+        if (r->xf == XF_CP1252)
+            out = cp1252_decode(r->rbuf + r->rpos, take, r->wbuf + r->wlen);
+        else
+            out = utf8_sanitize(r->rbuf + r->rpos, take,
+                                r->src_eof && take == avail, r->wbuf + r->wlen,
+                                &used);
+        r->wlen += out;
+        r->rpos += used;
+        if (used == 0) {
+            if (r->src_eof) { /* cannot happen: eof flushes everything */
+                r->eof = 1;
+                break;
+            }
+            csv_status st = raw_more(r);
+            if (st != CSV_OK)
+                return st;
+        }
+    }
+    return CSV_OK;
+}
+
+/* ---- second pass: rows ---------------------------------------------- */
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Makes room for extra more bytes in fbuf. */
+static parse_res fb_reserve(csv_reader *r, size_t extra)
+{
+    size_t need = r->fused + extra;
+    if (need <= r->fcap)
+        return PR_DONE;
+    if (need > r->max_row + 2 * (size_t)CSV_MAX_FIELDS + 16)
+        return PR_TOOLONG;
+    size_t ncap = r->fcap ? r->fcap : 4096;
+    while (ncap < need)
+        ncap *= 2;
+    char *nb = realloc(r->fbuf, ncap);
+    if (!nb)
+        return PR_NOMEM;
+    r->fbuf = nb;
+    r->fcap = ncap;
+    return PR_DONE;
+}
+
+/* Starts a new field at fbuf's end. */
+static parse_res field_begin(csv_reader *r)
+{
+    if (r->nf >= CSV_MAX_FIELDS)
+        return PR_TOOMANY;
+    if (r->nf >= r->fldcap) {
+        size_t ncap = r->fldcap ? r->fldcap * 2 : 64;
+        if (ncap > CSV_MAX_FIELDS)
+            ncap = CSV_MAX_FIELDS;
+        size_t *no = realloc(r->foff, ncap * sizeof *no);
+        if (!no)
+            return PR_NOMEM;
+        r->foff = no;
+        size_t *nl = realloc(r->flen, ncap * sizeof *nl);
+        if (!nl)
+            return PR_NOMEM;
+        r->flen = nl;
+        char **np = realloc(r->fptr, ncap * sizeof *np);
+        if (!np)
+            return PR_NOMEM;
+        r->fptr = np;
+        r->fldcap = ncap;
+    }
+    r->foff[r->nf] = r->fused;
+    return PR_DONE;
+}
+
+/* Ends the current field: trims spaces and tabs at both ends and
+ * NUL-terminates it (room for the NUL was reserved with the bytes). */
+static void field_end(csv_reader *r)
+{
+    size_t s = r->foff[r->nf], e = r->fused;
+    while (s < e && is_blank(r->fbuf[s]))
+        s++;
+    while (e > s && is_blank(r->fbuf[e - 1]))
+        e--;
+    r->fbuf[e] = '\0';
+    r->foff[r->nf] = s;
+    r->flen[r->nf] = e - s;
+    r->fused = e + 1;
+    r->nf++;
+}
+
+/* Counts line breaks in p[0..n): CR, LF and CRLF each count one. */
+static unsigned long count_breaks(const char *p, size_t n)
+{
+    unsigned long c = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n')
+            c++;
+        else if (p[i] == '\r' && (i + 1 >= n || p[i + 1] != '\n'))
+            c++;
+    }
+    return c;
+}
+
+/* Parses the row starting at pos with delimiter d into fbuf/foff/flen,
+ * without moving pos: delimiter detection parses a row several times.
+ * On PR_DONE, pend/praw_end/pbreaks/open_quote describe the row. */
+static parse_res parse_row(csv_reader *r, char d)
+{
+    const char *p = r->win;
+    size_t n = r->wlen, i = r->pos;
+    unsigned long breaks = 0;
+    parse_res pr;
+
+    r->nf = 0;
+    r->fused = 0;
+    r->open_quote = 0;
+    for (;;) {
+        if ((pr = field_begin(r)) != PR_DONE)
+            return pr;
+        if (i < n && p[i] == '"') {
+            i++;
+            for (;;) {
+                const char *q = memchr(p + i, '"', n - i);
+                size_t k = q ? (size_t)(q - p) : n;
+                if (!q && !r->eof)
+                    return PR_MORE;
+                if ((pr = fb_reserve(r, k - i + 2)) != PR_DONE)
+                    return pr;
+                memcpy(r->fbuf + r->fused, p + i, k - i);
+                r->fused += k - i;
+                breaks += count_breaks(p + i, k - i);
+                if (!q) { /* end of input inside the quotes */
+                    r->open_quote = 1;
+                    i = n;
+                    field_end(r);
+                    goto row_end;
+                }
+                size_t j = k + 1;
+                if (j >= n) {
+                    if (!r->eof)
+                        return PR_MORE;
+                    i = n;
+                    field_end(r);
+                    goto row_end;
+                }
+                char c = p[j];
+                if (c == '"') { /* "" is one quote */
+                    r->fbuf[r->fused++] = '"';
+                    i = j + 1;
+                } else if (c == d) {
+                    i = j + 1;
+                    field_end(r);
+                    goto next_field;
+                } else if (c == '\r' || c == '\n') {
+                    i = j;
+                    field_end(r);
+                    goto row_end;
+                } else { /* a lone quote is literal; still quoted */
+                    r->fbuf[r->fused++] = '"';
+                    i = j;
+                }
+            }
+        } else {
+            /* Not beginning with a quote: literal up to d or line end. */
+            size_t k = i;
+            while (k < n && p[k] != d && p[k] != '\n' && p[k] != '\r')
+                k++;
+            if (k >= n && !r->eof)
+                return PR_MORE;
+            if ((pr = fb_reserve(r, k - i + 1)) != PR_DONE)
+                return pr;
+            memcpy(r->fbuf + r->fused, p + i, k - i);
+            r->fused += k - i;
+            field_end(r);
+            if (k < n && p[k] == d) {
+                i = k + 1;
+                goto next_field;
+            }
+            i = k;
+            goto row_end;
+        }
+    next_field:
+        if (i - r->pos > r->max_row)
+            return PR_TOOLONG;
+    }
+row_end:
+    r->praw_end = i;
+    if (i < n && p[i] == '\r') {
+        if (i + 1 >= n && !r->eof)
+            return PR_MORE; /* CR or CRLF? */
+        i += (i + 1 < n && p[i + 1] == '\n') ? 2 : 1;
+        breaks++;
+    } else if (i < n && p[i] == '\n') {
+        i++;
+        breaks++;
+    }
+    r->pend = i;
+    r->pbreaks = breaks;
+    return PR_DONE;
+}
+
+/* Skips blank lines (empty or spaces/tabs only) at pos, counting them.
+ * Returns CSV_ROW at the start of a row, CSV_OK at end of input. */
+static csv_status skip_blank(csv_reader *r)
+{
+    for (;;) {
+        size_t k = r->pos;
+        while (k < r->wlen && is_blank(r->win[k]))
+            k++;
+        if (k >= r->wlen || (r->win[k] == '\r' && k + 1 >= r->wlen)) {
+            if (!r->eof) {
+                csv_status st = fill(r);
+                if (st != CSV_OK)
+                    return st;
+                continue;
+            }
+            if (k >= r->wlen) {
+                r->pos = r->wlen;
+                return CSV_OK;
+            }
+        }
+        if (r->win[k] == '\n') {
+            r->pos = k + 1;
+        } else if (r->win[k] == '\r') {
+            r->pos = k + 1 + (k + 1 < r->wlen && r->win[k + 1] == '\n');
+        } else {
+            return CSV_ROW;
+        }
+        r->line++;
+    }
+}
+
+/* Reads the row at pos with delimiter d into r->row, filling the window
+ * as needed, without consuming it (see commit_row). */
+static csv_status peek_row(csv_reader *r, char d)
+{
+    csv_status st = skip_blank(r);
+    if (st != CSV_ROW)
+        return st;
+    for (;;) {
+        parse_res pr = parse_row(r, d);
+        if (pr == PR_MORE) {
+            if (r->wlen - r->pos > r->max_row)
+                pr = PR_TOOLONG;
+            else {
+                st = fill(r);
+                if (st != CSV_OK)
+                    return st;
+                continue;
+            }
+        }
+        if (pr == PR_DONE && r->praw_end - r->pos > r->max_row)
+            pr = PR_TOOLONG;
+        switch (pr) {
+        case PR_DONE:
+            break;
+        case PR_TOOLONG:
+            return set_err(r, CSV_E_TOOLONG, r->line,
+                           "a row longer than %zu bytes (often a quote "
+                           "left open, which makes the rest of the file one "
+                           "field); check the quotes around this line",
+                           r->max_row);
+        case PR_TOOMANY:
+            return set_err(r, CSV_E_TOOLONG, r->line,
+                           "a row with more than %d fields; check that "
+                           "this is a CSV export with a sensible delimiter",
+                           CSV_MAX_FIELDS);
+        default:
+            return set_err(r, CSV_E_NOMEM, r->line, "out of memory");
+        }
+        for (size_t i = 0; i < r->nf; i++)
+            r->fptr[i] = r->fbuf + r->foff[i];
+        r->row.nfields = r->nf;
+        r->row.fields = r->fptr;
+        r->row.lens = r->flen;
+        r->row.line = r->line;
+        r->row.open_quote = r->open_quote;
+        r->row.raw = r->win + r->pos;
+        r->row.raw_len = r->praw_end - r->pos;
+        return CSV_ROW;
+    }
+}
+
+static void commit_row(csv_reader *r)
+{
+    r->pos = r->pend;
+    r->line += r->pbreaks;
+}
+
+/* The delimiter of the row at pos: the one of , ; TAB | splitting it into
+ * the most fields (ties in that order; none splits -> ','). Each is tried
+ * with the real parser, so "outside quotes" means what it means when
+ * reading. Leaves r->row parsed with the chosen delimiter. */
+static csv_status detect_row(csv_reader *r, char *out)
+{
+    static const char cands[4] = {',', ';', '\t', '|'};
+    size_t best = 0;
+    char bd = ',';
+    for (int c = 0; c < 4; c++) {
+        csv_status st = peek_row(r, cands[c]);
+        if (st != CSV_ROW)
+            return st;
+        if (r->nf - 1 > best) {
+            best = r->nf - 1;
+            bd = cands[c];
+        }
+    }
+    *out = bd;
+    return peek_row(r, bd);
+}
+
+/* Excel's "sep=X" first line names the delimiter; consumed if present. */
+static csv_status sep_line(csv_reader *r, int *found)
+{
+    *found = 0;
+    csv_status st = skip_blank(r);
+    if (st != CSV_ROW)
+        return st;
+    while (r->wlen - r->pos < 7 && !r->eof) {
+        if ((st = fill(r)) != CSV_OK)
+            return st;
+    }
+    const char *p = r->win + r->pos;
+    size_t n = r->wlen - r->pos;
+    if (n < 5 || memcmp(p, "sep=", 4) != 0 ||
+        !(p[4] == ',' || p[4] == ';' || p[4] == '\t' || p[4] == '|'))
+        return CSV_OK;
+    if (n > 5 && p[5] != '\r' && p[5] != '\n')
+        return CSV_OK;
+    r->delim = p[4];
+    *found = 1;
+    r->pos += 5;
+    if (n > 5) {
+        r->pos += (p[5] == '\r' && n > 6 && p[6] == '\n') ? 2 : 1;
+        r->line++;
+    }
+    return CSV_OK;
+}
+
+/* Appends a short, quoted view of the row's first fields to buf. */
+static void row_summary(const csv_row *row, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < row->nfields && i < 6; i++) {
+        size_t fl = row->lens[i];
+        int cut = 0;
+        if (fl > 24) {
+            fl = 24;
+            while (fl > 0 &&
+                   ((unsigned char)row->fields[i][fl] & 0xC0) == 0x80)
+                fl--; /* do not cut a UTF-8 character */
+            cut = 1;
+        }
+        int n = snprintf(buf + o, len - o, "%s\"%.*s%s\"", i ? ", " : "",
+                         (int)fl, row->fields[i], cut ? "..." : "");
+        if (n < 0 || (size_t)n >= len - o)
+            return;
+        o += (size_t)n;
+    }
+    if (row->nfields > 6)
+        snprintf(buf + o, len - o, ", ... (%zu fields)", row->nfields);
+}
+
+/* Deep-copies r->row as the header. */
+static csv_status keep_header(csv_reader *r)
+{
+    const csv_row *row = &r->row;
+    size_t n = row->nfields ? row->nfields : 1;
+    r->hbuf = malloc(row->raw_len + 1 + r->fused + 1);
+    r->hfields = malloc(n * sizeof *r->hfields);
+    r->hlens = malloc(n * sizeof *r->hlens);
+    if (!r->hbuf || !r->hfields || !r->hlens)
+        return set_err(r, CSV_E_NOMEM, row->line, "out of memory");
+    memcpy(r->hbuf, row->raw, row->raw_len);
+    r->hbuf[row->raw_len] = '\0';
+    char *fb = r->hbuf + row->raw_len + 1;
+    memcpy(fb, r->fbuf, r->fused);
+    for (size_t i = 0; i < row->nfields; i++) {
+        r->hfields[i] = fb + r->foff[i];
+        r->hlens[i] = row->lens[i];
+    }
+    r->hdr = *row;
+    r->hdr.raw = r->hbuf;
+    r->hdr.fields = r->hfields;
+    r->hdr.lens = r->hlens;
+    r->has_hdr = 1;
+    return CSV_OK;
+}
+
+/* Finds the delimiter and, with a scorer, the header (SPEC §3). */
+static csv_status find_header(csv_reader *r)
+{
+    int fixed;
+    csv_status st = sep_line(r, &fixed);
+    if (st != CSV_OK)
+        return st;
+    if (!r->score) {
+        char d;
+        if (fixed)
+            return CSV_OK;
+        st = detect_row(r, &d);
+        if (st == CSV_ROW)
+            r->delim = d;
+        return st == CSV_ROW ? CSV_OK : st;
+    }
+    char first[400] = "";
+    unsigned long first_line = 0;
+    int rows = 0;
+    for (; rows < CSV_HEADER_ROWS; rows++) {
+        char d = r->delim;
+        st = fixed ? peek_row(r, d) : detect_row(r, &d);
+        if (st == CSV_OK)
+            break;
+        if (st != CSV_ROW)
+            return st;
+        if (rows == 0) {
+            row_summary(&r->row, first, sizeof first);
+            first_line = r->row.line;
+        }
+        size_t score = r->score(r->score_ctx, &r->row);
+        commit_row(r);
+        if (score >= CSV_HEADER_MIN_SCORE) {
+            r->delim = d;
+            return keep_header(r);
+        }
+    }
+    if (rows == 0)
+        return set_err(r, CSV_E_EMPTY, 0,
+                       "no rows to read; export the data again");
+    return set_err(r, CSV_E_NOHEADER, first_line,
+                   "no header row found in the first %d non-blank rows "
+                   "(the first row read: %s); expected a header row with "
+                   "at least %d known column names; check that the file is "
+                   "an export of a supported system, saved as CSV",
+                   CSV_HEADER_ROWS, first, CSV_HEADER_MIN_SCORE);
+}
+
+/* ---- first pass ----------------------------------------------------- */
+
+typedef struct pass1 {
+    utf8_state u8;
+    unsigned long long total;
+    unsigned long long nul_at; /* offset of the first NUL + 1, or 0 */
+    int nonws;                 /* a byte other than space/tab/CR/LF seen */
+    unsigned char sample[CSV_SAMPLE];
+    size_t nsample;
+} pass1;
+
+static void pass1_block(pass1 *s, const unsigned char *p, size_t n)
+{
+    if (s->nsample < CSV_SAMPLE) {
+        size_t k = CSV_SAMPLE - s->nsample;
+        if (k > n)
+            k = n;
+        memcpy(s->sample + s->nsample, p, k);
+        s->nsample += k;
+    }
+    if (!s->nul_at) {
+        const unsigned char *z = memchr(p, 0, n);
+        if (z)
+            s->nul_at = s->total + (size_t)(z - p) + 1;
+    }
+    if (!s->nonws) {
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = p[i];
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                /* the bytes of a UTF-8 BOM do not count as content */
+                if (!(s->total + i < 3 && s->sample[0] == 0xEF &&
+                      s->nsample >= 3 && s->sample[1] == 0xBB &&
+                      s->sample[2] == 0xBF)) {
+                    s->nonws = 1;
+                    break;
+                }
+            }
+        }
+    }
+    utf8_check(&s->u8, p, n);
+    s->total += n;
+}
+
+/* Judges the first pass: UTF-16/32, binary, empty; sets encoding. */
+static csv_status pass1_judge(csv_reader *r, const pass1 *s, csv_encoding want)
+{
+    const unsigned char *b = s->sample;
+    size_t n = s->nsample;
+    static const char utf16_msg[] =
+        "the file is %s; save it as \"CSV UTF-8 (Comma delimited)\" "
+        "(or any UTF-8 or Windows-1252 CSV) and try again";
+
+    if (s->total == 0)
+        return set_err(r, CSV_E_EMPTY, 0,
+                       "the file is empty; export the data again");
+    if (n >= 4 && ((b[0] == 0xFF && b[1] == 0xFE && !b[2] && !b[3]) ||
+                   (!b[0] && !b[1] && b[2] == 0xFE && b[3] == 0xFF)))
+        return set_err(r, CSV_E_UTF16, 0, utf16_msg,
+                       "UTF-32 encoded (byte order mark)");
+    if (n >= 2 &&
+        ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return set_err(r, CSV_E_UTF16, 0, utf16_msg,
+                       "UTF-16 encoded (byte order mark)");
+    if (n >= 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
+        return set_err(r, CSV_E_BINARY, 0,
+                       "this is a ZIP archive or an Excel workbook "
+                       "(.xlsx), not CSV; save it from Excel as "
+                       "\"CSV UTF-8 (Comma delimited)\"");
+    if (s->nul_at) {
+        /* UTF-16/32 text without BOM: ASCII characters leave NULs on
+         * every other (or every 2-3 of 4) byte. */
+        size_t even = 0, odd = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!b[i])
+                (i & 1) ? odd++ : even++;
+        if (n >= 4 && (odd * 10 >= (n / 2) * 4 || even * 10 >= (n / 2) * 4))
+            return set_err(r, CSV_E_UTF16, 0, utf16_msg,
+                           "UTF-16 or UTF-32 encoded (NUL byte pattern)");
+        return set_err(r, CSV_E_BINARY, 0,
+                       "binary content (a NUL byte at offset %llu), not a "
+                       "CSV text file; check that the right file was given",
+                       s->nul_at - 1);
+    }
+    size_t ctrl = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' &&
+             b[i] != '\f') ||
+            b[i] == 0x7F)
+            ctrl++;
+    if (ctrl >= 4 && ctrl * 50 > n)
+        return set_err(r, CSV_E_BINARY, 0,
+                       "binary content (%zu control bytes in the first "
+                       "%zu), not a CSV text file; check that the right "
+                       "file was given",
+                       ctrl, n);
+    if (!s->nonws)
+        return set_err(r, CSV_E_EMPTY, 0,
+                       "the file holds only blank lines; export the data "
+                       "again");
+
+    int valid = s->u8.valid && s->u8.need == 0;
+    r->bom = n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF;
+    if (want == CSV_ENC_CP1252 || (want == CSV_ENC_AUTO && !valid)) {
+        r->enc = CSV_ENC_CP1252;
+        r->xf = XF_CP1252;
+    } else {
+        r->enc = CSV_ENC_UTF8;
+        r->xf = valid ? XF_NONE : XF_SANITIZE;
+    }
+    return CSV_OK;
+}
+
+static void update_progress(csv_reader *r, int at_end);
+
+/* ---- open / close --------------------------------------------------- */
+
+static csv_reader *reader_new(const char *name, const csv_options *opt)
+{
+    csv_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    size_t nl = strlen(name);
+    r->name = malloc(nl + 1);
+    if (!r->name) {
+        free(r);
+        return NULL;
+    }
+    memcpy(r->name, name, nl + 1);
+    r->delim = ',';
+    r->line = 1;
+    r->max_row = CSV_DEFAULT_MAX_ROW;
+    if (opt) {
+        if (opt->max_row_bytes)
+            r->max_row = opt->max_row_bytes;
+        r->score = opt->score_header;
+        r->score_ctx = opt->score_ctx;
+    }
+    return r;
+}
+
+/* Sets up the second pass at the start of the input (after any BOM) and
+ * finds the header. */
+static csv_status start_rows(csv_reader *r)
+{
+    size_t skip = r->bom ? 3 : 0;
+    if (r->from_mem && r->xf == XF_NONE) {
+        r->win = (const char *)r->mem + skip;
+        r->wlen = r->mem_len - skip;
+        r->eof = 1;
+        r->base = skip;
+    } else {
+        r->wcap = CSV_WINDOW0;
+        r->wbuf = malloc(r->wcap);
+        if (r->xf != XF_NONE)
+            r->rbuf = malloc(CSV_BLOCK);
+        if (!r->wbuf || (r->xf != XF_NONE && !r->rbuf))
+            return set_err(r, CSV_E_NOMEM, 0, "out of memory");
+        r->win = r->wbuf;
+        r->base = skip;
+        if (r->from_mem) {
+            r->mem_pos = skip;
+        } else if (fseek(r->f, (long)skip, SEEK_SET) != 0) {
+            return set_err(r, CSV_E_IO, 0,
+                           "cannot read the file twice (%s); give a "
+                           "regular file, not a pipe",
+                           strerror(errno));
+        }
+        r->raw_in = skip;
+    }
+    return find_header(r);
+}
+
+csv_status csv_open_file(const char *path, const csv_options *opt,
+                         csv_reader **out)
+{
+    csv_reader *r = reader_new(path, opt);
+    *out = r;
+    if (!r)
+        return CSV_E_NOMEM;
+    csv_status st;
+    pass1 *s = NULL;
+    unsigned char *blk = NULL;
+    struct stat sb;
+
+    r->f = fopen(path, "rb");
+    if (!r->f)
+        return set_err(r, CSV_E_NOENT, 0, "cannot open: %s; check the path",
+                       strerror(errno));
+    if (fstat(fileno(r->f), &sb) == 0 && S_ISDIR(sb.st_mode))
+        return set_err(r, CSV_E_NOENT, 0, "is a directory; give a CSV file");
+    /* Big freads go straight into our buffers. */
+    setvbuf(r->f, NULL, _IONBF, 0);
+    s = calloc(1, sizeof *s);
+    blk = malloc(CSV_BLOCK);
+    if (!s || !blk) {
+        st = set_err(r, CSV_E_NOMEM, 0, "out of memory");
+        goto done;
+    }
+    s->u8.valid = 1;
+    for (;;) {
+        size_t got = fread(blk, 1, CSV_BLOCK, r->f);
+        if (got < CSV_BLOCK && ferror(r->f)) {
+            st = set_err(r, CSV_E_IO, 0, "read error: %s", strerror(errno));
+            goto done;
+        }
+        if (got == 0)
+            break;
+        if (opt && opt->on_bytes)
+            opt->on_bytes(opt->bytes_ctx, blk, got);
+        pass1_block(s, blk, got);
+    }
+    r->size = s->total;
+    st = pass1_judge(r, s, opt ? opt->encoding : CSV_ENC_AUTO);
+    if (st == CSV_OK) {
+        clearerr(r->f);
+        st = start_rows(r);
+    }
+done:
+    free(s);
+    free(blk);
+    return st;
+}
+
+csv_status csv_open_memory(const char *name, const char *data, size_t len,
+                           const csv_options *opt, csv_reader **out)
+{
+    csv_reader *r = reader_new(name, opt);
+    *out = r;
+    if (!r)
+        return CSV_E_NOMEM;
+    pass1 *s = calloc(1, sizeof *s);
+    if (!s)
+        return set_err(r, CSV_E_NOMEM, 0, "out of memory");
+    r->from_mem = 1;
+    r->mem = (const unsigned char *)data;
+    r->mem_len = len;
+    r->size = len;
+    s->u8.valid = 1;
+    if (len > 0) {
+        if (opt && opt->on_bytes)
+            opt->on_bytes(opt->bytes_ctx, r->mem, len);
+        pass1_block(s, r->mem, len);
+    }
+    csv_status st = pass1_judge(r, s, opt ? opt->encoding : CSV_ENC_AUTO);
+    free(s);
+    if (st == CSV_OK)
+        st = start_rows(r);
+    return st;
+}
+
+csv_status csv_next(csv_reader *r, const csv_row **row)
+{
+    *row = NULL;
+    if (r->err)
+        return r->err;
+    csv_status st = peek_row(r, r->delim);
+    if (st != CSV_ROW) {
+        if (st == CSV_OK)
+            update_progress(r, 1);
+        return st;
+    }
+    commit_row(r);
+    update_progress(r, 0);
+    *row = &r->row;
+    return CSV_ROW;
+}
+
+const csv_row *csv_header(const csv_reader *r)
+{
+    return r && r->has_hdr ? &r->hdr : NULL;
+}
+
+char csv_delimiter(const csv_reader *r)
+{
+    return r->delim;
+}
+
+csv_encoding csv_encoding_used(const csv_reader *r)
+{
+    return r->enc;
+}
+
+int csv_had_bom(const csv_reader *r)
+{
+    return r->bom;
+}
+
+unsigned long long csv_size(const csv_reader *r)
+{
+    return r->size;
+}
+
+unsigned long long csv_offset(const csv_reader *r)
+{
+    return r->progress;
+}
+
+/* Updates progress after a row: exact without transcoding, an estimate
+ * (kept monotonic) with it. */
+static void update_progress(csv_reader *r, int at_end)
+{
+    unsigned long long off;
+    if (r->xf == XF_NONE) {
+        off = r->base + r->pos;
+    } else {
+        /* Transcoded: raw bytes taken minus what still waits, counting
+         * waiting window bytes as one raw byte each (an estimate). */
+        unsigned long long wait =
+            (unsigned long long)(r->rlen - r->rpos) + (r->wlen - r->pos);
+        off = r->raw_in > wait ? r->raw_in - wait : 0;
+    }
+    if (off > r->size || at_end)
+        off = r->size;
+    if (off > r->progress)
+        r->progress = off;
+}
+
+const char *csv_errmsg(const csv_reader *r)
+{
+    if (!r)
+        return "out of memory";
+    return r->err ? r->msg : "no error";
+}
+
+void csv_close(csv_reader *r)
+{
+    if (!r)
+        return;
+    if (r->f)
+        fclose(r->f);
+    free(r->name);
+    free(r->wbuf);
+    free(r->rbuf);
+    free(r->fbuf);
+    free(r->foff);
+    free(r->flen);
+    free(r->fptr);
+    free(r->hbuf);
+    free(r->hfields);
+    free(r->hlens);
+    free(r);
+}
