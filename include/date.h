@@ -7,6 +7,15 @@
  * Indonesian month names, and Excel serial day numbers 20000-80000 with an
  * optional fraction. Whatever follows the first space (for DD Month YYYY,
  * the first three words) is not read. Pure functions, no allocation.
+ *
+ * Choices the spec left open (docs/dates.md has the full list):
+ * - written years must be 1900-2099 (two-digit years are 20YY); Excel
+ *   serials follow their own range 20000-80000 (1954-10-03..2119-01-11);
+ * - day and month take one or two digits in every numeric form, ISO
+ *   included ("2026-3-5"); a year takes exactly four digits (two or four
+ *   in DD-MON-YY[YY]); a serial exactly five, fraction ".digits" only;
+ * - the separators of one date must be the same ("2026-03/15" is refused);
+ * - in "DD Month YYYY" the words may be separated by runs of spaces.
  */
 #ifndef TICKET_AUDIT_DATE_H
 #define TICKET_AUDIT_DATE_H
@@ -20,10 +29,13 @@ typedef struct ta_date {
 
 /* Parses s[0..len) (already trimmed). Returns 1 and fills *out when the
  * field holds one of the forms above and is a real calendar date
- * (leap years included), 0 otherwise. */
+ * (leap years included), 0 otherwise (*out is then left untouched). */
 int date_parse(const char *s, size_t len, ta_date *out);
 
 /* Writes "YYYY-MM-DD" (11 bytes with NUL) to buf. */
 void date_format(const ta_date *d, char buf[11]);
+
+/* Writes the period "YYYY-MM" (8 bytes with NUL) to buf. */
+void date_period(const ta_date *d, char buf[8]);
 
 #endif
