@@ -160,6 +160,13 @@ void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
 rules_email_state rules_email_state_of(rules_judge *j, const char *s,
                                        size_t len);
 
+/* Email step 4 on one address exactly as given (no trimming, collapsing
+ * or splitting): 1 when, lower-cased, it matches the email pattern as a
+ * whole and respects the length limits, else 0. Used by the conformance
+ * tests (is_email sets) and by callers judging a lone address. Addresses
+ * of 1024 bytes or more are refused. */
+int rules_email_address_ok(rules_judge *j, const char *s, size_t len);
+
 /* The HP state of a field (SPEC §4 HP steps 1-7, without the
  * HP_IN_PHONE_FIELD substitution). When norm is not NULL it receives the
  * number after step 3 (NUL-terminated, truncated to normlen-1). */

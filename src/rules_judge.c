@@ -1,0 +1,629 @@
+/*
+ * rules_judge.c — applying the loaded rules to one ticket (SPEC §4):
+ * scope, category, the email and HP states, the exemptions, the status and
+ * its codes, and the evidence of each exemption.
+ *
+ * Speed matters (a million tickets must be judged faster than sqlite3
+ * imports them), so:
+ *   - a judge owns fixed scratch buffers and one PCRE2 match data; judging
+ *     never allocates;
+ *   - a field is trimmed and collapsed only when a step needs it, and the
+ *     notes (the longest field) only when the ticket is not compliant:
+ *     exemptions matter only then;
+ *   - cheap byte tests and list look-ups run before any pattern;
+ *   - type -> category and media -> scope, which take few distinct values,
+ *     are remembered in a tiny cache per judge.
+ * A field longer than its scratch buffer is judged on its first
+ * FIELD_MAX-1 (NOTES_MAX-1 for notes) bytes after collapsing.
+ *
+ * Loading the rules lives in rules.c.
+ */
+#include "rules_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define FIELD_MAX 1024
+#define NOTES_MAX 8192
+#define QUOTE_MAX 60   /* bytes of matched text quoted in evidence */
+#define MEMO_SLOTS 8
+#define MEMO_KEY 47
+
+typedef struct memo_ent {
+    unsigned char used, len;
+    signed char val;
+    char s[MEMO_KEY];
+} memo_ent;
+
+typedef struct memo {
+    memo_ent e[MEMO_SLOTS];
+    unsigned next;
+} memo;
+
+struct rules_judge {
+    const rules *rs;
+    pcre2_match_data *md;
+    PCRE2_SIZE *ov;
+    /* Collapsed fields of the ticket being judged; done[f] says whether
+     * field f was collapsed yet for this ticket. */
+    char *fb[TA_F_COUNT];
+    size_t fl[TA_F_COUNT];
+    unsigned char done[TA_F_COUNT];
+    char addr[FIELD_MAX];        /* lower-cased email address */
+    char digits[FIELD_MAX + 2];  /* HP after step 3 */
+    char tmp[FIELD_MAX];         /* for the public state functions */
+    memo cat_memo, scope_memo;
+    char store[(TA_F_COUNT - 1) * FIELD_MAX + NOTES_MAX];
+};
+
+rules_judge *rules_judge_new(const rules *rs)
+{
+    if (!rs)
+        return NULL;
+    rules_judge *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->rs = rs;
+    j->md = pcre2_match_data_create(rs->ovector_pairs, NULL);
+    if (!j->md) {
+        free(j);
+        return NULL;
+    }
+    j->ov = pcre2_get_ovector_pointer(j->md);
+    char *p = j->store;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        j->fb[f] = p;
+        p += f == TA_F_NOTES ? NOTES_MAX : FIELD_MAX;
+    }
+    return j;
+}
+
+void rules_judge_free(rules_judge *j)
+{
+    if (!j)
+        return;
+    pcre2_match_data_free(j->md);
+    free(j);
+}
+
+/* ---- small helpers --------------------------------------------------- */
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+           c == '\f';
+}
+
+/* Trims and collapses runs of white space (line breaks included) to one
+ * space, as every pattern of SPEC §4 expects. Truncates to cap-1 bytes. */
+static size_t collapse(const char *in, size_t len, char *out, size_t cap)
+{
+    size_t o = 0;
+    int pending = 0;
+    for (size_t i = 0; i < len && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (is_space(c)) {
+            pending = o > 0;
+            continue;
+        }
+        if (pending) {
+            out[o++] = ' ';
+            pending = 0;
+            if (o + 1 >= cap)
+                break;
+        }
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* The collapsed field f of t, collapsed on first use. */
+static size_t field(rules_judge *j, const rules_ticket *t, int f)
+{
+    if (!j->done[f]) {
+        const char *v = t->v[f];
+        size_t len = v ? t->len[f] : 0;
+        /* A caller that set only v (as in rules.h's example) means a C
+         * string. */
+        if (v && len == 0)
+            len = strlen(v);
+        j->fl[f] = collapse(v ? v : "", len, j->fb[f],
+                            f == TA_F_NOTES ? NOTES_MAX : FIELD_MAX);
+        j->done[f] = 1;
+    }
+    return j->fl[f];
+}
+
+/* Runs pattern k on s; 1 on a match, with its bounds in *ms and *me. A PCRE2
+ * failure other than "no match" (a resource limit) counts as no match. */
+static int match(rules_judge *j, int k, const char *s, size_t len,
+                 size_t *ms, size_t *me)
+{
+    int rc = pcre2_match(j->rs->re[k], (PCRE2_SPTR)s, len, 0, 0, j->md, NULL);
+    if (rc < 0)
+        return 0;
+    if (ms)
+        *ms = j->ov[0];
+    if (me)
+        *me = j->ov[1];
+    return 1;
+}
+
+static int memo_get(const memo *m, const char *s, size_t len)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++)
+        if (m->e[i].used && m->e[i].len == len && memcmp(m->e[i].s, s, len) == 0)
+            return m->e[i].val;
+    return -1;
+}
+
+static void memo_put(memo *m, const char *s, size_t len, int val)
+{
+    if (len > MEMO_KEY)
+        return;
+    memo_ent *e = &m->e[m->next++ % MEMO_SLOTS];
+    e->used = 1;
+    e->len = (unsigned char)len;
+    e->val = (signed char)val;
+    memcpy(e->s, s, len);
+}
+
+static int all_char(const char *s, size_t len, char c)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != c)
+            return 0;
+    return len > 0;
+}
+
+/* ---- email (SPEC §4 email steps) ------------------------------------- */
+
+/* Step 4 on one address: lower-cased into j->addr, matched as a whole,
+ * lengths checked. */
+static int address_ok(rules_judge *j, const char *a, size_t n)
+{
+    const rules *rs = j->rs;
+    if (n == 0 || n > (size_t)rs->num[RK_EMAIL_MAX_LENGTH] ||
+        n >= sizeof j->addr)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)a[i];
+        j->addr[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    j->addr[n] = '\0';
+    if (!match(j, RK_EMAIL_PATTERN, j->addr, n, NULL, NULL))
+        return 0;
+    size_t at = n;
+    while (at > 0 && j->addr[at - 1] != '@')
+        at--;
+    if (at == 0 || at - 1 > (size_t)rs->num[RK_EMAIL_MAX_LOCAL])
+        return 0;
+    size_t label = 0;
+    for (size_t i = at; i <= n; i++) {
+        if (i == n || j->addr[i] == '.') {
+            if (label > (size_t)rs->num[RK_EMAIL_MAX_LABEL])
+                return 0;
+            label = 0;
+        } else {
+            label++;
+        }
+    }
+    return 1;
+}
+
+int rules_email_address_ok(rules_judge *j, const char *s, size_t len)
+{
+    return address_ok(j, s, len);
+}
+
+static int email_sep(char c)
+{
+    return c == ',' || c == ';' || c == '/' || c == ' ';
+}
+
+/* Steps 1-7 on a collapsed field. For a declined field, *ds and *de receive
+ * the bounds of the matched words. */
+static rules_email_state email_state(rules_judge *j, const char *s,
+                                     size_t len, size_t *ds, size_t *de)
+{
+    const rules *rs = j->rs;
+    if (len == 0)
+        return RULES_EMAIL_MISSING;
+    if (!memchr(s, '@', len) &&
+        match(j, RK_EMAIL_DECLINED, s, len, ds, de))
+        return RULES_EMAIL_DECLINED;
+    if (rules_list_has(&rs->list[RK_EMAIL_PLACEHOLDERS], s, len))
+        return RULES_EMAIL_PLACEHOLDER;
+    size_t b = 0;
+    while (b < len && email_sep(s[b]))
+        b++;
+    size_t e = b;
+    while (e < len && !email_sep(s[e]))
+        e++;
+    if (!address_ok(j, s + b, e - b))
+        return RULES_EMAIL_INVALID;
+    const char *a = j->addr;
+    size_t n = e - b, at = n;
+    while (j->addr[at - 1] != '@')
+        at--;
+    const char *dom = a + at;
+    size_t dlen = n - at, llen = at - 1;
+    if (rules_list_has(&rs->list[RK_EMAIL_TYPO_DOMAINS], dom, dlen))
+        return RULES_EMAIL_INVALID;
+    if (rules_list_has(&rs->list[RK_EMAIL_PH_LOCALS], a, llen) ||
+        all_char(a, llen, 'x') ||
+        rules_list_has(&rs->list[RK_EMAIL_PH_DOMAINS], dom, dlen))
+        return RULES_EMAIL_PLACEHOLDER;
+    const rules_list *own = &rs->list[RK_EMAIL_OWN_DOMAINS];
+    for (size_t i = 0; i < own->n; i++) {
+        size_t ol = own->len[i];
+        if (dlen == ol && strncasecmp(dom, own->item[i], ol) == 0)
+            return RULES_EMAIL_PLACEHOLDER;
+        if (dlen > ol && dom[dlen - ol - 1] == '.' &&
+            strncasecmp(dom + dlen - ol, own->item[i], ol) == 0)
+            return RULES_EMAIL_PLACEHOLDER;
+    }
+    return RULES_EMAIL_VALID;
+}
+
+rules_email_state rules_email_state_of(rules_judge *j, const char *s,
+                                       size_t len)
+{
+    size_t n = collapse(s ? s : "", s ? len : 0, j->tmp, sizeof j->tmp);
+    return email_state(j, j->tmp, n, NULL, NULL);
+}
+
+/* ---- HP (SPEC §4 HP steps) ------------------------------------------- */
+
+static int hp_strip(char c)
+{
+    return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' ||
+           c == '/';
+}
+
+/* Steps 1-7 on a collapsed field; the number after step 3 is left in
+ * j->digits. */
+static rules_hp_state hp_state(rules_judge *j, const char *s, size_t len)
+{
+    const rules *rs = j->rs;
+    char *d = j->digits;
+    size_t n = 0;
+    d[0] = '\0';
+    if (len == 0)
+        return RULES_HP_MISSING;
+    if (memchr(s, 'x', len) || memchr(s, 'X', len) || memchr(s, '*', len) ||
+        rules_list_has(&rs->list[RK_HP_PLACEHOLDERS], s, len))
+        return RULES_HP_PLACEHOLDER;
+    /* Step 3. d has room for len + 1 bytes (len < FIELD_MAX): the leading
+     * zero is added only to 9-12 digits. */
+    for (size_t i = 0; i < len; i++)
+        if (!hp_strip(s[i]))
+            d[n++] = s[i];
+    d[n] = '\0';
+    size_t skip = 0;
+    if (n >= 3 && memcmp(d, "+62", 3) == 0)
+        skip = 3;
+    else if (n >= 2 && memcmp(d, "62", 2) == 0)
+        skip = 2;
+    if (skip) {
+        d[0] = '0';
+        memmove(d + 1, d + skip, n - skip + 1);
+        n = n - skip + 1;
+    }
+    size_t ndig = strspn(d, "0123456789");
+    if (ndig == n && n >= 9 && n <= 12 && d[0] == '8') {
+        memmove(d + 1, d, n + 1);
+        d[0] = '0';
+        n++;
+        ndig++;
+    }
+    /* Step 4. */
+    if (n == 0 || ndig != n)
+        return RULES_HP_INVALID;
+    /* Step 5. */
+    if (all_char(d, n, '0'))
+        return RULES_HP_PLACEHOLDER;
+    if (n > 2 && d[0] == '0' && d[1] == '8') {
+        const char *rest = d + 2;
+        size_t rl = n - 2;
+        const char *seq = rs->value[RK_HP_SEQUENCE];
+        if (all_char(rest, rl, rest[0]))
+            return RULES_HP_PLACEHOLDER;
+        if (rl >= (size_t)rs->num[RK_HP_SEQUENCE_MIN] && rl <= strlen(seq) &&
+            memcmp(rest, seq, rl) == 0)
+            return RULES_HP_PLACEHOLDER;
+    }
+    /* Step 6. */
+    if (!match(j, RK_HP_PATTERN, d, n, NULL, NULL))
+        return RULES_HP_INVALID;
+    return RULES_HP_VALID;
+}
+
+rules_hp_state rules_hp_state_of(rules_judge *j, const char *s, size_t len,
+                                 char *norm, size_t normlen)
+{
+    size_t n = collapse(s ? s : "", s ? len : 0, j->tmp, sizeof j->tmp);
+    rules_hp_state st = hp_state(j, j->tmp, n);
+    if (norm && normlen) {
+        size_t dl = strlen(j->digits);
+        if (dl >= normlen)
+            dl = normlen - 1;
+        memcpy(norm, j->digits, dl);
+        norm[dl] = '\0';
+    }
+    return st;
+}
+
+/* ---- evidence -------------------------------------------------------- */
+
+/* Appends up to n bytes to the evidence, never cutting a UTF-8 sequence
+ * (the evidence ends up in a workbook, which wants valid UTF-8). */
+static void ev_bytes(rules_verdict *out, size_t *pos, const char *s, size_t n)
+{
+    size_t room = sizeof out->evidence - 1 - *pos;
+    if (n > room) {
+        n = room;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out->evidence + *pos, s, n);
+    *pos += n;
+    out->evidence[*pos] = '\0';
+}
+
+/* Appends `CODE: field "text"`. The text is personal data only by
+ * accident (a pattern matching a number or an address written in the
+ * notes), so a word holding '@' is replaced and digits after the fourth
+ * are masked: evidence never holds a full email or phone number. */
+static void ev_add(rules_verdict *out, size_t *pos, const char *code,
+                   const char *fieldname, const char *s, size_t n)
+{
+    char q[QUOTE_MAX * 2 + 8];
+    size_t o = 0, digits = 0;
+    if (n > QUOTE_MAX) {
+        n = QUOTE_MAX;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && s[e] != ' ')
+            e++;
+        if (memchr(s + i, '@', e - i)) {
+            memcpy(q + o, "***@***", 7);
+            o += 7;
+        } else {
+            for (size_t k = i; k < e; k++) {
+                char c = s[k];
+                if (c >= '0' && c <= '9' && ++digits > 4)
+                    c = '*';
+                else if (c == '"')
+                    c = '\'';
+                q[o++] = c;
+            }
+        }
+        if (e < n)
+            q[o++] = ' ';
+        i = e + 1;
+    }
+    if (*pos > 0)
+        ev_bytes(out, pos, "; ", 2);
+    ev_bytes(out, pos, code, strlen(code));
+    ev_bytes(out, pos, ": ", 2);
+    ev_bytes(out, pos, fieldname, strlen(fieldname));
+    ev_bytes(out, pos, " \"", 2);
+    ev_bytes(out, pos, q, o);
+    ev_bytes(out, pos, "\"", 1);
+}
+
+/* ---- the ticket ------------------------------------------------------ */
+
+static rules_category category_of(rules_judge *j, const rules_ticket *t)
+{
+    size_t n = field(j, t, TA_F_TYPE);
+    const char *s = j->fb[TA_F_TYPE];
+    if (n == 0)
+        return t->source == TA_SRC_AP2T ? RULES_CAT_NIAGA : RULES_CAT_UNKNOWN;
+    int c = memo_get(&j->cat_memo, s, n);
+    if (c >= 0)
+        return (rules_category)c;
+    static const int keys[] = {RK_CAT_GANGGUAN, RK_CAT_KELUHAN,
+                               RK_CAT_INFORMASI, RK_CAT_NIAGA};
+    c = RULES_CAT_UNKNOWN;
+    for (int i = 0; i < 4; i++)
+        if (match(j, keys[i], s, n, NULL, NULL)) {
+            c = i; /* keys[] is in the order of rules_category */
+            break;
+        }
+    memo_put(&j->cat_memo, s, n, c);
+    return (rules_category)c;
+}
+
+static int in_scope(rules_judge *j, const rules_ticket *t)
+{
+    size_t n = field(j, t, TA_F_MEDIA);
+    const char *s = j->fb[TA_F_MEDIA];
+    if (n == 0)
+        return 1;
+    int v = memo_get(&j->scope_memo, s, n);
+    if (v < 0) {
+        v = match(j, RK_SCOPE_MEDIA, s, n, NULL, NULL);
+        memo_put(&j->scope_memo, s, n, v);
+    }
+    return v;
+}
+
+/* Tries pattern k on field f; on a match adds evidence and returns 1. */
+static int ex_field(rules_judge *j, const rules_ticket *t, int k, int f,
+                    const char *code, rules_verdict *out, size_t *pos)
+{
+    size_t n = field(j, t, f), ms, me;
+    if (n == 0 || !match(j, k, j->fb[f], n, &ms, &me))
+        return 0;
+    ev_add(out, pos, code, ta_field_name((ta_field)f), j->fb[f] + ms,
+           me - ms);
+    return 1;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void set_codes(rules_verdict *out, const char **codes, size_t n)
+{
+    size_t pos = 0;
+    qsort(codes, n, sizeof *codes, cmp_code);
+    out->codes[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(out->codes + pos, sizeof out->codes - pos, "%s%s",
+                         i ? " " : "", codes[i]);
+        if (w < 0 || (size_t)w >= sizeof out->codes - pos)
+            break;
+        pos += (size_t)w;
+    }
+}
+
+static const char *const email_codes[] = {
+    [RULES_EMAIL_VALID] = "valid",
+    [RULES_EMAIL_MISSING] = "EMAIL_MISSING",
+    [RULES_EMAIL_DECLINED] = "declined",
+    [RULES_EMAIL_PLACEHOLDER] = "EMAIL_PLACEHOLDER",
+    [RULES_EMAIL_INVALID] = "EMAIL_INVALID",
+};
+
+static const char *const hp_codes[] = {
+    [RULES_HP_VALID] = "valid",
+    [RULES_HP_MISSING] = "HP_MISSING",
+    [RULES_HP_PLACEHOLDER] = "HP_PLACEHOLDER",
+    [RULES_HP_INVALID] = "HP_INVALID",
+    [RULES_HP_IN_PHONE_FIELD] = "HP_IN_PHONE_FIELD",
+};
+
+const char *rules_email_state_name(rules_email_state s)
+{
+    if ((unsigned)s < sizeof email_codes / sizeof email_codes[0])
+        return email_codes[s];
+    return "";
+}
+
+const char *rules_hp_state_name(rules_hp_state s)
+{
+    if ((unsigned)s < sizeof hp_codes / sizeof hp_codes[0])
+        return hp_codes[s];
+    return "";
+}
+
+const char *rules_status_name(rules_status st)
+{
+    static const char *const names[] = {"compliant", "exempt", "violation",
+                                        "out_of_scope"};
+    if ((unsigned)st < sizeof names / sizeof names[0])
+        return names[st];
+    return "";
+}
+
+const char *rules_category_name(rules_category c)
+{
+    static const char *const names[] = {"gangguan", "keluhan", "informasi",
+                                        "niaga", "unknown"};
+    if ((unsigned)c < sizeof names / sizeof names[0])
+        return names[c];
+    return "";
+}
+
+void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
+                        rules_verdict *out)
+{
+    size_t ds = 0, de = 0, pos = 0;
+    memset(j->done, 0, sizeof j->done);
+    out->codes[0] = '\0';
+    out->evidence[0] = '\0';
+    out->invalid_claim = 0;
+
+    out->category = category_of(j, t);
+    int scoped = in_scope(j, t);
+    size_t el = field(j, t, TA_F_EMAIL);
+    out->email = email_state(j, j->fb[TA_F_EMAIL], el, &ds, &de);
+    size_t hl = field(j, t, TA_F_HP);
+    out->hp = hp_state(j, j->fb[TA_F_HP], hl);
+    if (out->hp == RULES_HP_MISSING) {
+        size_t pl = field(j, t, TA_F_PHONE);
+        if (pl && hp_state(j, j->fb[TA_F_PHONE], pl) == RULES_HP_VALID)
+            out->hp = RULES_HP_IN_PHONE_FIELD;
+    }
+    if (!scoped) {
+        out->status = RULES_OUT_OF_SCOPE;
+        return;
+    }
+    int email_ok = out->email == RULES_EMAIL_VALID;
+    int hp_ok = out->hp == RULES_HP_VALID;
+    if (email_ok && hp_ok) {
+        out->status = RULES_COMPLIANT;
+        return;
+    }
+
+    /* Exemptions: only a ticket that is not compliant needs them. */
+    int urgent_cat = out->category == RULES_CAT_GANGGUAN ||
+                     out->category == RULES_CAT_KELUHAN;
+    int urgent = 0, angry, not_resp = 0, no_email = 0;
+    if (urgent_cat) {
+        urgent = ex_field(j, t, RK_EX_URGENT_URGENCY, TA_F_URGENCY,
+                          "EX_URGENT", out, &pos) ||
+                 ex_field(j, t, RK_EX_URGENT_NOTES, TA_F_NOTES, "EX_URGENT",
+                          out, &pos);
+    } else {
+        /* Urgency words in the notes of such a ticket are ignored; the
+         * urgency field claiming it is an invalid claim. */
+        out->invalid_claim = ex_field(j, t, RK_EX_URGENT_URGENCY,
+                                      TA_F_URGENCY, "EXEMPTION_INVALID",
+                                      out, &pos);
+    }
+    angry = ex_field(j, t, RK_EX_ANGRY_EMOTION, TA_F_EMOTION, "EX_ANGRY",
+                     out, &pos) ||
+            ex_field(j, t, RK_EX_ANGRY_NOTES, TA_F_NOTES, "EX_ANGRY", out,
+                     &pos);
+    size_t rl = field(j, t, TA_F_RELATION);
+    if (rl && !match(j, RK_EX_RESPONSIBLE, j->fb[TA_F_RELATION], rl, NULL,
+                     NULL)) {
+        not_resp = 1;
+        ev_add(out, &pos, "EX_NOT_RESPONSIBLE", "relation",
+               j->fb[TA_F_RELATION], rl);
+    }
+    if (out->email == RULES_EMAIL_DECLINED) {
+        no_email = 1;
+        ev_add(out, &pos, "EX_NO_EMAIL", "email", j->fb[TA_F_EMAIL] + ds,
+               de - ds);
+    } else {
+        no_email = ex_field(j, t, RK_EX_NO_EMAIL_NOTES, TA_F_NOTES,
+                            "EX_NO_EMAIL", out, &pos);
+    }
+
+    int hp_cov = urgent || angry || not_resp;
+    int email_cov = hp_cov || no_email;
+    const char *codes[8];
+    size_t nc = 0;
+    if ((email_ok || email_cov) && (hp_ok || hp_cov)) {
+        out->status = RULES_EXEMPT;
+        if (urgent)
+            codes[nc++] = "EX_URGENT";
+        if (angry)
+            codes[nc++] = "EX_ANGRY";
+        if (not_resp)
+            codes[nc++] = "EX_NOT_RESPONSIBLE";
+        if (no_email)
+            codes[nc++] = "EX_NO_EMAIL";
+    } else {
+        out->status = RULES_VIOLATION;
+        if (!email_ok && !email_cov)
+            codes[nc++] = email_codes[out->email];
+        if (!hp_ok && !hp_cov)
+            codes[nc++] = hp_codes[out->hp];
+        if (out->invalid_claim)
+            codes[nc++] = "EXEMPTION_INVALID";
+    }
+    set_codes(out, codes, nc);
+}
