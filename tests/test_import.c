@@ -348,7 +348,7 @@ static void bad_inputs_refused_with_status(void **state)
     static const bad_case cases[] = {
         {"does_not_exist.csv", TA_E_NOINPUT, "does_not_exist.csv"},
         {"empty.csv", TA_E_DATA, "empty"},
-        {"blank_only.csv", TA_E_DATA, "empty"},
+        {"blank_only.csv", TA_E_DATA, "blank"},
         {"binary.bin", TA_E_DATA, "binary.bin"},
         {"utf16le.csv", TA_E_DATA, "UTF-16"},
         {"headerless.csv", TA_E_DATA, "header"},
