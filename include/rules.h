@@ -122,7 +122,8 @@ const char *rules_email_state_name(rules_email_state s);
 const char *rules_hp_state_name(rules_hp_state s);
 
 /* One ticket's canonical fields. v[f] may be NULL or "" for an empty
- * field; len[f] is its length (0 with v[f] NULL). Not modified. */
+ * field; len[f] is its length (0 with v[f] NULL; 0 with v[f] set means
+ * v[f] is a NUL-terminated string). Not modified. */
 typedef struct rules_ticket {
     ta_source source;
     const char *v[TA_F_COUNT];
@@ -138,21 +139,29 @@ typedef struct rules_verdict {
     rules_email_state email;
     rules_hp_state hp;
     int invalid_claim;              /* urgency claimed on a non-gangguan/
-                                       keluhan ticket */
+                                       keluhan ticket (0 when compliant
+                                       or out of scope) */
     char codes[RULES_CODES_MAX];    /* sorted codes joined by one space,
                                        "" when none */
     char evidence[RULES_EVIDENCE_MAX]; /* for each exemption found: which
                                           field matched and the matched
-                                          text, e.g. "EX_URGENT: urgency
-                                          'Urgent'; EX_ANGRY: notes
-                                          'marah'" */
+                                          text, e.g. `EX_URGENT: urgency
+                                          "Urgent"; EX_ANGRY: notes
+                                          "marah"`; words holding '@' and
+                                          digits after the 4th are masked;
+                                          "" for compliant and out_of_scope
+                                          tickets */
 } rules_verdict;
 
 /* Scratch for one thread; NULL when out of memory. */
 rules_judge *rules_judge_new(const rules *rs);
 void rules_judge_free(rules_judge *j);
 
-/* Judges one ticket. Never allocates. */
+/* Judges one ticket. Never allocates. Email and HP states and the
+ * category are set for every ticket; exemptions (codes, evidence,
+ * invalid_claim) are evaluated only for in-scope tickets that are not
+ * compliant. Fields are judged on at most 1023 bytes (notes 8191) after
+ * collapsing white space. */
 void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
                         rules_verdict *out);
 

@@ -46,12 +46,12 @@ enum rules_key {
     RK_DETECT_APKT,
     RK_DETECT_AP2T,
     RK_DETECT_CRM,
-    RK_COLUMNS,                  /* [columns] field, then .crm .apkt .ap2t */
+    RK_COLUMNS, /* [columns] field, then .crm .apkt .ap2t */
     RK_COUNT = RK_COLUMNS + 4 * TA_F_COUNT
 };
 
 /* The column section of a key: 0 common, 1 + ta_source otherwise. */
-#define RK_COLUMN_KEY(scope, field) (RK_COLUMNS + (scope) * TA_F_COUNT + (field))
+#define RK_COLUMN_KEY(scope, field) (RK_COLUMNS + (scope)*TA_F_COUNT + (field))
 
 /* A |-separated list, split once at load time. Items point into buf. */
 typedef struct rules_list {
@@ -62,13 +62,13 @@ typedef struct rules_list {
 } rules_list;
 
 struct rules {
-    char *value[RK_COUNT];       /* raw value of each key (malloc'd) */
-    pcre2_code *re[RK_COUNT];    /* compiled patterns, NULL for others */
-    rules_list list[RK_COUNT];   /* split lists, empty for others */
-    long num[RK_COUNT];          /* whole numbers */
-    double mad_factor;           /* outlier_mad_factor */
-    unsigned ovector_pairs;      /* largest capture count + 1 */
-    char fingerprint[65];        /* "default" or SHA-256 hex */
+    char *value[RK_COUNT];     /* raw value of each key (malloc'd) */
+    pcre2_code *re[RK_COUNT];  /* compiled patterns, NULL for others */
+    rules_list list[RK_COUNT]; /* split lists, empty for others */
+    long num[RK_COUNT];        /* whole numbers */
+    double mad_factor;         /* outlier_mad_factor */
+    unsigned ovector_pairs;    /* largest capture count + 1 */
+    char fingerprint[65];      /* "default" or SHA-256 hex */
 };
 
 /* Whether item list l holds s[0..len) compared case-insensitively. */

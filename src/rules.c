@@ -29,8 +29,14 @@ extern const size_t ta_default_rules_len;
 
 #define DEFAULT_NAME "(default rules)"
 
-enum key_kind { KIND_PATTERN, KIND_LIST, KIND_COLUMNS, KIND_INT, KIND_REAL,
-                KIND_DIGITS };
+enum key_kind {
+    KIND_PATTERN,
+    KIND_LIST,
+    KIND_COLUMNS,
+    KIND_INT,
+    KIND_REAL,
+    KIND_DIGITS
+};
 
 struct key_def {
     const char *section;
@@ -78,8 +84,8 @@ static const struct key_def key_defs[RK_COLUMNS] = {
     [RK_DETECT_CRM] = {"detect", "crm", KIND_COLUMNS, 0},
 };
 
-static const char *const column_sections[4] = {
-    "columns", "columns.crm", "columns.apkt", "columns.ap2t"};
+static const char *const column_sections[4] = {"columns", "columns.crm",
+                                               "columns.apkt", "columns.ap2t"};
 
 /* Where each key was last set, for messages about its value. */
 typedef struct load_ctx {
@@ -321,8 +327,8 @@ static char *expand_neg(const char *pat, const char *neg)
     return out;
 }
 
-static ta_status compile_key(rules *rs, const load_ctx *ctx, int k,
-                             char *err, size_t errlen)
+static ta_status compile_key(rules *rs, const load_ctx *ctx, int k, char *err,
+                             size_t errlen)
 {
     char *pat = expand_neg(rs->value[k], rs->value[RK_NEG]);
     if (!pat)
@@ -350,20 +356,19 @@ static ta_status compile_key(rules *rs, const load_ctx *ctx, int k,
     }
     int code;
     PCRE2_SIZE off;
-    rs->re[k] = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-                              PCRE2_CASELESS | key_defs[k].options, &code,
-                              &off, NULL);
+    rs->re[k] =
+        pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                      PCRE2_CASELESS | key_defs[k].options, &code, &off, NULL);
     free(pat);
     if (!rs->re[k]) {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
             snprintf((char *)msg, sizeof msg, "error %d", code);
-        snprintf(err, errlen,
-                 "%s:%d: [%s] %s: bad pattern: %s at offset %zu%s",
-                 ctx->file[k], ctx->line[k], key_section(k), key_name(k),
-                 (const char *)msg, (size_t)off,
-                 strstr(rs->value[k], "{NEG}") ? " (after {NEG} is replaced)"
-                                               : "");
+        snprintf(
+            err, errlen, "%s:%d: [%s] %s: bad pattern: %s at offset %zu%s",
+            ctx->file[k], ctx->line[k], key_section(k), key_name(k),
+            (const char *)msg, (size_t)off,
+            strstr(rs->value[k], "{NEG}") ? " (after {NEG} is replaced)" : "");
         return TA_E_DATA;
     }
     /* JIT is an optimization: a platform without it still matches. */
@@ -375,8 +380,8 @@ static ta_status compile_key(rules *rs, const load_ctx *ctx, int k,
     return TA_OK;
 }
 
-static ta_status number_key(rules *rs, const load_ctx *ctx, int k,
-                            char *err, size_t errlen)
+static ta_status number_key(rules *rs, const load_ctx *ctx, int k, char *err,
+                            size_t errlen)
 {
     const char *v = rs->value[k];
     char *end = NULL;
@@ -471,8 +476,10 @@ static ta_status read_file(const char *path, char **out, size_t *outlen,
     fclose(f);
     if (failed) {
         free(buf);
-        snprintf(err, errlen, "%s: cannot read rules file (too large or "
-                 "read error)", path);
+        snprintf(err, errlen,
+                 "%s: cannot read rules file (too large or "
+                 "read error)",
+                 path);
         return buf ? TA_E_NOINPUT : TA_E_NOMEM;
     }
     *out = buf;
@@ -611,7 +618,10 @@ int rules_is_known_column(const rules *rs, const char *normalized)
 ta_source rules_detect_source(const rules *rs, const char *const *normalized,
                               size_t n)
 {
-    static const struct { int key; ta_source src; } order[] = {
+    static const struct {
+        int key;
+        ta_source src;
+    } order[] = {
         {RK_DETECT_APKT, TA_SRC_APKT},
         {RK_DETECT_AP2T, TA_SRC_AP2T},
         {RK_DETECT_CRM, TA_SRC_CRM},

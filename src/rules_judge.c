@@ -27,7 +27,7 @@
 
 #define FIELD_MAX 1024
 #define NOTES_MAX 8192
-#define QUOTE_MAX 60   /* bytes of matched text quoted in evidence */
+#define QUOTE_MAX 60 /* bytes of matched text quoted in evidence */
 #define MEMO_SLOTS 8
 #define MEMO_KEY 47
 
@@ -51,9 +51,9 @@ struct rules_judge {
     char *fb[TA_F_COUNT];
     size_t fl[TA_F_COUNT];
     unsigned char done[TA_F_COUNT];
-    char addr[FIELD_MAX];        /* lower-cased email address */
-    char digits[FIELD_MAX + 2];  /* HP after step 3 */
-    char tmp[FIELD_MAX];         /* for the public state functions */
+    char addr[FIELD_MAX];       /* lower-cased email address */
+    char digits[FIELD_MAX + 2]; /* HP after step 3 */
+    char tmp[FIELD_MAX];        /* for the public state functions */
     memo cat_memo, scope_memo;
     char store[(TA_F_COUNT - 1) * FIELD_MAX + NOTES_MAX];
 };
@@ -139,8 +139,8 @@ static size_t field(rules_judge *j, const rules_ticket *t, int f)
 
 /* Runs pattern k on s; 1 on a match, with its bounds in *ms and *me. A PCRE2
  * failure other than "no match" (a resource limit) counts as no match. */
-static int match(rules_judge *j, int k, const char *s, size_t len,
-                 size_t *ms, size_t *me)
+static int match(rules_judge *j, int k, const char *s, size_t len, size_t *ms,
+                 size_t *me)
 {
     int rc = pcre2_match(j->rs->re[k], (PCRE2_SPTR)s, len, 0, 0, j->md, NULL);
     if (rc < 0)
@@ -155,7 +155,8 @@ static int match(rules_judge *j, int k, const char *s, size_t len,
 static int memo_get(const memo *m, const char *s, size_t len)
 {
     for (int i = 0; i < MEMO_SLOTS; i++)
-        if (m->e[i].used && m->e[i].len == len && memcmp(m->e[i].s, s, len) == 0)
+        if (m->e[i].used && m->e[i].len == len &&
+            memcmp(m->e[i].s, s, len) == 0)
             return m->e[i].val;
     return -1;
 }
@@ -226,14 +227,13 @@ static int email_sep(char c)
 
 /* Steps 1-7 on a collapsed field. For a declined field, *ds and *de receive
  * the bounds of the matched words. */
-static rules_email_state email_state(rules_judge *j, const char *s,
-                                     size_t len, size_t *ds, size_t *de)
+static rules_email_state email_state(rules_judge *j, const char *s, size_t len,
+                                     size_t *ds, size_t *de)
 {
     const rules *rs = j->rs;
     if (len == 0)
         return RULES_EMAIL_MISSING;
-    if (!memchr(s, '@', len) &&
-        match(j, RK_EMAIL_DECLINED, s, len, ds, de))
+    if (!memchr(s, '@', len) && match(j, RK_EMAIL_DECLINED, s, len, ds, de))
         return RULES_EMAIL_DECLINED;
     if (rules_list_has(&rs->list[RK_EMAIL_PLACEHOLDERS], s, len))
         return RULES_EMAIL_PLACEHOLDER;
@@ -381,7 +381,9 @@ static void ev_bytes(rules_verdict *out, size_t *pos, const char *s, size_t n)
 static void ev_add(rules_verdict *out, size_t *pos, const char *code,
                    const char *fieldname, const char *s, size_t n)
 {
-    char q[QUOTE_MAX * 2 + 8];
+    /* Each input byte yields at most 8 (a lone "@" word becomes
+     * "***@***" and its space). */
+    char q[QUOTE_MAX * 8 + 8];
     size_t o = 0, digits = 0;
     if (n > QUOTE_MAX) {
         n = QUOTE_MAX;
@@ -463,8 +465,7 @@ static int ex_field(rules_judge *j, const rules_ticket *t, int k, int f,
     size_t n = field(j, t, f), ms, me;
     if (n == 0 || !match(j, k, j->fb[f], n, &ms, &me))
         return 0;
-    ev_add(out, pos, code, ta_field_name((ta_field)f), j->fb[f] + ms,
-           me - ms);
+    ev_add(out, pos, code, ta_field_name((ta_field)f), j->fb[f] + ms, me - ms);
     return 1;
 }
 
@@ -578,17 +579,16 @@ void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
     } else {
         /* Urgency words in the notes of such a ticket are ignored; the
          * urgency field claiming it is an invalid claim. */
-        out->invalid_claim = ex_field(j, t, RK_EX_URGENT_URGENCY,
-                                      TA_F_URGENCY, "EXEMPTION_INVALID",
-                                      out, &pos);
+        out->invalid_claim = ex_field(j, t, RK_EX_URGENT_URGENCY, TA_F_URGENCY,
+                                      "EXEMPTION_INVALID", out, &pos);
     }
-    angry = ex_field(j, t, RK_EX_ANGRY_EMOTION, TA_F_EMOTION, "EX_ANGRY",
-                     out, &pos) ||
-            ex_field(j, t, RK_EX_ANGRY_NOTES, TA_F_NOTES, "EX_ANGRY", out,
-                     &pos);
+    angry =
+        ex_field(j, t, RK_EX_ANGRY_EMOTION, TA_F_EMOTION, "EX_ANGRY", out,
+                 &pos) ||
+        ex_field(j, t, RK_EX_ANGRY_NOTES, TA_F_NOTES, "EX_ANGRY", out, &pos);
     size_t rl = field(j, t, TA_F_RELATION);
-    if (rl && !match(j, RK_EX_RESPONSIBLE, j->fb[TA_F_RELATION], rl, NULL,
-                     NULL)) {
+    if (rl &&
+        !match(j, RK_EX_RESPONSIBLE, j->fb[TA_F_RELATION], rl, NULL, NULL)) {
         not_resp = 1;
         ev_add(out, &pos, "EX_NOT_RESPONSIBLE", "relation",
                j->fb[TA_F_RELATION], rl);

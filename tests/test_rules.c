@@ -55,13 +55,16 @@ static const email_case email_cases[] = {
     {"email_step1_empty", "", RULES_EMAIL_MISSING},
     {"email_step1_blank_is_empty", "  \t\r\n ", RULES_EMAIL_MISSING},
     {"email_step2_declined_tidak_ada", "tidak ada", RULES_EMAIL_DECLINED},
-    {"email_step2_declined_tdk_punya", "Tdk punya email", RULES_EMAIL_DECLINED},
-    {"email_step2_declined_menolak", "pelanggan menolak", RULES_EMAIL_DECLINED},
+    {"email_step2_declined_tdk_punya", "Tdk punya email",
+     RULES_EMAIL_DECLINED},
+    {"email_step2_declined_menolak", "pelanggan menolak",
+     RULES_EMAIL_DECLINED},
     {"email_step2_declined_no_email", "No E-mail", RULES_EMAIL_DECLINED},
     {"email_step2_declined_tanpa_email", "tanpa email", RULES_EMAIL_DECLINED},
     {"email_step2_declined_line_break", "tidak\r\nada", RULES_EMAIL_DECLINED},
     {"email_step2_not_with_at", "menolak@gmail.com", RULES_EMAIL_VALID},
-    {"email_step2_declined_tidakada_no_space", "tidakada", RULES_EMAIL_DECLINED},
+    {"email_step2_declined_tidakada_no_space", "tidakada",
+     RULES_EMAIL_DECLINED},
     {"email_step3_placeholder_dash", "-", RULES_EMAIL_PLACEHOLDER},
     {"email_step3_placeholder_dot", ".", RULES_EMAIL_PLACEHOLDER},
     {"email_step3_placeholder_zero", "0", RULES_EMAIL_PLACEHOLDER},
@@ -69,7 +72,8 @@ static const email_case email_cases[] = {
     {"email_step3_placeholder_null", " NULL ", RULES_EMAIL_PLACEHOLDER},
     {"email_step3_placeholder_xxx", "XXX", RULES_EMAIL_PLACEHOLDER},
     {"email_step4_valid", "budi.santoso@gmail.com", RULES_EMAIL_VALID},
-    {"email_step4_uppercase_lowered", "Budi.Santoso@GMAIL.COM", RULES_EMAIL_VALID},
+    {"email_step4_uppercase_lowered", "Budi.Santoso@GMAIL.COM",
+     RULES_EMAIL_VALID},
     {"email_step4_plus_tag", "budi+pln@yahoo.co.id", RULES_EMAIL_VALID},
     {"email_step4_several_addresses", "budi@gmail.com; siti@yahoo.com",
      RULES_EMAIL_VALID},
@@ -82,18 +86,25 @@ static const email_case email_cases[] = {
     {"email_step4_no_tld", "budi@gmail", RULES_EMAIL_INVALID},
     {"email_step4_double_dot", "budi..s@gmail.com", RULES_EMAIL_INVALID},
     {"email_step4_two_at", "budi@@gmail.com", RULES_EMAIL_INVALID},
-    {"email_step4_non_ascii", "b\xc3\xbc" "di@gmail.com", RULES_EMAIL_INVALID},
+    {"email_step4_non_ascii",
+     "b\xc3\xbc"
+     "di@gmail.com",
+     RULES_EMAIL_INVALID},
     {"email_step4_local_64_ok",
-     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab@gmail.com",
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab@gmail."
+     "com",
      RULES_EMAIL_VALID},
     {"email_step4_local_65_invalid",
-     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab@gmail.com",
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab@gmail."
+     "com",
      RULES_EMAIL_INVALID},
     {"email_step4_label_64_invalid",
-     "budi@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+     "budi@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+     "com",
      RULES_EMAIL_INVALID},
     {"email_step4_label_63_ok",
-     "budi@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+     "budi@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+     "com",
      RULES_EMAIL_VALID},
     {"email_step5_typo_gmial", "budi@gmial.com", RULES_EMAIL_INVALID},
     {"email_step5_typo_gmail_con", "budi@GMAIL.CON", RULES_EMAIL_INVALID},
@@ -101,7 +112,8 @@ static const email_case email_cases[] = {
     {"email_step6_fake_tidakada_gmail", "tidakada@gmail.com",
      RULES_EMAIL_PLACEHOLDER},
     {"email_step6_fake_test", "test@gmail.com", RULES_EMAIL_PLACEHOLDER},
-    {"email_step6_fake_no_email", "no_email@yahoo.com", RULES_EMAIL_PLACEHOLDER},
+    {"email_step6_fake_no_email", "no_email@yahoo.com",
+     RULES_EMAIL_PLACEHOLDER},
     {"email_step6_all_x", "xxxxx@gmail.com", RULES_EMAIL_PLACEHOLDER},
     {"email_step6_placeholder_domain", "budi@example.com",
      RULES_EMAIL_PLACEHOLDER},
@@ -115,8 +127,7 @@ static const email_case email_cases[] = {
 static void run_email_case(void **state)
 {
     const email_case *c = *state;
-    rules_email_state got =
-        rules_email_state_of(g_j, c->in, strlen(c->in));
+    rules_email_state got = rules_email_state_of(g_j, c->in, strlen(c->in));
     if (got != c->want)
         fail_msg("%s: '%s' -> %s, want %s", c->name, c->in,
                  rules_email_state_name(got), rules_email_state_name(c->want));
@@ -133,12 +144,14 @@ typedef struct hp_case {
 static const hp_case hp_cases[] = {
     {"hp_step1_empty", "", RULES_HP_MISSING, NULL},
     {"hp_step2_placeholder_dash", "-", RULES_HP_PLACEHOLDER, NULL},
-    {"hp_step2_placeholder_tidak_ada", "Tidak Ada", RULES_HP_PLACEHOLDER, NULL},
+    {"hp_step2_placeholder_tidak_ada", "Tidak Ada", RULES_HP_PLACEHOLDER,
+     NULL},
     {"hp_step2_placeholder_000", "000", RULES_HP_PLACEHOLDER, NULL},
     {"hp_step2_masked_0878xxx", "0878xxxxxxx", RULES_HP_PLACEHOLDER, NULL},
     {"hp_step2_masked_star", "0812****7890", RULES_HP_PLACEHOLDER, NULL},
     {"hp_step2_masked_X", "0812XXXX7890", RULES_HP_PLACEHOLDER, NULL},
-    {"hp_step3_spaces_dashes", "0813-9876 5432", RULES_HP_VALID, "081398765432"},
+    {"hp_step3_spaces_dashes", "0813-9876 5432", RULES_HP_VALID,
+     "081398765432"},
     {"hp_step3_parens_dots_slash", "(0813).9876/5432", RULES_HP_VALID,
      "081398765432"},
     {"hp_step3_plus62", "+62 813-9876-5432", RULES_HP_VALID, "081398765432"},
@@ -159,8 +172,10 @@ static const hp_case hp_cases[] = {
     {"hp_step5_sequential_10", "081234567890", RULES_HP_PLACEHOLDER, NULL},
     {"hp_step5_libphonenumber_example", "0812345678", RULES_HP_PLACEHOLDER,
      NULL},
-    {"hp_step5_sequential_6_not_placeholder", "08123456", RULES_HP_INVALID, NULL},
-    {"hp_step5_not_prefix_too_long", "081234567890123", RULES_HP_INVALID, NULL},
+    {"hp_step5_sequential_6_not_placeholder", "08123456", RULES_HP_INVALID,
+     NULL},
+    {"hp_step5_not_prefix_too_long", "081234567890123", RULES_HP_INVALID,
+     NULL},
     {"hp_step6_landline", "0211234567", RULES_HP_INVALID, NULL},
     {"hp_step6_084_unallocated", "0841234567", RULES_HP_INVALID, NULL},
     {"hp_step6_too_short", "081398765", RULES_HP_INVALID, NULL},
@@ -196,14 +211,16 @@ typedef struct ticket_case {
         *relation, *notes;
     rules_status status;
     const char *codes;
-    int category;        /* -1: not checked */
+    int category;         /* -1: not checked */
     const char *evidence; /* substring expected; NULL: not checked */
 } ticket_case;
 
-#define T(n, src, type, media, email, hp, phone, urg, emo, rel, notes, st,   \
-          codes, cat, ev)                                                   \
-    {n, src, type, media, email, hp, phone, urg, emo, rel, notes, st, codes, \
-     cat, ev}
+#define T(n, src, type, media, email, hp, phone, urg, emo, rel, notes, st,    \
+          codes, cat, ev)                                                     \
+    {                                                                         \
+        n, src, type, media, email, hp, phone, urg, emo, rel, notes, st,      \
+            codes, cat, ev                                                    \
+    }
 
 static const ticket_case ticket_cases[] = {
     /* Scope */
@@ -214,9 +231,8 @@ static const ticket_case ticket_cases[] = {
     T("scope_media_contact_center_in", TA_SRC_CRM, "Gangguan",
       "Contact  Center", OK_EMAIL, OK_HP, "", "", "", "", "", RULES_COMPLIANT,
       "", -1, NULL),
-    T("scope_media_call_centre_in", TA_SRC_CRM, "Gangguan", "call centre",
-      "", OK_HP, "", "", "", "", "", RULES_VIOLATION, "EMAIL_MISSING", -1,
-      NULL),
+    T("scope_media_call_centre_in", TA_SRC_CRM, "Gangguan", "call centre", "",
+      OK_HP, "", "", "", "", "", RULES_VIOLATION, "EMAIL_MISSING", -1, NULL),
     T("scope_media_empty_in", TA_SRC_CRM, "Gangguan", "", "", OK_HP, "", "",
       "", "", "", RULES_VIOLATION, "EMAIL_MISSING", -1, NULL),
     /* Category */
@@ -225,8 +241,8 @@ static const ticket_case ticket_cases[] = {
     T("category_keluhan_pengaduan", TA_SRC_APKT, "Pengaduan tagihan", "",
       OK_EMAIL, OK_HP, "", "", "", "", "", RULES_COMPLIANT, "",
       RULES_CAT_KELUHAN, NULL),
-    T("category_keluhan_komplain", TA_SRC_CRM, "komplain", "", OK_EMAIL,
-      OK_HP, "", "", "", "", "", RULES_COMPLIANT, "", RULES_CAT_KELUHAN, NULL),
+    T("category_keluhan_komplain", TA_SRC_CRM, "komplain", "", OK_EMAIL, OK_HP,
+      "", "", "", "", "", RULES_COMPLIANT, "", RULES_CAT_KELUHAN, NULL),
     T("category_informasi_info", TA_SRC_CRM, "Info Tagihan", "", OK_EMAIL,
       OK_HP, "", "", "", "", "", RULES_COMPLIANT, "", RULES_CAT_INFORMASI,
       NULL),
@@ -258,7 +274,8 @@ static const ticket_case ticket_cases[] = {
       "HP_INVALID", -1, NULL),
     /* EX_URGENT */
     T("ex_urgent_urgency", TA_SRC_APKT, "Gangguan", "", "", "", "", "Urgent",
-      "", "", "", RULES_EXEMPT, "EX_URGENT", -1, "EX_URGENT: urgency \"Urgent\""),
+      "", "", "", RULES_EXEMPT, "EX_URGENT", -1,
+      "EX_URGENT: urgency \"Urgent\""),
     T("ex_urgent_urgency_darurat", TA_SRC_APKT, "Keluhan", "", "", "", "",
       "DARURAT", "", "", "", RULES_EXEMPT, "EX_URGENT", -1, NULL),
     T("ex_urgent_negated_tidak_urgent", TA_SRC_APKT, "Gangguan", "", "", "",
@@ -283,9 +300,8 @@ static const ticket_case ticket_cases[] = {
       "", "", "", "", "", "", "kebakaran", RULES_VIOLATION,
       "EMAIL_MISSING HP_MISSING", -1, NULL),
     /* EX_ANGRY */
-    T("ex_angry_emotion", TA_SRC_CRM, "Informasi", "", "", "", "", "",
-      "Marah", "", "", RULES_EXEMPT, "EX_ANGRY", -1,
-      "EX_ANGRY: emotion \"Marah\""),
+    T("ex_angry_emotion", TA_SRC_CRM, "Informasi", "", "", "", "", "", "Marah",
+      "", "", RULES_EXEMPT, "EX_ANGRY", -1, "EX_ANGRY: emotion \"Marah\""),
     T("ex_angry_notes_kecewa", TA_SRC_AP2T, "PB", "", "", "", "", "", "", "",
       "Pelanggan sangat kecewa", RULES_EXEMPT, "EX_ANGRY", -1, NULL),
     T("ex_angry_tidak_marah", TA_SRC_CRM, "Informasi", "", "", "", "", "",
@@ -317,12 +333,12 @@ static const ticket_case ticket_cases[] = {
       "", "", "", "", "  ", "", RULES_VIOLATION, "EMAIL_MISSING HP_MISSING",
       -1, NULL),
     /* EX_NO_EMAIL */
-    T("ex_no_email_declined", TA_SRC_CRM, "Informasi", "", "tidak punya", OK_HP,
-      "", "", "", "", "", RULES_EXEMPT, "EX_NO_EMAIL", -1,
+    T("ex_no_email_declined", TA_SRC_CRM, "Informasi", "", "tidak punya",
+      OK_HP, "", "", "", "", "", RULES_EXEMPT, "EX_NO_EMAIL", -1,
       "EX_NO_EMAIL: email \"tidak punya\""),
     T("ex_no_email_notes", TA_SRC_CRM, "Informasi", "", "", OK_HP, "", "", "",
-      "", "Pelanggan tidak punya alamat email", RULES_EXEMPT, "EX_NO_EMAIL", -1,
-      "EX_NO_EMAIL: notes \"tidak punya alamat email\""),
+      "", "Pelanggan tidak punya alamat email", RULES_EXEMPT, "EX_NO_EMAIL",
+      -1, "EX_NO_EMAIL: notes \"tidak punya alamat email\""),
     T("ex_no_email_notes_keberatan", TA_SRC_CRM, "Informasi", "", "-", OK_HP,
       "", "", "", "", "keberatan memberikan e-mail", RULES_EXEMPT,
       "EX_NO_EMAIL", -1, NULL),
@@ -339,9 +355,9 @@ static const ticket_case ticket_cases[] = {
     T("invalid_claim_urgent_on_unknown", TA_SRC_CRM, "Lainnya", "", "", OK_HP,
       "", "darurat", "", "", "", RULES_VIOLATION,
       "EMAIL_MISSING EXEMPTION_INVALID", -1, NULL),
-    T("invalid_claim_notes_ignored_on_niaga", TA_SRC_AP2T, "PB", "", "",
-      OK_HP, "", "", "", "", "kabel putus", RULES_VIOLATION, "EMAIL_MISSING",
-      -1, NULL),
+    T("invalid_claim_notes_ignored_on_niaga", TA_SRC_AP2T, "PB", "", "", OK_HP,
+      "", "", "", "", "kabel putus", RULES_VIOLATION, "EMAIL_MISSING", -1,
+      NULL),
     T("invalid_claim_with_other_exemption_is_exempt", TA_SRC_AP2T, "PD", "",
       "", "", "", "Urgent", "marah", "", "", RULES_EXEMPT, "EX_ANGRY", -1,
       NULL),
@@ -364,8 +380,11 @@ static const ticket_case ticket_cases[] = {
       "EMAIL_INVALID EXEMPTION_INVALID HP_PLACEHOLDER", -1, NULL),
     T("evidence_masks_contacts", TA_SRC_CRM, "Gangguan", "", "", "", "", "",
       "", "tetangga budi@gmail.com 081398765432", "", RULES_EXEMPT,
-      "EX_NOT_RESPONSIBLE", -1,
-      "relation \"tetangga ***@*** 0813********\""),
+      "EX_NOT_RESPONSIBLE", -1, "relation \"tetangga ***@*** 0813********\""),
+    T("evidence_many_at_signs_bounded", TA_SRC_CRM, "Gangguan", "", "", "", "",
+      "", "", "@ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @",
+      "", RULES_EXEMPT, "EX_NOT_RESPONSIBLE", -1,
+      "relation \"***@*** ***@***"),
 };
 
 static void fill(rules_ticket *t, ta_field f, const char *s)
@@ -399,8 +418,9 @@ static void run_ticket_case(void **state)
         fail_msg("%s: category %s, want %s", c->name,
                  rules_category_name(v.category),
                  rules_category_name((rules_category)c->category));
-    if (c->evidence && !(c->evidence[0] ? strstr(v.evidence, c->evidence) != NULL
-                                        : v.evidence[0] == '\0'))
+    if (c->evidence &&
+        !(c->evidence[0] ? strstr(v.evidence, c->evidence) != NULL
+                         : v.evidence[0] == '\0'))
         fail_msg("%s: evidence '%s', want '%s'", c->name, v.evidence,
                  c->evidence);
 }
@@ -449,6 +469,37 @@ static void judge_long_fields(void **state)
     free(big);
 }
 
+/* Random bytes (NUL, CR, high bytes included) in every field: no crash,
+ * no sanitizer report, codes and evidence terminated. */
+static void judge_random_bytes(void **state)
+{
+    static char buf[TA_F_COUNT][300];
+    static const char alphabet[] = "aAxX*@.,;/ -+0123456789\r\n\t\0\xc3\xa9"
+                                   "()#tidak marah urgent 62 08";
+    uint32_t seed = 12345;
+    rules_ticket t;
+    rules_verdict v;
+    (void)state;
+    for (int round = 0; round < 3000; round++) {
+        memset(&t, 0, sizeof t);
+        t.source = (ta_source)(round % 3);
+        for (int f = 0; f < TA_F_COUNT; f++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t n = (seed >> 16) % sizeof buf[f];
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                buf[f][i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+            }
+            t.v[f] = n ? buf[f] : NULL;
+            t.len[f] = n;
+        }
+        rules_judge_ticket(g_j, &t, &v);
+        assert_true(strlen(v.codes) < RULES_CODES_MAX);
+        assert_true(strlen(v.evidence) < RULES_EVIDENCE_MAX);
+        assert_true(v.status <= RULES_OUT_OF_SCOPE);
+    }
+}
+
 static void state_names(void **state)
 {
     (void)state;
@@ -456,8 +507,7 @@ static void state_names(void **state)
                         "declined");
     assert_string_equal(rules_hp_state_name(RULES_HP_IN_PHONE_FIELD),
                         "HP_IN_PHONE_FIELD");
-    assert_string_equal(rules_status_name(RULES_OUT_OF_SCOPE),
-                        "out_of_scope");
+    assert_string_equal(rules_status_name(RULES_OUT_OF_SCOPE), "out_of_scope");
     assert_string_equal(rules_category_name(RULES_CAT_UNKNOWN), "unknown");
 }
 
@@ -577,6 +627,30 @@ static void rules_file_neg_override(void **state)
     rules_free(rs);
 }
 
+/* BOM, comments, '#' inside a value, repeated key (last wins), empty
+ * list, keys and sections in any case. */
+static void rules_file_syntax_details(void **state)
+{
+    char err[512], path[300];
+    rules *rs = NULL;
+    (void)state;
+    assert_int_equal(load_text("\xEF\xBB\xBF# comment\n\n  # indented "
+                               "comment\n[SIGNALS]\n"
+                               "Reused_Min_Customers = 9\n"
+                               "reused_min_customers = 6\n"
+                               "[hp]\nplaceholders =\n"
+                               "[email]\nplaceholders = a#b | tidak ada \n",
+                               &rs, err, sizeof err, path, sizeof path),
+                     TA_OK);
+    assert_int_equal(rules_reused_min_customers(rs), 6);
+    rules_judge *j = rules_judge_new(rs);
+    assert_int_equal(rules_hp_state_of(j, "-", 1, NULL, 0), RULES_HP_INVALID);
+    assert_int_equal(rules_email_state_of(j, "A#B", 3),
+                     RULES_EMAIL_PLACEHOLDER);
+    rules_judge_free(j);
+    rules_free(rs);
+}
+
 typedef struct bad_case {
     const char *name, *fixture;
     int line;
@@ -620,9 +694,9 @@ static void rules_file_missing(void **state)
     char err[512];
     rules *rs = NULL;
     (void)state;
-    assert_int_equal(rules_load("/nonexistent/dir/x.rules", &rs, err,
-                                sizeof err),
-                     TA_E_NOINPUT);
+    assert_int_equal(
+        rules_load("/nonexistent/dir/x.rules", &rs, err, sizeof err),
+        TA_E_NOINPUT);
     assert_null(rs);
     assert_non_null(strstr(err, "/nonexistent/dir/x.rules"));
 }
@@ -741,6 +815,7 @@ int main(void)
     static const struct CMUnitTest singles[] = {
         cmocka_unit_test(judge_no_leak_between_tickets),
         cmocka_unit_test(judge_long_fields),
+        cmocka_unit_test(judge_random_bytes),
         cmocka_unit_test(state_names),
         cmocka_unit_test(conformance_isemail_err_rejected),
         cmocka_unit_test(conformance_isemail_plain_valid_accepted),
@@ -748,6 +823,7 @@ int main(void)
         cmocka_unit_test(rules_file_replaces_one_key),
         cmocka_unit_test(rules_file_neg_override),
         cmocka_unit_test(rules_file_missing),
+        cmocka_unit_test(rules_file_syntax_details),
         cmocka_unit_test(rules_file_default_copy_loads),
         cmocka_unit_test(columns_normalize),
         cmocka_unit_test(columns_lookup_per_source),
@@ -768,9 +844,8 @@ int main(void)
         tests[k++] = (struct CMUnitTest){hp_cases[i].name, run_hp_case, NULL,
                                          NULL, (void *)&hp_cases[i]};
     for (size_t i = 0; i < COUNT(ticket_cases); i++)
-        tests[k++] = (struct CMUnitTest){ticket_cases[i].name,
-                                         run_ticket_case, NULL, NULL,
-                                         (void *)&ticket_cases[i]};
+        tests[k++] = (struct CMUnitTest){ticket_cases[i].name, run_ticket_case,
+                                         NULL, NULL, (void *)&ticket_cases[i]};
     for (size_t i = 0; i < COUNT(bad_cases); i++)
         tests[k++] = (struct CMUnitTest){bad_cases[i].name, run_bad_case, NULL,
                                          NULL, (void *)&bad_cases[i]};
