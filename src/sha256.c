@@ -47,7 +47,8 @@ static void store_be32(unsigned char *p, uint32_t v)
 /* FIPS 180-4 §6.2.2: compresses nblocks 64-byte blocks into h. The
  * message schedule is kept as a rolling window of 16 words, which fits in
  * registers/L1 better than the 64-word array of the standard's text. */
-static void compress(uint32_t h[8], const unsigned char *p, size_t nblocks)
+static void compress_portable(uint32_t h[8], const unsigned char *p,
+                              size_t nblocks)
 {
     uint32_t w[16];
     while (nblocks--) {
@@ -86,6 +87,71 @@ static void compress(uint32_t h[8], const unsigned char *p, size_t nblocks)
         h[7] += hh;
         p += 64;
     }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(TA_SHA256_PORTABLE)
+#include <immintrin.h>
+#define SHA256_HAVE_NI 1
+
+/* The same compression with the x86 SHA extensions (SHA-NI), about five
+ * times faster: import hashes every file, and on a 250 MB export the
+ * portable code was a fifth of the whole import. Each group g of four
+ * rounds adds K[4g..4g+3] to four message words; sha256msg1/msg2 extend
+ * the schedule four words at a time (Intel's "SHA extensions" paper). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+compress_ni(uint32_t h[8], const unsigned char *p, size_t nblocks)
+{
+    const __m128i mask =
+        _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i tmp = _mm_loadu_si128((const __m128i *)&h[0]);
+    __m128i s1 = _mm_loadu_si128((const __m128i *)&h[4]);
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);       /* CDAB */
+    s1 = _mm_shuffle_epi32(s1, 0x1B);         /* EFGH */
+    __m128i s0 = _mm_alignr_epi8(tmp, s1, 8); /* ABEF */
+    s1 = _mm_blend_epi16(s1, tmp, 0xF0);      /* CDGH */
+
+    while (nblocks--) {
+        __m128i abef = s0, cdgh = s1, m[4];
+        for (int g = 0; g < 16; g++) {
+            if (g < 4)
+                m[g] = _mm_shuffle_epi8(
+                    _mm_loadu_si128((const __m128i *)(p + 16 * g)), mask);
+            __m128i msg = _mm_add_epi32(
+                m[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+            if (g >= 3 && g <= 14) {
+                __m128i t = _mm_alignr_epi8(m[g & 3], m[(g + 3) & 3], 4);
+                m[(g + 1) & 3] = _mm_add_epi32(m[(g + 1) & 3], t);
+                m[(g + 1) & 3] = _mm_sha256msg2_epu32(m[(g + 1) & 3], m[g & 3]);
+            }
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
+            if (g >= 1 && g <= 12)
+                m[(g + 3) & 3] = _mm_sha256msg1_epu32(m[(g + 3) & 3], m[g & 3]);
+        }
+        s0 = _mm_add_epi32(s0, abef);
+        s1 = _mm_add_epi32(s1, cdgh);
+        p += 64;
+    }
+    tmp = _mm_shuffle_epi32(s0, 0x1B);   /* FEBA */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);    /* DCHG */
+    s0 = _mm_blend_epi16(tmp, s1, 0xF0); /* DCBA */
+    s1 = _mm_alignr_epi8(s1, tmp, 8);    /* ABEF */
+    _mm_storeu_si128((__m128i *)&h[0], s0);
+    _mm_storeu_si128((__m128i *)&h[4], s1);
+}
+#endif
+
+/* Picks SHA-NI when the CPU has it, the portable code otherwise. */
+static void compress(uint32_t h[8], const unsigned char *p, size_t nblocks)
+{
+#ifdef SHA256_HAVE_NI
+    if (__builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
+        compress_ni(h, p, nblocks);
+        return;
+    }
+#endif
+    compress_portable(h, p, nblocks);
 }
 
 void sha256_init(sha256_ctx *c)
