@@ -1,11 +1,12 @@
 /*
- * audit.h — evaluating the rules on every imported ticket (SPEC §4) and
- * storing one row per ticket in audit_results (SPEC §5).
+ * audit.h — (re)evaluating the rules on imported tickets (SPEC §4).
  *
- * It reads tickets from the database, asks the rules module for each
- * verdict, and writes the results in one transaction, recording in
- * `audits` which rules were used (the rules' fingerprint and the program
- * version) so that every report can be traced to its rules.
+ * Import already judges every row as it loads it, with the rules it was
+ * given; `audit` judges again what is in the database — after the rules
+ * changed, or for one period — and records in `audits` which rules were
+ * used (the rules' fingerprint and the program version), so every report
+ * can be traced to its rules. The verdict lives in the ticket's row; the
+ * view audit_results (SPEC §5) shows one row per ticket.
  */
 #ifndef TICKET_AUDIT_AUDIT_H
 #define TICKET_AUDIT_AUDIT_H
@@ -17,14 +18,17 @@
 #include "ta.h"
 
 typedef struct audit_summary {
-    long long audit_id;
+    long long audit_id; /* 0 when nothing was judged */
     unsigned long tickets, compliant, exempt, violation, out_of_scope;
 } audit_summary;
 
-/* Evaluates every ticket, or only those of period ("YYYY-MM") when period
- * is not NULL, replacing their earlier results. Errors: TA_E_IO /
+/* Judges every ticket, or only those of period ("YYYY-MM") when period is
+ * not NULL, and stores the verdicts. When only_stale is set, does nothing
+ * unless some of those tickets were judged with other rules (another
+ * fingerprint) or another program version. Errors: TA_E_IO /
  * TA_E_CANTCREAT (database), TA_E_NOMEM. */
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
-                    audit_summary *sum, char *err, size_t errlen) TA_WUR;
+                    int only_stale, audit_summary *sum, char *err,
+                    size_t errlen) TA_WUR;
 
 #endif

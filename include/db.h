@@ -40,6 +40,17 @@ ta_status db_prepare(sqlite3 *db, const char *sql, void *stmt_out,
  * TA_E_CANTCREAT for a full disk / read-only database). */
 ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen);
 
+/* Records in `audits` that tickets are about to be judged: kind "import"
+ * or "audit", the period (NULL for all), the rules' fingerprint. Sets *id
+ * to the new row's id. */
+ta_status db_record_audit(sqlite3 *db, const char *kind, const char *period,
+                          const char *rules_fingerprint, long long *id,
+                          char *err, size_t errlen) TA_WUR;
+
+/* Sets audits.tickets of row id. */
+ta_status db_finish_audit(sqlite3 *db, long long id, unsigned long tickets,
+                          char *err, size_t errlen) TA_WUR;
+
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
 void db_now(char buf[32]);
 

@@ -1,54 +1,41 @@
 /*
- * audit.c — tickets -> rules -> audit_results (see audit.h).
+ * audit.c — judging the tickets again (see audit.h).
  *
- * One SELECT walks the tickets while one prepared INSERT writes each
- * verdict; both live in a single transaction, and the field texts are
- * handed to the rules straight from SQLite's column buffers, so judging a
- * ticket allocates nothing.
+ * The tickets are read in chunks of AUDIT_CHUNK rows by rowid, judged, and
+ * the chunk's verdicts written back with one prepared UPDATE, so the SELECT
+ * is never open while its own table changes, memory stays at one chunk,
+ * and judging allocates nothing per ticket.
  */
 #include "audit.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Columns selected, in the order of ta_field (ticket_id .. media), after
- * source and period. */
+#define AUDIT_CHUNK 4096
+
+/* Columns after rowid, in the order of ta_field (ticket_id .. media). */
 static const char select_sql[] =
-    "SELECT source, period, ticket_id, crm_ticket, date, type, name, email, "
+    "SELECT rowid, source, ticket_id, crm_ticket, date, type, name, email, "
     "hp, phone, cso, urgency, emotion, relation, idpel, notes, media "
-    "FROM tickets WHERE ?1 IS NULL OR period = ?1";
+    "FROM tickets WHERE rowid > ?1 AND (?2 IS NULL OR period = ?2) "
+    "ORDER BY rowid LIMIT ?3";
 
-static const char insert_sql[] =
-    "INSERT OR REPLACE INTO audit_results(source, ticket_id, period, cso, "
-    "status, codes, category, email_state, hp_state, evidence, audit_id) "
-    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+static const char update_sql[] =
+    "UPDATE tickets SET category=?1, status=?2, codes=?3, email_state=?4, "
+    "hp_state=?5, evidence=?6, audit_id=?7 WHERE rowid=?8";
 
-static ta_status record_audit(sqlite3 *db, const rules *rs,
-                              const char *period, long long *id, char *err,
-                              size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    ta_status s = db_prepare(db,
-                             "INSERT INTO audits(run_at, period, rules, "
-                             "program_version, tickets) VALUES (?1,?2,?3,?4,0)",
-                             &st, err, errlen);
-    if (s != TA_OK)
-        return s;
-    char now[32];
-    db_now(now);
-    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-    if (period)
-        sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, rules_fingerprint(rs), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, TA_VERSION, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, "recording the audit", err, errlen);
-    *id = sqlite3_last_insert_rowid(db);
-    return TA_OK;
-}
+static const char stale_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM tickets t JOIN audits a ON a.id = "
+    "t.audit_id WHERE (?1 IS NULL OR t.period = ?1) AND (a.rules <> ?2 OR "
+    "a.program_version <> ?3))";
+
+typedef struct chunk {
+    sqlite3_int64 rowid[AUDIT_CHUNK];
+    rules_verdict v[AUDIT_CHUNK];
+    size_t n;
+} chunk;
 
 static void count(audit_summary *sum, rules_status st)
 {
@@ -61,105 +48,133 @@ static void count(audit_summary *sum, rules_status st)
     }
 }
 
-static ta_status judge_all(sqlite3 *db, rules_judge *j, const char *period,
-                           audit_summary *sum, char *err, size_t errlen)
+/* Reads and judges up to AUDIT_CHUNK tickets after *last. */
+static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
+                             sqlite3_int64 *last, chunk *c, char *err,
+                             size_t errlen)
 {
-    sqlite3_stmt *sel = NULL, *ins = NULL;
-    ta_status s = db_prepare(db, select_sql, &sel, err, errlen);
-    if (s == TA_OK)
-        s = db_prepare(db, insert_sql, &ins, err, errlen);
-    if (s != TA_OK)
-        goto done;
-    if (period)
-        sqlite3_bind_text(sel, 1, period, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 11, sum->audit_id);
-
+    c->n = 0;
+    sqlite3_bind_int64(sel, 1, *last);
     int rc;
     rules_ticket t;
-    rules_verdict v;
     while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-        const char *src = (const char *)sqlite3_column_text(sel, 0);
-        t.source = ta_source_parse(src);
+        t.source = ta_source_parse((const char *)sqlite3_column_text(sel, 1));
         for (int f = 0; f < TA_F_COUNT; f++) {
             t.v[f] = (const char *)sqlite3_column_text(sel, 2 + f);
             t.len[f] = (size_t)sqlite3_column_bytes(sel, 2 + f);
         }
-        rules_judge_ticket(j, &t, &v);
-        count(sum, v.status);
-        sqlite3_bind_text(ins, 1, src, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, t.v[TA_F_TICKET_ID], (int)t.len[TA_F_TICKET_ID],
-                          SQLITE_STATIC);
-        sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(sel, 1),
-                          -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 4, t.v[TA_F_CSO] ? t.v[TA_F_CSO] : "",
-                          (int)t.len[TA_F_CSO], SQLITE_STATIC);
-        sqlite3_bind_text(ins, 5, rules_status_name(v.status), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(ins, 6, v.codes, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 7, rules_category_name(v.category), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(ins, 8, rules_email_state_name(v.email), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(ins, 9, rules_hp_state_name(v.hp), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(ins, 10, v.evidence, -1, SQLITE_STATIC);
-        int irc = sqlite3_step(ins);
-        sqlite3_reset(ins);
-        if (irc != SQLITE_DONE) {
-            s = db_fail(db, "storing an audit result", err, errlen);
-            goto done;
-        }
+        c->rowid[c->n] = sqlite3_column_int64(sel, 0);
+        rules_judge_ticket(j, &t, &c->v[c->n]);
+        *last = c->rowid[c->n];
+        c->n++;
     }
+    sqlite3_reset(sel);
     if (rc != SQLITE_DONE)
-        s = db_fail(db, "reading the tickets", err, errlen);
+        return db_fail(db, "reading the tickets", err, errlen);
+    return TA_OK;
+}
+
+static ta_status store_chunk(sqlite3 *db, sqlite3_stmt *upd, const chunk *c,
+                             audit_summary *sum, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const rules_verdict *v = &c->v[i];
+        count(sum, v->status);
+        sqlite3_bind_text(upd, 1, rules_category_name(v->category), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(upd, 2, rules_status_name(v->status), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(upd, 3, v->codes, -1, SQLITE_STATIC);
+        sqlite3_bind_text(upd, 4, rules_email_state_name(v->email), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(upd, 5, rules_hp_state_name(v->hp), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(upd, 6, v->evidence, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(upd, 8, c->rowid[i]);
+        int rc = sqlite3_step(upd);
+        sqlite3_reset(upd);
+        if (rc != SQLITE_DONE)
+            return db_fail(db, "storing an audit result", err, errlen);
+    }
+    return TA_OK;
+}
+
+static ta_status is_stale(sqlite3 *db, const rules *rs, const char *period,
+                          int *stale, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, stale_sql, &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (period)
+        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rules_fingerprint(rs), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, TA_VERSION, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *stale = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? TA_OK
+                            : db_fail(db, "checking earlier audits", err, errlen);
+}
+
+static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
+                           audit_summary *sum, char *err, size_t errlen)
+{
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    rules_judge *j = rules_judge_new(rs);
+    chunk *c = malloc(sizeof *c);
+    ta_status s = TA_OK;
+    if (!j || !c) {
+        snprintf(err, errlen, "out of memory preparing the audit");
+        s = TA_E_NOMEM;
+        goto done;
+    }
+    s = db_prepare(db, select_sql, &sel, err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db, update_sql, &upd, err, errlen);
+    if (s != TA_OK)
+        goto done;
+    if (period)
+        sqlite3_bind_text(sel, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_int(sel, 3, AUDIT_CHUNK);
+    sqlite3_bind_int64(upd, 7, sum->audit_id);
+    sqlite3_int64 last = -1; /* rowids are positive */
+    do {
+        s = judge_chunk(db, sel, j, &last, c, err, errlen);
+        if (s == TA_OK)
+            s = store_chunk(db, upd, c, sum, err, errlen);
+    } while (s == TA_OK && c->n == AUDIT_CHUNK);
 done:
     sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    rules_judge_free(j);
+    free(c);
     return s;
 }
 
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
-                    audit_summary *sum, char *err, size_t errlen)
+                    int only_stale, audit_summary *sum, char *err,
+                    size_t errlen)
 {
     memset(sum, 0, sizeof *sum);
-    rules_judge *j = rules_judge_new(rs);
-    if (!j) {
-        snprintf(err, errlen, "out of memory preparing the rules");
-        return TA_E_NOMEM;
-    }
     ta_status s = db_exec(db, "BEGIN IMMEDIATE", "starting the audit", err,
                           errlen);
-    if (s != TA_OK) {
-        rules_judge_free(j);
+    if (s != TA_OK)
         return s;
-    }
-    s = record_audit(db, rs, period, &sum->audit_id, err, errlen);
-    if (s == TA_OK) {
-        sqlite3_stmt *del = NULL;
-        s = db_prepare(db,
-                       "DELETE FROM audit_results WHERE ?1 IS NULL OR "
-                       "period = ?1",
-                       &del, err, errlen);
-        if (s == TA_OK) {
-            if (period)
-                sqlite3_bind_text(del, 1, period, -1, SQLITE_STATIC);
-            if (sqlite3_step(del) != SQLITE_DONE)
-                s = db_fail(db, "clearing earlier results", err, errlen);
-        }
-        sqlite3_finalize(del);
-    }
-    if (s == TA_OK)
-        s = judge_all(db, j, period, sum, err, errlen);
-    if (s == TA_OK) {
-        char sql[96];
-        snprintf(sql, sizeof sql, "UPDATE audits SET tickets = %lu WHERE id = %lld",
-                 sum->tickets, sum->audit_id);
-        s = db_exec(db, sql, "recording the audit", err, errlen);
+    int stale = 1;
+    if (only_stale)
+        s = is_stale(db, rs, period, &stale, err, errlen);
+    if (s == TA_OK && stale) {
+        s = db_record_audit(db, "audit", period, rules_fingerprint(rs),
+                            &sum->audit_id, err, errlen);
+        if (s == TA_OK)
+            s = judge_all(db, rs, period, sum, err, errlen);
+        if (s == TA_OK)
+            s = db_finish_audit(db, sum->audit_id, sum->tickets, err, errlen);
     }
     if (s == TA_OK)
         s = db_exec(db, "COMMIT", "committing the audit", err, errlen);
     else
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    rules_judge_free(j);
     return s;
 }

@@ -68,33 +68,29 @@ static const char schema_sql[] =
     "  idpel TEXT,\n"
     "  notes TEXT,\n"
     "  media TEXT,\n"
+    "  category TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  codes TEXT NOT NULL,\n"
+    "  email_state TEXT NOT NULL,\n"
+    "  hp_state TEXT NOT NULL,\n"
+    "  evidence TEXT NOT NULL,\n"
+    "  audit_id INTEGER NOT NULL REFERENCES audits(id),\n"
     "  UNIQUE (source, ticket_id)\n"
     ");\n"
     "CREATE INDEX IF NOT EXISTS tickets_period ON tickets(period);\n"
     "CREATE TABLE IF NOT EXISTS audits (\n"
     "  id INTEGER PRIMARY KEY,\n"
+    "  kind TEXT NOT NULL,\n"
     "  run_at TEXT NOT NULL,\n"
     "  period TEXT,\n"
     "  rules TEXT NOT NULL,\n"
     "  program_version TEXT NOT NULL,\n"
     "  tickets INTEGER NOT NULL\n"
     ");\n"
-    "CREATE TABLE IF NOT EXISTS audit_results (\n"
-    "  source TEXT NOT NULL,\n"
-    "  ticket_id TEXT NOT NULL,\n"
-    "  period TEXT NOT NULL,\n"
-    "  cso TEXT NOT NULL,\n"
-    "  status TEXT NOT NULL,\n"
-    "  codes TEXT NOT NULL,\n"
-    "  category TEXT NOT NULL,\n"
-    "  email_state TEXT NOT NULL,\n"
-    "  hp_state TEXT NOT NULL,\n"
-    "  evidence TEXT NOT NULL,\n"
-    "  audit_id INTEGER NOT NULL REFERENCES audits(id),\n"
-    "  PRIMARY KEY (source, ticket_id)\n"
-    ");\n"
-    "CREATE INDEX IF NOT EXISTS audit_results_period "
-    "ON audit_results(period, cso);\n"
+    "CREATE VIEW IF NOT EXISTS audit_results AS\n"
+    "  SELECT source, ticket_id, period, cso, status, codes, category,\n"
+    "         email_state, hp_state, evidence, audit_id, date\n"
+    "  FROM tickets;\n"
     "PRAGMA user_version = 1;\n";
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
@@ -138,6 +134,50 @@ void db_now(char buf[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+ta_status db_record_audit(sqlite3 *db, const char *kind, const char *period,
+                          const char *rules_fingerprint, long long *id,
+                          char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db,
+                             "INSERT INTO audits(kind, run_at, period, rules, "
+                             "program_version, tickets) "
+                             "VALUES (?1,?2,?3,?4,?5,0)",
+                             &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    char now[32];
+    db_now(now);
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    if (period)
+        sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, rules_fingerprint, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, TA_VERSION, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "recording the audit", err, errlen);
+    *id = sqlite3_last_insert_rowid(db);
+    return TA_OK;
+}
+
+ta_status db_finish_audit(sqlite3 *db, long long id, unsigned long tickets,
+                          char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, "UPDATE audits SET tickets=?2 WHERE id=?1",
+                             &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)tickets);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? TA_OK
+                             : db_fail(db, "recording the audit", err, errlen);
 }
 
 /* Creates the file with mode 0600 if it does not exist yet, so SQLite

@@ -1,16 +1,21 @@
 /*
  * import.c — one export file into the database (see import.h).
  *
- * The hot loop binds each row's fields straight from the csv reader's
- * buffers (SQLITE_STATIC: they live until the next row) into statements
- * prepared once per file, inside a single transaction, so a million rows
- * cost no allocation per row and one journal commit. The file's SHA-256
- * is computed during the reader's first pass (the UTF-8 check), so the
- * duplicate test costs no extra read.
+ * Two threads share the work, so both cores are busy: a reader thread
+ * parses rows, checks their shape and date, and judges each ticket with
+ * the rules, copying what the database needs into a batch; the calling
+ * thread binds batches into statements prepared once per file and steps
+ * SQLite, inside a single transaction. Batches are a few fixed buffers
+ * reused round-robin, so a million rows cost no allocation per row and
+ * memory stays flat. The file's SHA-256 is computed during the reader's
+ * first pass (the UTF-8 check), so the duplicate test costs no extra read.
  */
 #include "import.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,8 +23,12 @@
 #include "sha256.h"
 
 #define IMPORT_NAME_MAX 256
-/* Rows between progress callbacks. */
-#define IMPORT_PROGRESS_EVERY 8192
+/* A batch is handed over when it holds this many rows or bytes. */
+#define BATCH_ROWS 2048
+#define BATCH_BYTES (1u << 20)
+/* Batches in flight: one being filled, one being inserted, one spare. */
+#define NBATCH 3
+#define NO_FIELD SIZE_MAX
 
 static const ta_field required_fields[] = {TA_F_TICKET_ID, TA_F_DATE,
                                            TA_F_EMAIL, TA_F_HP};
@@ -100,13 +109,48 @@ static void list_headers(const csv_row *h, char *buf, size_t len)
         memcpy(buf + len - 4, "...", 4);
 }
 
+/* One row of a batch: offsets into the batch's arena. */
+typedef struct brow {
+    unsigned long line;
+    size_t off[TA_F_COUNT], len[TA_F_COUNT]; /* off NO_FIELD: no column */
+    char date[11], period[8];
+    const char *field;            /* rejected: the field at fault or NULL */
+    size_t reason_off, raw_off, raw_len; /* rejected rows */
+    int rejected;
+    rules_status status;
+    rules_category category;
+    rules_email_state email;
+    rules_hp_state hp;
+    size_t codes_off, evidence_off;
+} brow;
+
+typedef struct batch {
+    brow *rows;
+    size_t n;
+    char *arena;
+    size_t used, cap;
+    unsigned long long offset; /* bytes of the file read after this batch */
+    int end;                   /* the reader stopped after this batch */
+    csv_status end_status;
+    char errmsg[1024];
+} batch;
+
 typedef struct file_state {
     sqlite3_stmt *ins_ticket, *ins_reject, *ins_import, *upd_import;
-    int col[TA_F_COUNT];  /* column index of each field, -1 if absent */
+    int col[TA_F_COUNT]; /* column index of each field, -1 if absent */
     size_t ncols;
-    long long import_id;
+    long long import_id, audit_id;
     const char *path;
-    char ticket[512], cso[512], datebuf[11], period[8];
+    ta_source source;
+    /* the reader thread's side */
+    csv_reader *reader;
+    rules_judge *judge;
+    /* the hand-over */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch b[NBATCH];
+    int full[NBATCH];
+    int abort;
 } file_state;
 
 static void finalize_all(file_state *fs)
@@ -117,30 +161,37 @@ static void finalize_all(file_state *fs)
     sqlite3_finalize(fs->upd_import);
 }
 
-static ta_status add_reject(sqlite3 *db, file_state *fs, const csv_row *row,
-                            const char *reason, const char *field, char *err,
-                            size_t errlen)
+/* Makes room for need more bytes in the arena; 0 on success. Offsets, not
+ * pointers, are kept, so moving the arena is safe. */
+static int reserve(batch *b, size_t need)
 {
-    sqlite3_stmt *st = fs->ins_reject;
-    sqlite3_bind_int64(st, 1, fs->import_id);
-    sqlite3_bind_text(st, 2, fs->path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)row->line);
-    sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
-    if (field)
-        sqlite3_bind_text(st, 5, field, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
-    sqlite3_bind_text(st, 6, row->raw, (int)row->raw_len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, "storing a rejected row", err, errlen);
-    return TA_OK;
+    if (b->cap - b->used >= need)
+        return 0;
+    size_t cap = b->cap ? b->cap : BATCH_BYTES + (BATCH_BYTES >> 2);
+    while (cap - b->used < need)
+        cap *= 2;
+    char *a = realloc(b->arena, cap);
+    if (!a)
+        return -1;
+    b->arena = a;
+    b->cap = cap;
+    return 0;
+}
+
+/* Appends len bytes and a NUL; returns the offset. Room was reserved. */
+static size_t put(batch *b, const char *s, size_t len)
+{
+    size_t off = b->used;
+    if (len)
+        memcpy(b->arena + off, s, len);
+    b->arena[off + len] = '\0';
+    b->used += len + 1;
+    return off;
 }
 
 /* Judges the shape of one row; returns NULL when it can be imported, else
  * the reason (written into reason) and the field at fault in *field. */
-static const char *check_row(file_state *fs, const csv_row *row,
+static const char *check_row(const file_state *fs, const csv_row *row,
                              ta_date *date, char *reason, size_t rlen,
                              const char **field)
 {
@@ -177,56 +228,192 @@ static const char *check_row(file_state *fs, const csv_row *row,
     return NULL;
 }
 
-static ta_status insert_ticket(sqlite3 *db, file_state *fs,
-                               const csv_row *row, const ta_date *date,
-                               char *err, size_t errlen)
+/* Copies one csv row into the batch, judged; 0 on success, -1 out of
+ * memory. Runs on the reader thread. */
+static int add_row(file_state *fs, batch *b, const csv_row *row)
+{
+    if (b->n == BATCH_ROWS)
+        return -1; /* cannot happen: the caller hands the batch over */
+    brow *br = &b->rows[b->n];
+    char reason[200];
+    ta_date date;
+    br->line = row->line;
+    const char *why = check_row(fs, row, &date, reason, sizeof reason,
+                                &br->field);
+    if (why) {
+        size_t rl = strlen(why);
+        if (reserve(b, rl + row->raw_len + 2))
+            return -1;
+        br->rejected = 1;
+        br->reason_off = put(b, why, rl);
+        br->raw_off = put(b, row->raw, row->raw_len);
+        br->raw_len = row->raw_len;
+        b->n++;
+        return 0;
+    }
+    br->rejected = 0;
+    size_t need = 2 * RULES_CODES_MAX + RULES_EVIDENCE_MAX + TA_F_COUNT;
+    for (int f = 0; f < TA_F_COUNT; f++)
+        if (fs->col[f] >= 0)
+            need += row->lens[fs->col[f]] + 1;
+    if (reserve(b, need))
+        return -1;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        int c = fs->col[f];
+        if (c < 0) {
+            br->off[f] = NO_FIELD;
+            br->len[f] = 0;
+            continue;
+        }
+        if (f == TA_F_TICKET_ID || f == TA_F_CSO) {
+            br->off[f] = b->used;
+            br->len[f] = collapse_spaces(row->fields[c], row->lens[c],
+                                         b->arena + b->used,
+                                         row->lens[c] + 1);
+            b->used += br->len[f] + 1;
+        } else {
+            br->off[f] = put(b, row->fields[c], row->lens[c]);
+            br->len[f] = row->lens[c];
+        }
+    }
+    date_format(&date, br->date);
+    memcpy(br->period, br->date, 7);
+    br->period[7] = '\0';
+
+    rules_ticket t;
+    t.source = fs->source;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        t.v[f] = br->off[f] == NO_FIELD ? NULL : b->arena + br->off[f];
+        t.len[f] = br->len[f];
+    }
+    rules_verdict v;
+    rules_judge_ticket(fs->judge, &t, &v);
+    br->status = v.status;
+    br->category = v.category;
+    br->email = v.email;
+    br->hp = v.hp;
+    br->codes_off = put(b, v.codes, strnlen(v.codes, sizeof v.codes));
+    br->evidence_off = put(b, v.evidence, strnlen(v.evidence, sizeof v.evidence));
+    b->n++;
+    return 0;
+}
+
+/* The reader thread: fills batches until the end of the file, an error,
+ * or the inserting side asks it to stop. */
+static void *read_rows(void *arg)
+{
+    file_state *fs = arg;
+    for (size_t k = 0;; k = (k + 1) % NBATCH) {
+        batch *b = &fs->b[k];
+        pthread_mutex_lock(&fs->mu);
+        while (fs->full[k] && !fs->abort)
+            pthread_cond_wait(&fs->cv, &fs->mu);
+        int stop = fs->abort;
+        pthread_mutex_unlock(&fs->mu);
+        if (stop)
+            return NULL;
+        b->n = 0;
+        b->used = 0;
+        b->end = 0;
+        while (b->n < BATCH_ROWS && b->used < BATCH_BYTES) {
+            const csv_row *row = NULL;
+            csv_status cs = csv_next(fs->reader, &row);
+            if (cs != CSV_ROW) {
+                b->end = 1;
+                b->end_status = cs;
+                if (cs != CSV_OK)
+                    snprintf(b->errmsg, sizeof b->errmsg, "%s",
+                             csv_errmsg(fs->reader));
+                break;
+            }
+            if (add_row(fs, b, row) != 0) {
+                b->end = 1;
+                b->end_status = CSV_E_NOMEM;
+                snprintf(b->errmsg, sizeof b->errmsg,
+                         "%s:%lu: out of memory reading this row", fs->path,
+                         row->line);
+                break;
+            }
+        }
+        b->offset = csv_offset(fs->reader);
+        pthread_mutex_lock(&fs->mu);
+        fs->full[k] = 1;
+        pthread_cond_broadcast(&fs->cv);
+        pthread_mutex_unlock(&fs->mu);
+        if (b->end)
+            return NULL;
+    }
+}
+
+static ta_status add_reject(sqlite3 *db, file_state *fs, const batch *b,
+                            const brow *br, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = fs->ins_reject;
+    sqlite3_bind_int64(st, 1, fs->import_id);
+    sqlite3_bind_text(st, 2, fs->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)br->line);
+    sqlite3_bind_text(st, 4, b->arena + br->reason_off, -1, SQLITE_STATIC);
+    if (br->field)
+        sqlite3_bind_text(st, 5, br->field, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
+    sqlite3_bind_text(st, 6, b->arena + br->raw_off, (int)br->raw_len,
+                      SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "storing a rejected row", err, errlen);
+    return TA_OK;
+}
+
+/* Parameters of ins_ticket from 7 on follow ta_field order, without
+ * ticket_id and date (bound as 2 and 5). */
+static const char ins_ticket_sql[] =
+    "INSERT OR REPLACE INTO tickets(source, ticket_id, import_id, line, "
+    "date, period, crm_ticket, type, name, email, hp, phone, cso, urgency, "
+    "emotion, relation, idpel, notes, media, category, status, codes, "
+    "email_state, hp_state, evidence, audit_id) VALUES "
+    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
+    "?20,?21,?22,?23,?24,?25,?26)";
+
+static ta_status insert_ticket(sqlite3 *db, file_state *fs, const batch *b,
+                               const brow *br, char *err, size_t errlen)
 {
     sqlite3_stmt *st = fs->ins_ticket;
-    int tc = fs->col[TA_F_TICKET_ID];
-    size_t tlen = collapse_spaces(row->fields[tc], row->lens[tc], fs->ticket,
-                                  sizeof fs->ticket);
-    date_format(date, fs->datebuf);
-    memcpy(fs->period, fs->datebuf, 7);
-    fs->period[7] = '\0';
-
-    sqlite3_bind_text(st, 2, fs->ticket, (int)tlen, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)row->line);
-    sqlite3_bind_text(st, 5, fs->datebuf, 10, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, fs->period, 7, SQLITE_STATIC);
-    /* Parameters 7.. follow the order of ta_field from TA_F_CRM_TICKET,
-     * skipping ticket_id and date which are bound above. */
+    const char *a = b->arena;
+    sqlite3_bind_text(st, 2, a + br->off[TA_F_TICKET_ID],
+                      (int)br->len[TA_F_TICKET_ID], SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)br->line);
+    sqlite3_bind_text(st, 5, br->date, 10, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, br->period, 7, SQLITE_STATIC);
     int p = 7;
     for (int f = 0; f < TA_F_COUNT; f++) {
         if (f == TA_F_TICKET_ID || f == TA_F_DATE)
             continue;
-        int c = fs->col[f];
-        if (f == TA_F_CSO) {
-            size_t n = c < 0 ? 0
-                             : collapse_spaces(row->fields[c], row->lens[c],
-                                               fs->cso, sizeof fs->cso);
-            if (c < 0)
-                fs->cso[0] = '\0';
-            sqlite3_bind_text(st, p, fs->cso, (int)n, SQLITE_STATIC);
-        } else if (c < 0) {
-            sqlite3_bind_null(st, p);
-        } else {
-            sqlite3_bind_text(st, p, row->fields[c], (int)row->lens[c],
+        if (br->off[f] != NO_FIELD)
+            sqlite3_bind_text(st, p, a + br->off[f], (int)br->len[f],
                               SQLITE_STATIC);
-        }
+        else if (f == TA_F_CSO)
+            sqlite3_bind_text(st, p, "", 0, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, p);
         p++;
     }
+    sqlite3_bind_text(st, 20, rules_category_name(br->category), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 21, rules_status_name(br->status), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 22, a + br->codes_off, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 23, rules_email_state_name(br->email), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 24, rules_hp_state_name(br->hp), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 25, a + br->evidence_off, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return db_fail(db, "storing a ticket", err, errlen);
     return TA_OK;
 }
-
-static const char ins_ticket_sql[] =
-    "INSERT OR REPLACE INTO tickets(source, ticket_id, import_id, line, "
-    "date, period, crm_ticket, type, name, email, hp, phone, cso, urgency, "
-    "emotion, relation, idpel, notes, media) VALUES "
-    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)";
 
 /* Maps the header's columns to fields and checks the required ones. */
 static ta_status map_header(const rules *rs, const csv_row *h, ta_source src,
@@ -328,41 +515,62 @@ static ta_status insert_import_row(sqlite3 *db, file_state *fs,
     return TA_OK;
 }
 
-static ta_status load_rows(sqlite3 *db, csv_reader *r, file_state *fs,
+/* Inserts one batch; TA_OK or the database's error. */
+static ta_status store_batch(sqlite3 *db, file_state *fs, const batch *b,
+                             import_result *res, char *err, size_t errlen)
+{
+    ta_status s = TA_OK;
+    for (size_t i = 0; i < b->n && s == TA_OK; i++) {
+        const brow *br = &b->rows[i];
+        res->rows_read++;
+        if (br->rejected) {
+            s = add_reject(db, fs, b, br, err, errlen);
+            res->rows_rejected++;
+        } else {
+            s = insert_ticket(db, fs, b, br, err, errlen);
+            res->rows_imported++;
+        }
+    }
+    return s;
+}
+
+/* The inserting side: takes the reader's batches in order until the end.
+ * On a database error it tells the reader to stop and returns the error. */
+static ta_status load_rows(sqlite3 *db, file_state *fs,
                            const import_options *opt, import_result *res,
                            char *err, size_t errlen)
 {
     sqlite3_bind_text(fs->ins_ticket, 1, ta_source_name(res->source), -1,
                       SQLITE_STATIC);
     sqlite3_bind_int64(fs->ins_ticket, 3, fs->import_id);
-    const csv_row *row = NULL;
-    csv_status cs;
-    char reason[200];
+    sqlite3_bind_int64(fs->ins_ticket, 26, fs->audit_id);
     ta_status s = TA_OK;
-    while (s == TA_OK && (cs = csv_next(r, &row)) == CSV_ROW) {
-        ta_date date;
-        const char *field = NULL;
-        res->rows_read++;
-        if (check_row(fs, row, &date, reason, sizeof reason, &field)) {
-            s = add_reject(db, fs, row, reason, field, err, errlen);
-            res->rows_rejected++;
-        } else {
-            s = insert_ticket(db, fs, row, &date, err, errlen);
-            res->rows_imported++;
+    for (size_t k = 0;; k = (k + 1) % NBATCH) {
+        batch *b = &fs->b[k];
+        pthread_mutex_lock(&fs->mu);
+        while (!fs->full[k])
+            pthread_cond_wait(&fs->cv, &fs->mu);
+        pthread_mutex_unlock(&fs->mu);
+        s = store_batch(db, fs, b, res, err, errlen);
+        int end = b->end;
+        if (s == TA_OK && end && b->end_status != CSV_OK) {
+            snprintf(err, errlen, "%s", b->errmsg);
+            s = csv_to_status(b->end_status);
         }
-        if (opt->progress && res->rows_read % IMPORT_PROGRESS_EVERY == 0)
-            opt->progress(opt->progress_ctx, fs->path, csv_offset(r),
-                          csv_size(r), res->rows_read);
+        if (s == TA_OK && opt->progress)
+            opt->progress(opt->progress_ctx, fs->path, b->offset,
+                          csv_size(fs->reader), res->rows_read);
+        pthread_mutex_lock(&fs->mu);
+        fs->full[k] = 0;
+        if (s != TA_OK)
+            fs->abort = 1;
+        pthread_cond_broadcast(&fs->cv);
+        pthread_mutex_unlock(&fs->mu);
+        if (s != TA_OK || end)
+            break;
     }
     if (s != TA_OK)
         return s;
-    if (cs != CSV_OK) {
-        snprintf(err, errlen, "%s", csv_errmsg(r));
-        return csv_to_status(cs);
-    }
-    if (opt->progress)
-        opt->progress(opt->progress_ctx, fs->path, csv_size(r), csv_size(r),
-                      res->rows_read);
     sqlite3_stmt *st = fs->upd_import;
     sqlite3_bind_int64(st, 1, fs->import_id);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)res->rows_read);
@@ -370,7 +578,81 @@ static ta_status load_rows(sqlite3 *db, csv_reader *r, file_state *fs,
     sqlite3_bind_int64(st, 4, (sqlite3_int64)res->rows_rejected);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_fail(db, "recording the row counts", err, errlen);
-    return TA_OK;
+    return db_finish_audit(db, fs->audit_id, res->rows_imported, err, errlen);
+}
+
+static void free_batches(file_state *fs)
+{
+    for (int k = 0; k < NBATCH; k++) {
+        free(fs->b[k].rows);
+        free(fs->b[k].arena);
+    }
+}
+
+/* Runs the reader thread beside load_rows. */
+static ta_status pipe_rows(sqlite3 *db, const rules *rs, file_state *fs,
+                           const import_options *opt, import_result *res,
+                           char *err, size_t errlen)
+{
+    for (int k = 0; k < NBATCH; k++) {
+        fs->b[k].rows = calloc(BATCH_ROWS, sizeof(brow));
+        if (!fs->b[k].rows || reserve(&fs->b[k], BATCH_BYTES)) {
+            free_batches(fs);
+            snprintf(err, errlen, "%s: out of memory", fs->path);
+            return TA_E_NOMEM;
+        }
+    }
+    fs->judge = rules_judge_new(rs);
+    if (!fs->judge) {
+        free_batches(fs);
+        snprintf(err, errlen, "%s: out of memory", fs->path);
+        return TA_E_NOMEM;
+    }
+    pthread_mutex_init(&fs->mu, NULL);
+    pthread_cond_init(&fs->cv, NULL);
+    pthread_t reader;
+    ta_status s;
+    if (pthread_create(&reader, NULL, read_rows, fs) != 0) {
+        snprintf(err, errlen, "%s: cannot start a thread", fs->path);
+        s = TA_E_NOMEM;
+    } else {
+        s = load_rows(db, fs, opt, res, err, errlen);
+        pthread_join(reader, NULL);
+    }
+    pthread_cond_destroy(&fs->cv);
+    pthread_mutex_destroy(&fs->mu);
+    rules_judge_free(fs->judge);
+    free_batches(fs);
+    return s;
+}
+
+/* Finds the source from the header unless it was given. */
+static ta_status detect_source(const rules *rs, const csv_row *h,
+                               const char *path, ta_source *src, char *err,
+                               size_t errlen)
+{
+    if (*src != TA_SRC_NONE)
+        return TA_OK;
+    const char *names[512];
+    char normbuf[512][64];
+    size_t n = h->nfields < 512 ? h->nfields : 512;
+    for (size_t i = 0; i < n; i++) {
+        rules_normalize_header(h->fields[i], h->lens[i], normbuf[i],
+                               sizeof normbuf[i]);
+        names[i] = normbuf[i];
+    }
+    *src = rules_detect_source(rs, names, n);
+    if (*src != TA_SRC_NONE)
+        return TA_OK;
+    char found[768];
+    list_headers(h, found, sizeof found);
+    snprintf(err, errlen,
+             "%s:%lu: cannot tell whether this is a CRM, APKT or AP2T export "
+             "(no 'ID Tiket'/'Resume', 'No Laporan'/'HP Pelapor' or 'No "
+             "Agenda'/'Jenis Permohonan' column); headers found: %s. Give "
+             "--source crm|apkt|ap2t",
+             path, h->line, found);
+    return TA_E_DATA;
 }
 
 ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
@@ -403,61 +685,50 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
     res->delimiter = csv_delimiter(r);
     const csv_row *h = csv_header(r);
     res->header_line = h->line;
-
-    file_state fs = {.path = path};
-    ta_status s = TA_OK;
     res->source = opt->source;
-    if (res->source == TA_SRC_NONE) {
-        const char *names[512];
-        char normbuf[512][64];
-        size_t n = h->nfields < 512 ? h->nfields : 512;
-        for (size_t i = 0; i < n; i++) {
-            rules_normalize_header(h->fields[i], h->lens[i], normbuf[i],
-                                   sizeof normbuf[i]);
-            names[i] = normbuf[i];
-        }
-        res->source = rules_detect_source(rs, names, n);
-        if (res->source == TA_SRC_NONE) {
-            char found[768];
-            list_headers(h, found, sizeof found);
-            snprintf(err, errlen,
-                     "%s:%lu: cannot tell whether this is a CRM, APKT or "
-                     "AP2T export (no 'ID Tiket'/'Resume', 'No Laporan'/'HP "
-                     "Pelapor' or 'No Agenda'/'Jenis Permohonan' column); "
-                     "headers found: %s. Give --source crm|apkt|ap2t",
-                     path, h->line, found);
-            s = TA_E_DATA;
-        }
+
+    static const file_state empty;
+    file_state *fs = malloc(sizeof *fs);
+    if (!fs) {
+        csv_close(r);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return TA_E_NOMEM;
     }
+    *fs = empty;
+    fs->path = path;
+    fs->reader = r;
+    ta_status s = detect_source(rs, h, path, &res->source, err, errlen);
+    fs->source = res->source;
     if (s == TA_OK)
-        s = map_header(rs, h, res->source, &fs, path, err, errlen);
+        s = map_header(rs, h, res->source, fs, path, err, errlen);
     if (s == TA_OK)
         s = find_previous(db, res->sha256, &res->import_id, err, errlen);
     if (s == TA_OK && res->import_id) {
         res->already_imported = 1;
-        csv_close(r);
-        return TA_OK;
+        goto done;
     }
     if (s == TA_OK)
         s = db_exec(db, "BEGIN IMMEDIATE", "starting the import", err,
                     errlen);
-    if (s != TA_OK) {
-        csv_close(r);
-        return s;
-    }
-    s = prepare_file(db, &fs, err, errlen);
+    if (s != TA_OK)
+        goto done;
+    s = prepare_file(db, fs, err, errlen);
     if (s == TA_OK)
-        s = insert_import_row(db, &fs, res, err, errlen);
+        s = insert_import_row(db, fs, res, err, errlen);
     if (s == TA_OK)
-        s = load_rows(db, r, &fs, opt, res, err, errlen);
-    finalize_all(&fs);
-    csv_close(r);
+        s = db_record_audit(db, "import", NULL, rules_fingerprint(rs),
+                            &fs->audit_id, err, errlen);
+    if (s == TA_OK)
+        s = pipe_rows(db, rs, fs, opt, res, err, errlen);
+    finalize_all(fs);
     if (s == TA_OK)
         s = db_exec(db, "COMMIT", "committing the import", err, errlen);
-    if (s != TA_OK) {
+    if (s != TA_OK)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return s;
-    }
-    res->import_id = fs.import_id;
-    return TA_OK;
+    else
+        res->import_id = fs->import_id;
+done:
+    csv_close(r);
+    free(fs);
+    return s;
 }
