@@ -31,13 +31,13 @@ typedef struct sqlite3 sqlite3;
 /* Totals of one period (or all). Row counts are over every import: a
  * rejected row has no reliable period, so they are never filtered. */
 typedef struct summary_totals {
-    unsigned long tickets;       /* audited tickets (audit_results rows) */
+    unsigned long tickets; /* audited tickets (audit_results rows) */
     unsigned long compliant, exempt, violation, out_of_scope;
-    unsigned long files;         /* rows of imports */
+    unsigned long files; /* rows of imports */
     unsigned long rows_read, rows_imported, rows_rejected;
-    int has_compliance;          /* 0 when compliant+exempt+violation = 0 */
-    long long compliance_centi;  /* hundredths of a percent (6667) */
-    double compliance_pct;       /* compliance_centi / 100.0 (66.67) */
+    int has_compliance;         /* 0 when compliant+exempt+violation = 0 */
+    long long compliance_centi; /* hundredths of a percent (6667) */
+    double compliance_pct;      /* compliance_centi / 100.0 (66.67) */
 } summary_totals;
 
 /* One CSO's figures, as handed to a summary_each_cso callback. */
@@ -64,15 +64,14 @@ ta_status summary_get_totals(sqlite3 *db, const char *period,
 /* Calls fn for each CSO of period (NULL: all), worst compliance first:
  * ordered by compliance ascending, CSOs with no ticket in scope last, then
  * most violations, then CSO name in byte order. */
-ta_status summary_each_cso(sqlite3 *db, const char *period,
-                           summary_cso_fn fn, void *ctx, char *err,
-                           size_t errlen) TA_WUR;
+ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
+                           void *ctx, char *err, size_t errlen) TA_WUR;
 
 /* The --json object (docs/json.md) for period or all (NULL), as a
  * malloc'd NUL-terminated string without a trailing newline; the caller
  * frees it. Built with SQLite's JSON functions, then made valid UTF-8. */
-ta_status summary_json(sqlite3 *db, const char *period, char **out,
-                       char *err, size_t errlen) TA_WUR;
+ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
+                       size_t errlen) TA_WUR;
 
 /* A short human summary (period, files and row counts, totals by status,
  * compliance, the worst_n CSOs with their compliance), several lines each
@@ -90,8 +89,7 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
  * joined by "; ", e.g. "compliance 66.67% is below --fail-under 90%". */
 int summary_check_fails(const summary_totals *t, int has_fail_under,
                         double fail_under, int has_max_rejected,
-                        unsigned long max_rejected, char *why,
-                        size_t whylen);
+                        unsigned long max_rejected, char *why, size_t whylen);
 
 /* Compliance in hundredths of a percent of num/den, rounded half up;
  * den must be > 0. summary_centi(2, 3) = 6667. */

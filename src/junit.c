@@ -21,7 +21,7 @@
 #define JUNIT_CLASS "ticket-audit.compliance"
 
 typedef struct junit_ctx {
-    FILE *f;           /* NULL in the counting pass */
+    FILE *f; /* NULL in the counting pass */
     double threshold;
     unsigned long tests, failures, skipped;
     int oom;
@@ -40,15 +40,32 @@ static int xml_put(FILE *f, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)clean;
     for (size_t i = 0; i < clen; i++) {
         switch (p[i]) {
-        case '&': fputs("&amp;", f); continue;
-        case '<': fputs("&lt;", f); continue;
-        case '>': fputs("&gt;", f); continue;
-        case '"': fputs("&quot;", f); continue;
-        case '\'': fputs("&apos;", f); continue;
-        case '\t': fputs("&#9;", f); continue;
-        case '\n': fputs("&#10;", f); continue;
-        case '\r': fputs("&#13;", f); continue;
-        default: break;
+        case '&':
+            fputs("&amp;", f);
+            continue;
+        case '<':
+            fputs("&lt;", f);
+            continue;
+        case '>':
+            fputs("&gt;", f);
+            continue;
+        case '"':
+            fputs("&quot;", f);
+            continue;
+        case '\'':
+            fputs("&apos;", f);
+            continue;
+        case '\t':
+            fputs("&#9;", f);
+            continue;
+        case '\n':
+            fputs("&#10;", f);
+            continue;
+        case '\r':
+            fputs("&#13;", f);
+            continue;
+        default:
+            break;
         }
         if (p[i] < 0x20) {
             fputs("\xEF\xBF\xBD", f);
@@ -114,9 +131,8 @@ static int on_cso(void *vctx, const summary_cso *row)
                 "%.2f%% is below %.2f%% (%s)\">compliance %.2f%% = (%lu "
                 "compliant + %lu exempt) / %lu in scope; threshold "
                 "%.2f%%</failure>\n",
-                row->compliance_pct, c->threshold, counts,
-                row->compliance_pct, row->compliant, row->exempt, in_scope,
-                c->threshold);
+                row->compliance_pct, c->threshold, counts, row->compliance_pct,
+                row->compliant, row->exempt, in_scope, c->threshold);
     } else {
         fprintf(f, "      <system-out>compliance %.2f%% (%s)</system-out>\n",
                 row->compliance_pct, counts);
@@ -197,8 +213,8 @@ ta_status junit_write(sqlite3 *db, const char *period, double threshold,
     int werr = ferror(f);
     if (fclose(f) != 0 || werr) {
         if (s == TA_OK) {
-            snprintf(err, errlen, "%s: cannot write the JUnit file: %s",
-                     path, werr ? "write error" : strerror(errno));
+            snprintf(err, errlen, "%s: cannot write the JUnit file: %s", path,
+                     werr ? "write error" : strerror(errno));
             s = TA_E_IO;
         }
     }

@@ -176,9 +176,10 @@ ta_status summary_get_totals(sqlite3 *db, const char *period,
         sqlite3_finalize(st);
         return s;
     }
-    unsigned long *dst[] = {&t->tickets,   &t->compliant,     &t->exempt,
-                            &t->violation, &t->out_of_scope,  &t->files,
-                            &t->rows_read, &t->rows_imported, &t->rows_rejected};
+    unsigned long *dst[] = {
+        &t->tickets,   &t->compliant,     &t->exempt,
+        &t->violation, &t->out_of_scope,  &t->files,
+        &t->rows_read, &t->rows_imported, &t->rows_rejected};
     for (int i = 0; i < (int)(sizeof dst / sizeof dst[0]); i++) {
         sqlite3_int64 v = sqlite3_column_int64(st, i);
         *dst[i] = v > 0 ? (unsigned long)v : 0;
@@ -187,7 +188,8 @@ ta_status summary_get_totals(sqlite3 *db, const char *period,
     unsigned long in_scope = t->compliant + t->exempt + t->violation;
     if (in_scope > 0) {
         t->has_compliance = 1;
-        t->compliance_centi = summary_centi(t->compliant + t->exempt, in_scope);
+        t->compliance_centi =
+            summary_centi(t->compliant + t->exempt, in_scope);
         t->compliance_pct = (double)t->compliance_centi / 100.0;
     }
     return TA_OK;
@@ -199,9 +201,8 @@ static unsigned long col_count(sqlite3_stmt *st, int i)
     return v > 0 ? (unsigned long)v : 0;
 }
 
-ta_status summary_each_cso(sqlite3 *db, const char *period,
-                           summary_cso_fn fn, void *ctx, char *err,
-                           size_t errlen)
+ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
+                           void *ctx, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     ta_status s = db_prepare(db, CSO_SQL CSO_ORDER, &st, err, errlen);
@@ -240,8 +241,8 @@ ta_status summary_each_cso(sqlite3 *db, const char *period,
     return s;
 }
 
-ta_status summary_json(sqlite3 *db, const char *period, char **out,
-                       char *err, size_t errlen)
+ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
+                       size_t errlen)
 {
     *out = NULL;
     sqlite3_stmt *st = NULL;
@@ -250,8 +251,7 @@ ta_status summary_json(sqlite3 *db, const char *period, char **out,
         return s;
     if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_int(st, 2, SUMMARY_JSON_VERSION) != SQLITE_OK ||
-        sqlite3_bind_text(st, 3, TA_VERSION, -1, SQLITE_STATIC) !=
-            SQLITE_OK ||
+        sqlite3_bind_text(st, 3, TA_VERSION, -1, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
         s = db_fail(db, "building the JSON summary", err, errlen);
         goto done;
@@ -261,8 +261,7 @@ ta_status summary_json(sqlite3 *db, const char *period, char **out,
         s = db_fail(db, "building the JSON summary", err, errlen);
         goto done;
     }
-    *out = summary_utf8_clean(text, (size_t)sqlite3_column_bytes(st, 0),
-                              NULL);
+    *out = summary_utf8_clean(text, (size_t)sqlite3_column_bytes(st, 0), NULL);
     if (!*out) {
         snprintf(err, errlen, "building the JSON summary: out of memory");
         s = TA_E_NOMEM;
@@ -304,7 +303,8 @@ static void sb_add(sbuf *b, const char *s, size_t n)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void sb_printf(sbuf *b, const char *fmt, ...)
+static void
+sb_printf(sbuf *b, const char *fmt, ...)
 {
     char tmp[512];
     va_list ap;

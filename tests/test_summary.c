@@ -5,11 +5,14 @@
  * (SPEC §4), hostile strings in CSO and file names, the check exit rule,
  * the human summary, and the JUnit file read back by Python's XML parser.
  */
+/* cmocka needs these first, in this order */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include <dirent.h>
 #include <sqlite3.h>
@@ -116,8 +119,8 @@ static long long jq_int(fx *f, const char *json, const char *sql)
     return v;
 }
 
-static const char *jq_text(fx *f, const char *json, const char *sql,
-                           char *buf, size_t len)
+static const char *jq_text(fx *f, const char *json, const char *sql, char *buf,
+                           size_t len)
 {
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
@@ -150,8 +153,8 @@ static long long jnum(fx *f, const char *json, const char *path)
     return jq_int(f, json, sql);
 }
 
-static const char *jtype(fx *f, const char *json, const char *path,
-                         char *buf, size_t len)
+static const char *jtype(fx *f, const char *json, const char *path, char *buf,
+                         size_t len)
 {
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT json_type(?1, '%s')", path);
@@ -239,8 +242,7 @@ static void json_totals_match_sql(void **state)
     assert_int_equal(jnum(f, j, "$.json_version"), SUMMARY_JSON_VERSION);
     assert_int_equal(jq_int(f, j, "SELECT json_array_length(?1, '$.files')"),
                      2);
-    assert_string_equal(jget(f, j, "$.files[0].file", b, sizeof b),
-                        "crm.csv");
+    assert_string_equal(jget(f, j, "$.files[0].file", b, sizeof b), "crm.csv");
     assert_string_equal(jget(f, j, "$.files[0].source", b, sizeof b), "crm");
     assert_string_equal(jget(f, j, "$.files[0].sha256", b, sizeof b), "aa");
     assert_int_equal(jnum(f, j, "$.files[0].rows_read"), 10);
@@ -276,8 +278,7 @@ static void json_by_cso_worst_first(void **state)
     assert_string_equal(jget(f, j, "$.by_cso[2].compliance_pct", b, sizeof b),
                         "66.67");
     assert_string_equal(jget(f, j, "$.by_cso[3].cso", b, sizeof b), "Zed");
-    assert_string_equal(jtype(f, j, "$.by_cso[3].compliance_pct", b,
-                              sizeof b),
+    assert_string_equal(jtype(f, j, "$.by_cso[3].compliance_pct", b, sizeof b),
                         "null");
     assert_int_equal(jnum(f, j, "$.by_cso[1].tickets"), 3);
     assert_int_equal(jnum(f, j, "$.by_cso[1].compliant"), 1);
@@ -370,8 +371,7 @@ static void json_rounding(void **state)
     char *j = json_of(f, "2026-10");
     assert_string_equal(jget(f, j, "$.by_cso[0].cso", b, sizeof b), "C");
     assert_int_equal(jnum(f, j, "$.by_cso[0].compliance_pct"), 0);
-    assert_string_equal(jtype(f, j, "$.by_cso[0].compliance_pct", b,
-                              sizeof b),
+    assert_string_equal(jtype(f, j, "$.by_cso[0].compliance_pct", b, sizeof b),
                         "real");
     assert_string_equal(jget(f, j, "$.by_cso[1].compliance_pct", b, sizeof b),
                         "66.67");
@@ -387,10 +387,14 @@ static void centi_table(void **state)
         unsigned long long n, d;
         long long want;
     } t[] = {
-        {2, 3, 6667},      {1, 3, 3333},    {1, 8, 1250},
-        {107, 4000, 268},  /* 2.675: half up, not binary-float 2.67 */
-        {0, 5, 0},         {5, 5, 10000},   {1, 200000, 0},
-        {1, 20000, 1},     /* 0.005 -> 0.01 */
+        {2, 3, 6667},
+        {1, 3, 3333},
+        {1, 8, 1250},
+        {107, 4000, 268}, /* 2.675: half up, not binary-float 2.67 */
+        {0, 5, 0},
+        {5, 5, 10000},
+        {1, 200000, 0},
+        {1, 20000, 1},            /* 0.005 -> 0.01 */
         {999999, 1000000, 10000}, /* 99.9999 -> 100.00 */
         {99989, 100000, 9999},
     };
@@ -401,8 +405,13 @@ static void centi_table(void **state)
 /* Names with quotes, backslashes, line breaks, control characters and
  * bytes that are not UTF-8: valid JSON, and valid names round-trip. */
 static const char *const hostile[] = {
-    "Ana \"the\" CSO", "back\\slash\\", "line\nbreak\r\ttab", "ctl\x01\x1f",
-    "</testcase><x a='1'>&amp;", "D\xc3\xa9wi \xf0\x9f\x98\x80", "\xe2\x80\xa8",
+    "Ana \"the\" CSO",
+    "back\\slash\\",
+    "line\nbreak\r\ttab",
+    "ctl\x01\x1f",
+    "</testcase><x a='1'>&amp;",
+    "D\xc3\xa9wi \xf0\x9f\x98\x80",
+    "\xe2\x80\xa8",
 };
 
 static void json_hostile_names(void **state)
@@ -418,9 +427,12 @@ static void json_hostile_names(void **state)
         snprintf(sha, sizeof sha, "s%zu", i);
         add_import(f, hostile[i], sha, "crm", 1, 1, 0);
     }
-    add_result(f, "bad", "2026-10", "a\xff\xfe" "b", "compliant", "");
-    add_result(f, "bad2", "2026-10", "x\xc0\x80\xed\xa0\x80\xe2\x82", "compliant",
-               "");
+    add_result(f, "bad", "2026-10",
+               "a\xff\xfe"
+               "b",
+               "compliant", "");
+    add_result(f, "bad2", "2026-10", "x\xc0\x80\xed\xa0\x80\xe2\x82",
+               "compliant", "");
     add_result_n(f, "nul", "2026-10", "nul\0byte", 8, "compliant", "");
     add_import(f, "file\xff.csv", "sbad", "crm", 1, 1, 0);
     char *j = json_of(f, NULL);
@@ -472,14 +484,16 @@ static void utf8_clean_table(void **state)
         {"D\xc3\xa9wi", "D\xc3\xa9wi"},
         {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
         {"\xff", "\xef\xbf\xbd"},
-        {"\xc0\x80", "\xef\xbf\xbd\xef\xbf\xbd"},     /* overlong NUL */
+        {"\xc0\x80", "\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong NUL */
         {"\xe0\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
         {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surr. */
         {"\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-                             "\xef\xbf\xbd"},         /* > U+10FFFF */
-        {"a\xe2\x82", "a\xef\xbf\xbd\xef\xbf\xbd"},    /* truncated */
-        {"\xe2\x82\xac", "\xe2\x82\xac"},              /* euro sign */
-        {"\xc3" "\"", "\xef\xbf\xbd\""},
+                             "\xef\xbf\xbd"},       /* > U+10FFFF */
+        {"a\xe2\x82", "a\xef\xbf\xbd\xef\xbf\xbd"}, /* truncated */
+        {"\xe2\x82\xac", "\xe2\x82\xac"},           /* euro sign */
+        {"\xc3"
+         "\"",
+         "\xef\xbf\xbd\""},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         size_t len = 0;
@@ -502,9 +516,8 @@ static void check_fails_thresholds(void **state)
     add_result(f, "2", "2026-10", "A", "exempt", "EX_ANGRY");
     add_result(f, "3", "2026-10", "A", "violation", "HP_MISSING");
     summary_totals t;
-    assert_int_equal(summary_get_totals(f->db, NULL, &t, f->err,
-                                        sizeof f->err),
-                     TA_OK);
+    assert_int_equal(
+        summary_get_totals(f->db, NULL, &t, f->err, sizeof f->err), TA_OK);
     assert_int_equal(t.tickets, 3);
     assert_int_equal(t.compliant, 1);
     assert_int_equal(t.exempt, 1);
@@ -524,8 +537,7 @@ static void check_fails_thresholds(void **state)
                      0);
     assert_int_equal(summary_check_fails(&t, 1, 66.68, 0, 0, why, sizeof why),
                      1);
-    assert_string_equal(why,
-                        "compliance 66.67% is below --fail-under 66.68%");
+    assert_string_equal(why, "compliance 66.67% is below --fail-under 66.68%");
     /* 66.666...% rounds to 66.67, so 66.67 passes though the exact value
      * is below it: the figure shown is the figure judged */
     assert_int_equal(summary_check_fails(&t, 1, 90, 0, 0, NULL, 0), 1);
@@ -543,9 +555,9 @@ static void check_fails_thresholds(void **state)
     assert_int_equal(strlen(tiny), 7);
 
     /* nothing in scope: --fail-under 100 does not fail */
-    assert_int_equal(summary_get_totals(f->db, "2025-01", &t, f->err,
-                                        sizeof f->err),
-                     TA_OK);
+    assert_int_equal(
+        summary_get_totals(f->db, "2025-01", &t, f->err, sizeof f->err),
+        TA_OK);
     assert_false(t.has_compliance);
     assert_int_equal(t.tickets, 0);
     assert_int_equal(summary_check_fails(&t, 1, 100, 0, 0, why, sizeof why),
@@ -553,8 +565,10 @@ static void check_fails_thresholds(void **state)
     assert_int_equal(summary_check_fails(&t, 1, 100, 1, 0, why, sizeof why),
                      1);
     /* 100% passes --fail-under 100 */
-    summary_totals full = {.compliant = 2, .has_compliance = 1,
-                           .compliance_centi = 10000, .compliance_pct = 100};
+    summary_totals full = {.compliant = 2,
+                           .has_compliance = 1,
+                           .compliance_centi = 10000,
+                           .compliance_pct = 100};
     assert_int_equal(summary_check_fails(&full, 1, 100, 0, 0, NULL, 0), 0);
 }
 
@@ -585,8 +599,7 @@ static void text_summary(void **state)
     free(s);
 
     assert_int_equal(
-        summary_text(f->db, "2026-10", 10, &s, f->err, sizeof f->err),
-        TA_OK);
+        summary_text(f->db, "2026-10", 10, &s, f->err, sizeof f->err), TA_OK);
     assert_non_null(strstr(s, "period 2026-10\n"));
     assert_non_null(strstr(s, "Budi"));
     assert_null(strstr(s, "(unknown)")); /* only in 2026-09 */
@@ -633,9 +646,8 @@ static void junit_cases_and_failures(void **state)
     add_result(f, "9", "2026-10", "Zed", "out_of_scope", "");
     char path[700], cmd[2000];
     snprintf(path, sizeof path, "%s/junit.xml", f->tmp);
-    assert_int_equal(junit_write(f->db, NULL, 60.0, path, f->err,
-                                 sizeof f->err),
-                     TA_OK);
+    assert_int_equal(
+        junit_write(f->db, NULL, 60.0, path, f->err, sizeof f->err), TA_OK);
     size_t len = 0;
     char *x = tu_read_file(path, &len);
     assert_non_null(x);
@@ -648,14 +660,15 @@ static void junit_cases_and_failures(void **state)
     assert_non_null(strstr(x, "tests=\"4\" failures=\"2\""));
     assert_non_null(strstr(x, "compliance 50.00% is below 60.00%"));
     free(x);
-    snprintf(cmd, sizeof cmd,
-             PY " -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); "
-             "t = d.getElementsByTagName(\"testcase\"); "
-             "assert len(t) == 4, len(t); "
-             "assert len(d.getElementsByTagName(\"failure\")) == 2; "
-             "assert [c.getAttribute(\"name\") for c in t] == "
-             "[\"(unknown)\", \"Sari\", \"Budi\", \"Zed\"]' '%s'",
-             path);
+    snprintf(
+        cmd, sizeof cmd,
+        PY " -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); "
+           "t = d.getElementsByTagName(\"testcase\"); "
+           "assert len(t) == 4, len(t); "
+           "assert len(d.getElementsByTagName(\"failure\")) == 2; "
+           "assert [c.getAttribute(\"name\") for c in t] == "
+           "[\"(unknown)\", \"Sari\", \"Budi\", \"Zed\"]' '%s'",
+        path);
     assert_int_equal(system(cmd), 0);
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
@@ -663,18 +676,19 @@ static void junit_cases_and_failures(void **state)
     assert_int_equal(files_in(f->tmp), 1); /* no temporary file left */
 
     /* the same threshold as --fail-under: 66.67 passes, 66.68 fails */
-    assert_int_equal(junit_write(f->db, "2026-10", 66.67, path, f->err,
-                                 sizeof f->err),
-                     TA_OK);
+    assert_int_equal(
+        junit_write(f->db, "2026-10", 66.67, path, f->err, sizeof f->err),
+        TA_OK);
     x = tu_read_file(path, &len);
     assert_int_equal(count_in(x, "<failure "), 0);
     free(x);
-    assert_int_equal(junit_write(f->db, "2026-10", 66.68, path, f->err,
-                                 sizeof f->err),
-                     TA_OK);
+    assert_int_equal(
+        junit_write(f->db, "2026-10", 66.68, path, f->err, sizeof f->err),
+        TA_OK);
     x = tu_read_file(path, &len);
     assert_int_equal(count_in(x, "<failure "), 1);
-    assert_non_null(strstr(x, "<property name=\"period\" value=\"2026-10\"/>"));
+    assert_non_null(
+        strstr(x, "<property name=\"period\" value=\"2026-10\"/>"));
     free(x);
 }
 
@@ -687,28 +701,30 @@ static void junit_hostile_names(void **state)
         snprintf(id, sizeof id, "h%zu", i);
         add_result(f, id, "2026-10", hostile[i], "violation", "HP_MISSING");
     }
-    add_result(f, "bad", "2026-10", "a\xff\xfe" "b\xef\xbf\xbe", "violation",
-               "");
+    add_result(f, "bad", "2026-10",
+               "a\xff\xfe"
+               "b\xef\xbf\xbe",
+               "violation", "");
     add_result_n(f, "nul", "2026-10", "nul\0byte", 8, "violation", "");
     char path[700], cmd[2000];
     snprintf(path, sizeof path, "%s/j.xml", f->tmp);
-    assert_int_equal(junit_write(f->db, NULL, 90.0, path, f->err,
-                                 sizeof f->err),
-                     TA_OK);
+    assert_int_equal(
+        junit_write(f->db, NULL, 90.0, path, f->err, sizeof f->err), TA_OK);
     /* names that XML can hold come back exactly (attribute values keep
      * TAB/LF/CR because they are written as character references) */
-    snprintf(cmd, sizeof cmd,
-             PY " -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); "
-             "names = [c.getAttribute(\"name\") for c in "
-             "d.getElementsByTagName(\"testcase\")]; "
-             "want = {\"Ana \\\"the\\\" CSO\", \"back\\\\slash\\\\\", "
-             "\"line\\nbreak\\r\\ttab\", \"</testcase><x a=\\x271\\x27>&amp;\", "
-             "\"D\\u00e9wi \\U0001F600\", \"\\u2028\", "
-             "\"ctl\\ufffd\\ufffd\", \"a\\ufffd\\ufffdb\\ufffd\", "
-             "\"nul\\ufffdbyte\"}; "
-             "assert set(names) == want, names; "
-             "assert len(d.getElementsByTagName(\"failure\")) == %zu' '%s'",
-             n + 2, path);
+    snprintf(
+        cmd, sizeof cmd,
+        PY " -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); "
+           "names = [c.getAttribute(\"name\") for c in "
+           "d.getElementsByTagName(\"testcase\")]; "
+           "want = {\"Ana \\\"the\\\" CSO\", \"back\\\\slash\\\\\", "
+           "\"line\\nbreak\\r\\ttab\", \"</testcase><x a=\\x271\\x27>&amp;\", "
+           "\"D\\u00e9wi \\U0001F600\", \"\\u2028\", "
+           "\"ctl\\ufffd\\ufffd\", \"a\\ufffd\\ufffdb\\ufffd\", "
+           "\"nul\\ufffdbyte\"}; "
+           "assert set(names) == want, names; "
+           "assert len(d.getElementsByTagName(\"failure\")) == %zu' '%s'",
+        n + 2, path);
     assert_int_equal(system(cmd), 0);
 }
 
@@ -720,17 +736,17 @@ static void junit_unwritable(void **state)
     fill_basic(f);
     char path[700];
     snprintf(path, sizeof path, "%s/no/such/dir/j.xml", f->tmp);
-    assert_int_equal(junit_write(f->db, NULL, 90.0, path, f->err,
-                                 sizeof f->err),
-                     TA_E_CANTCREAT);
+    assert_int_equal(
+        junit_write(f->db, NULL, 90.0, path, f->err, sizeof f->err),
+        TA_E_CANTCREAT);
     assert_non_null(strstr(f->err, path));
     assert_non_null(strstr(f->err, "cannot create"));
 
     snprintf(path, sizeof path, "%s/adir", f->tmp);
     assert_int_equal(mkdir(path, 0755), 0);
-    assert_int_equal(junit_write(f->db, NULL, 90.0, path, f->err,
-                                 sizeof f->err),
-                     TA_E_CANTCREAT);
+    assert_int_equal(
+        junit_write(f->db, NULL, 90.0, path, f->err, sizeof f->err),
+        TA_E_CANTCREAT);
     assert_non_null(strstr(f->err, path));
     assert_int_equal(files_in(f->tmp), 1); /* only adir: no temp file */
 }
@@ -739,8 +755,8 @@ static void junit_unwritable(void **state)
 static void db_error_reported(void **state)
 {
     fx *f = *state;
-    assert_int_equal(db_exec(f->db, "DROP TABLE audit_results", "drop",
-                             f->err, sizeof f->err),
+    assert_int_equal(db_exec(f->db, "DROP TABLE audit_results", "drop", f->err,
+                             sizeof f->err),
                      TA_OK);
     char *out = (char *)1;
     summary_totals t;
@@ -748,17 +764,14 @@ static void db_error_reported(void **state)
                      TA_E_IO);
     assert_null(out);
     assert_non_null(strstr(f->err, "audit_results"));
-    assert_int_equal(summary_get_totals(f->db, NULL, &t, f->err,
-                                        sizeof f->err),
-                     TA_E_IO);
-    assert_int_equal(summary_text(f->db, NULL, 3, &out, f->err,
-                                  sizeof f->err),
+    assert_int_equal(
+        summary_get_totals(f->db, NULL, &t, f->err, sizeof f->err), TA_E_IO);
+    assert_int_equal(summary_text(f->db, NULL, 3, &out, f->err, sizeof f->err),
                      TA_E_IO);
     char path[700];
     snprintf(path, sizeof path, "%s/j.xml", f->tmp);
-    assert_int_equal(junit_write(f->db, NULL, 90.0, path, f->err,
-                                 sizeof f->err),
-                     TA_E_IO);
+    assert_int_equal(
+        junit_write(f->db, NULL, 90.0, path, f->err, sizeof f->err), TA_E_IO);
     assert_int_equal(files_in(f->tmp), 0);
 }
 
@@ -785,22 +798,14 @@ static void json_from_file_db(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(json_totals_match_sql),
-        T(json_by_cso_worst_first),
-        T(json_codes_counted),
-        T(json_one_period),
-        T(json_null_compliance),
-        T(json_rounding),
-        T(centi_table),
-        T(json_hostile_names),
-        T(utf8_clean_table),
-        T(check_fails_thresholds),
-        T(text_summary),
-        T(junit_cases_and_failures),
-        T(junit_hostile_names),
-        T(junit_unwritable),
-        T(db_error_reported),
-        T(json_from_file_db),
+        T(json_totals_match_sql), T(json_by_cso_worst_first),
+        T(json_codes_counted),    T(json_one_period),
+        T(json_null_compliance),  T(json_rounding),
+        T(centi_table),           T(json_hostile_names),
+        T(utf8_clean_table),      T(check_fails_thresholds),
+        T(text_summary),          T(junit_cases_and_failures),
+        T(junit_hostile_names),   T(junit_unwritable),
+        T(db_error_reported),     T(json_from_file_db),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
