@@ -1,0 +1,104 @@
+/*
+ * summary.h — the figures of an audited database as the CI-facing outputs
+ * need them: the --json object of SPEC §5, a short human summary, the
+ * totals main uses to choose check's exit status, and the per-CSO rows the
+ * JUnit writer reports.
+ *
+ * Everything is read from the database after import + audit (tables
+ * imports and audit_results, docs/schema.md); nothing here writes to the
+ * database, prints or exits. Strings handed back are malloc'd and valid
+ * UTF-8 whatever bytes the data holds (invalid bytes become U+FFFD).
+ *
+ * Compliance (SPEC §4) = (compliant + exempt) / (compliant + exempt +
+ * violation) in percent, rounded half up to two decimals with integer
+ * arithmetic (so 2/3 is exactly 66.67 and no binary-float surprise moves a
+ * value across a --fail-under boundary); undefined when nothing is in
+ * scope.
+ */
+#ifndef TICKET_AUDIT_SUMMARY_H
+#define TICKET_AUDIT_SUMMARY_H
+
+#include <stddef.h>
+
+#include "ta.h"
+
+typedef struct sqlite3 sqlite3;
+
+/* Version of the --json layout (key "json_version"); raised only when a
+ * key is removed or changes meaning — new keys may appear at any time. */
+#define SUMMARY_JSON_VERSION 1
+
+/* Totals of one period (or all). Row counts are over every import: a
+ * rejected row has no reliable period, so they are never filtered. */
+typedef struct summary_totals {
+    unsigned long tickets; /* audited tickets (audit_results rows) */
+    unsigned long compliant, exempt, violation, out_of_scope;
+    unsigned long files; /* rows of imports */
+    unsigned long rows_read, rows_imported, rows_rejected;
+    int has_compliance;         /* 0 when compliant+exempt+violation = 0 */
+    long long compliance_centi; /* hundredths of a percent (6667) */
+    double compliance_pct;      /* compliance_centi / 100.0 (66.67) */
+} summary_totals;
+
+/* One CSO's figures, as handed to a summary_each_cso callback. */
+typedef struct summary_cso {
+    const char *cso; /* as imported, "" for none; raw bytes, may be
+                        invalid UTF-8; valid only during the callback */
+    size_t cso_len;  /* bytes of cso (it may hold NUL bytes) */
+    unsigned long tickets, compliant, exempt, violation, out_of_scope;
+    int has_compliance;
+    long long compliance_centi;
+    double compliance_pct;
+} summary_cso;
+
+/* Callback of summary_each_cso: return 0 to go on, non-zero to stop. */
+typedef int (*summary_cso_fn)(void *ctx, const summary_cso *row);
+
+/* Fills *t for period ("YYYY-MM") or for all periods when period is NULL.
+ * TA_E_IO with a message in err on a database error. (Not named
+ * summary_totals: C gives the type and a function one name space.) */
+ta_status summary_get_totals(sqlite3 *db, const char *period,
+                             summary_totals *t, char *err,
+                             size_t errlen) TA_WUR;
+
+/* Calls fn for each CSO of period (NULL: all), worst compliance first:
+ * ordered by compliance ascending, CSOs with no ticket in scope last, then
+ * most violations, then CSO name in byte order. */
+ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
+                           void *ctx, char *err, size_t errlen) TA_WUR;
+
+/* The --json object (docs/json.md) for period or all (NULL), as a
+ * malloc'd NUL-terminated string without a trailing newline; the caller
+ * frees it. Built with SQLite's JSON functions, then made valid UTF-8. */
+ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
+                       size_t errlen) TA_WUR;
+
+/* A short human summary (period, files and row counts, totals by status,
+ * compliance, the worst_n CSOs with their compliance), several lines each
+ * ending in '\n', malloc'd; the caller frees it and main prints it.
+ * Control characters from the data are shown as U+FFFD. */
+ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
+                       char **out, char *err, size_t errlen) TA_WUR;
+
+/* The exit decision of `check`: returns 1 when t's compliance (rounded to
+ * two decimals) is below fail_under (given when has_fail_under), or when
+ * t->rows_rejected exceeds max_rejected (given when has_max_rejected);
+ * else 0. Undefined compliance (no ticket in scope) never fails
+ * --fail-under: there is nothing to be non-compliant; --max-rejected still
+ * applies. When failing, why (if not NULL) receives one line per reason,
+ * joined by "; ", e.g. "compliance 66.67% is below --fail-under 90%". */
+int summary_check_fails(const summary_totals *t, int has_fail_under,
+                        double fail_under, int has_max_rejected,
+                        unsigned long max_rejected, char *why, size_t whylen);
+
+/* Compliance in hundredths of a percent of num/den, rounded half up;
+ * den must be > 0. summary_centi(2, 3) = 6667. */
+long long summary_centi(unsigned long long num, unsigned long long den);
+
+/* A malloc'd copy of the len bytes at s, NUL-terminated, in which every
+ * byte that is not part of a well-formed UTF-8 sequence (overlong forms,
+ * surrogates and code points above U+10FFFF included) is replaced by
+ * U+FFFD. *outlen (if not NULL) gets the length. NULL when out of memory. */
+char *summary_utf8_clean(const char *s, size_t len, size_t *outlen);
+
+#endif

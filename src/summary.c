@@ -1,0 +1,488 @@
+/*
+ * summary.c — the --json object, the human summary and check's figures
+ * (see summary.h), read from the imports and audit_results tables.
+ *
+ * The JSON is built by SQLite's own JSON functions, so quoting and control
+ * characters are escaped by the same code that analysts' queries use. Two
+ * things SQLite leaves to us: it copies bytes that are not valid UTF-8
+ * into its output unchanged (and json_valid() still says 1), and a
+ * subquery's result loses its "this is JSON" mark, so every nested
+ * subquery is wrapped in json() to be embedded rather than re-quoted. The
+ * finished text is therefore passed through summary_utf8_clean: invalid
+ * bytes can only sit inside JSON strings (all structure is ASCII), so
+ * replacing them keeps the document valid.
+ */
+#include "summary.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+/* Per-CSO counts and compliance (hundredths, half up, as summary_centi)
+ * of period ?1, all periods when ?1 is NULL. Shared by the JSON and by
+ * summary_each_cso so both list the same figures in the same order. */
+#define CSO_SQL                                                               \
+    "SELECT cso, n, c, e, v, o, CASE WHEN c + e + v = 0 THEN NULL ELSE "      \
+    "(20000 * (c + e) + (c + e + v)) / (2 * (c + e + v)) END AS centi "       \
+    "FROM (SELECT cso, count(*) AS n, sum(status = 'compliant') AS c, "       \
+    "sum(status = 'exempt') AS e, sum(status = 'violation') AS v, "           \
+    "sum(status = 'out_of_scope') AS o FROM audit_results "                   \
+    "WHERE ?1 IS NULL OR period = ?1 GROUP BY cso)"
+#define CSO_ORDER " ORDER BY centi IS NULL, centi, v DESC, cso"
+
+static const char json_sql[] =
+    "WITH RECURSIVE "
+    "r AS (SELECT status, codes FROM audit_results "
+    "      WHERE ?1 IS NULL OR period = ?1),"
+    "tot AS (SELECT count(*) AS n,"
+    "  coalesce(sum(status = 'compliant'), 0) AS c,"
+    "  coalesce(sum(status = 'exempt'), 0) AS e,"
+    "  coalesce(sum(status = 'violation'), 0) AS v,"
+    "  coalesce(sum(status = 'out_of_scope'), 0) AS o FROM r),"
+    "imp AS (SELECT coalesce(sum(rows_read), 0) AS rr,"
+    "  coalesce(sum(rows_imported), 0) AS ri,"
+    "  coalesce(sum(rows_rejected), 0) AS rj FROM imports),"
+    /* codes are space-separated: peel one off per step */
+    "split(rest, code) AS ("
+    "  SELECT codes || ' ', '' FROM r WHERE codes <> ''"
+    "  UNION ALL SELECT substr(rest, instr(rest, ' ') + 1),"
+    "    substr(rest, 1, instr(rest, ' ') - 1) FROM split WHERE rest <> '')"
+    "SELECT json_object("
+    " 'json_version', ?2, 'version', ?3,"
+    " 'period', ?1,"
+    " 'periods', json((SELECT json_group_array(period) FROM ("
+    "   SELECT period FROM tickets UNION SELECT period FROM audit_results"
+    "   ORDER BY 1))),"
+    " 'tickets', tot.n, 'compliant', tot.c, 'exempt', tot.e,"
+    " 'violation', tot.v, 'out_of_scope', tot.o,"
+    " 'compliance_pct', CASE WHEN tot.c + tot.e + tot.v = 0 THEN NULL ELSE"
+    "   ((20000 * (tot.c + tot.e) + (tot.c + tot.e + tot.v))"
+    "    / (2 * (tot.c + tot.e + tot.v))) / 100.0 END,"
+    " 'rows_read', imp.rr, 'rows_imported', imp.ri,"
+    " 'rows_rejected', imp.rj,"
+    " 'files', json((SELECT json_group_array(json_object("
+    "   'file', file, 'source', source, 'rows_read', rows_read,"
+    "   'rows_imported', rows_imported, 'rows_rejected', rows_rejected,"
+    "   'sha256', sha256)) FROM (SELECT * FROM imports ORDER BY id))),"
+    " 'by_cso', json((SELECT json_group_array(json_object("
+    "   'cso', cso, 'tickets', n, 'compliant', c, 'exempt', e,"
+    "   'violation', v, 'out_of_scope', o,"
+    "   'compliance_pct', centi / 100.0)) FROM (" CSO_SQL CSO_ORDER "))),"
+    " 'codes', json((SELECT json_group_object(code, n) FROM ("
+    "   SELECT code, count(*) AS n FROM split WHERE code <> ''"
+    "   GROUP BY code ORDER BY code))),"
+    " 'signals', json_object('reused_contacts', json_array(),"
+    "   'exemption_outliers', json_array(),"
+    "   'cross_system_mismatches', json_array()))"
+    " FROM tot, imp";
+
+static const char totals_sql[] =
+    "SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
+    " coalesce(sum(status = 'exempt'), 0),"
+    " coalesce(sum(status = 'violation'), 0),"
+    " coalesce(sum(status = 'out_of_scope'), 0),"
+    " (SELECT count(*) FROM imports),"
+    " (SELECT coalesce(sum(rows_read), 0) FROM imports),"
+    " (SELECT coalesce(sum(rows_imported), 0) FROM imports),"
+    " (SELECT coalesce(sum(rows_rejected), 0) FROM imports)"
+    " FROM audit_results WHERE ?1 IS NULL OR period = ?1";
+
+static const char periods_sql[] =
+    "SELECT count(*), min(period), max(period) FROM ("
+    "SELECT period FROM tickets UNION SELECT period FROM audit_results)";
+
+long long summary_centi(unsigned long long num, unsigned long long den)
+{
+    /* round(10000 * num / den) half up = floor((20000 num + den) / 2 den) */
+    return (long long)((20000ULL * num + den) / (2ULL * den));
+}
+
+/* Length of the well-formed UTF-8 sequence at p (n bytes left), or 0 when
+ * the byte at p does not start one (Unicode Table 3-7). */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned char b = p[0];
+    if (b < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (b >= 0xC2 && b <= 0xDF)
+        len = 2;
+    else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3;
+        if (b == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (b == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4;
+        if (b == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (b == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else
+        return 0;
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+char *summary_utf8_clean(const char *s, size_t len, size_t *outlen)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    /* each bad byte grows to 3: at most 3 len + 1 */
+    char *out = malloc(len * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = utf8_seq(p + i, len - i);
+        if (k == 0) {
+            memcpy(out + o, replacement, 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(out + o, p + i, k);
+            o += k;
+            i += k;
+        }
+    }
+    out[o] = '\0';
+    if (outlen)
+        *outlen = o;
+    return out;
+}
+
+ta_status summary_get_totals(sqlite3 *db, const char *period,
+                             summary_totals *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, totals_sql, &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        s = db_fail(db, "reading the audit totals", err, errlen);
+        sqlite3_finalize(st);
+        return s;
+    }
+    unsigned long *dst[] = {
+        &t->tickets,   &t->compliant,     &t->exempt,
+        &t->violation, &t->out_of_scope,  &t->files,
+        &t->rows_read, &t->rows_imported, &t->rows_rejected};
+    for (int i = 0; i < (int)(sizeof dst / sizeof dst[0]); i++) {
+        sqlite3_int64 v = sqlite3_column_int64(st, i);
+        *dst[i] = v > 0 ? (unsigned long)v : 0;
+    }
+    sqlite3_finalize(st);
+    unsigned long in_scope = t->compliant + t->exempt + t->violation;
+    if (in_scope > 0) {
+        t->has_compliance = 1;
+        t->compliance_centi =
+            summary_centi(t->compliant + t->exempt, in_scope);
+        t->compliance_pct = (double)t->compliance_centi / 100.0;
+    }
+    return TA_OK;
+}
+
+static unsigned long col_count(sqlite3_stmt *st, int i)
+{
+    sqlite3_int64 v = sqlite3_column_int64(st, i);
+    return v > 0 ? (unsigned long)v : 0;
+}
+
+ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
+                           void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, CSO_SQL CSO_ORDER, &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK) {
+        s = db_fail(db, "reading the figures per CSO", err, errlen);
+        sqlite3_finalize(st);
+        return s;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        summary_cso row;
+        memset(&row, 0, sizeof row);
+        const unsigned char *name = sqlite3_column_text(st, 0);
+        row.cso = name ? (const char *)name : "";
+        row.cso_len = name ? (size_t)sqlite3_column_bytes(st, 0) : 0;
+        row.tickets = col_count(st, 1);
+        row.compliant = col_count(st, 2);
+        row.exempt = col_count(st, 3);
+        row.violation = col_count(st, 4);
+        row.out_of_scope = col_count(st, 5);
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+            row.has_compliance = 1;
+            row.compliance_centi = sqlite3_column_int64(st, 6);
+            row.compliance_pct = (double)row.compliance_centi / 100.0;
+        }
+        if (fn(ctx, &row) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        s = db_fail(db, "reading the figures per CSO", err, errlen);
+    sqlite3_finalize(st);
+    return s;
+}
+
+ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
+                       size_t errlen)
+{
+    *out = NULL;
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, json_sql, &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int(st, 2, SUMMARY_JSON_VERSION) != SQLITE_OK ||
+        sqlite3_bind_text(st, 3, TA_VERSION, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        s = db_fail(db, "building the JSON summary", err, errlen);
+        goto done;
+    }
+    const char *text = (const char *)sqlite3_column_text(st, 0);
+    if (!text) {
+        s = db_fail(db, "building the JSON summary", err, errlen);
+        goto done;
+    }
+    *out = summary_utf8_clean(text, (size_t)sqlite3_column_bytes(st, 0), NULL);
+    if (!*out) {
+        snprintf(err, errlen, "building the JSON summary: out of memory");
+        s = TA_E_NOMEM;
+    }
+done:
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* A growing string for summary_text; oom is sticky so calls can be
+ * chained and checked once. */
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+sb_printf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = 1;
+        return;
+    }
+    /* every format here is short; a longer one is cut, never overrun */
+    sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* Appends a name from the data for a terminal: valid UTF-8, and no
+ * control character (C0, DEL, C1) that could move the cursor or start an
+ * escape sequence. */
+static void sb_add_display(sbuf *b, const char *s, size_t n)
+{
+    size_t clen = 0;
+    char *clean = summary_utf8_clean(s, n, &clen);
+    if (!clean) {
+        b->oom = 1;
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)clean;
+    for (size_t i = 0; i < clen;) {
+        if (p[i] < 0x20 || p[i] == 0x7F) {
+            sb_add(b, replacement, 3);
+            i++;
+        } else if (p[i] == 0xC2 && i + 1 < clen && p[i + 1] < 0xA0) {
+            sb_add(b, replacement, 3);
+            i += 2;
+        } else {
+            sb_add(b, clean + i, 1);
+            i++;
+        }
+    }
+    free(clean);
+}
+
+typedef struct worst_ctx {
+    sbuf *b;
+    int left;
+} worst_ctx;
+
+static int add_worst(void *ctx, const summary_cso *row)
+{
+    worst_ctx *w = ctx;
+    if (w->left <= 0 || !row->has_compliance)
+        return 1; /* the rest have no compliance either (ordered last) */
+    w->left--;
+    sb_printf(w->b, "  %6.2f%%  ", row->compliance_pct);
+    if (row->cso_len == 0)
+        sb_add(w->b, "(unknown)", 9);
+    else
+        sb_add_display(w->b, row->cso, row->cso_len);
+    sb_printf(w->b, " (%lu violations of %lu in scope)\n", row->violation,
+              row->compliant + row->exempt + row->violation);
+    return 0;
+}
+
+static ta_status describe_period(sqlite3 *db, const char *period, sbuf *b,
+                                 char *err, size_t errlen)
+{
+    if (period) {
+        sb_add(b, "period ", 7);
+        sb_add_display(b, period, strlen(period));
+        sb_add(b, "\n", 1);
+        return TA_OK;
+    }
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, periods_sql, &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        s = db_fail(db, "reading the periods", err, errlen);
+        sqlite3_finalize(st);
+        return s;
+    }
+    unsigned long n = col_count(st, 0);
+    const char *lo = (const char *)sqlite3_column_text(st, 1);
+    const char *hi = (const char *)sqlite3_column_text(st, 2);
+    if (n == 0 || !lo || !hi)
+        sb_add(b, "all periods (none in the data)\n", 31);
+    else {
+        sb_add(b, "all periods (", 13);
+        sb_add_display(b, lo, strlen(lo));
+        if (n > 1) {
+            sb_add(b, " to ", 4);
+            sb_add_display(b, hi, strlen(hi));
+        }
+        sb_printf(b, ", %lu month%s)\n", n, n == 1 ? "" : "s");
+    }
+    sqlite3_finalize(st);
+    return TA_OK;
+}
+
+ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
+                       char **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    summary_totals t;
+    ta_status s = summary_get_totals(db, period, &t, err, errlen);
+    if (s != TA_OK)
+        return s;
+    sbuf b = {0};
+    s = describe_period(db, period, &b, err, errlen);
+    if (s != TA_OK)
+        goto fail;
+    sb_printf(&b, "files: %lu; rows read %lu, imported %lu, rejected %lu\n",
+              t.files, t.rows_read, t.rows_imported, t.rows_rejected);
+    sb_printf(&b,
+              "tickets: %lu: %lu compliant, %lu exempt, %lu violations, "
+              "%lu out of scope\n",
+              t.tickets, t.compliant, t.exempt, t.violation, t.out_of_scope);
+    if (t.has_compliance)
+        sb_printf(&b, "compliance: %.2f%% (%lu of %lu in scope)\n",
+                  t.compliance_pct, t.compliant + t.exempt,
+                  t.compliant + t.exempt + t.violation);
+    else
+        sb_printf(&b, "compliance: none (no ticket in scope)\n");
+    if (worst_n > 0 && t.compliant + t.exempt + t.violation > 0) {
+        sb_printf(&b, "worst CSOs:\n");
+        worst_ctx w = {&b, worst_n};
+        s = summary_each_cso(db, period, add_worst, &w, err, errlen);
+        if (s != TA_OK)
+            goto fail;
+    }
+    if (b.oom || !b.p) {
+        snprintf(err, errlen, "building the summary: out of memory");
+        s = TA_E_NOMEM;
+        goto fail;
+    }
+    *out = b.p;
+    return TA_OK;
+fail:
+    free(b.p);
+    return s;
+}
+
+/* Appends one reason to why, "; "-separated, cut to fit. */
+static void add_reason(char *why, size_t whylen, const char *reason)
+{
+    if (!why || whylen == 0)
+        return;
+    size_t used = strlen(why);
+    if (used >= whylen - 1)
+        return;
+    snprintf(why + used, whylen - used, "%s%s", used ? "; " : "", reason);
+}
+
+int summary_check_fails(const summary_totals *t, int has_fail_under,
+                        double fail_under, int has_max_rejected,
+                        unsigned long max_rejected, char *why, size_t whylen)
+{
+    int fails = 0;
+    char reason[160];
+    if (why && whylen)
+        why[0] = '\0';
+    /* Compare hundredths to hundredths: the rounded figure that is shown
+     * is the one judged, so "66.67% is below 66.67%" never happens. */
+    if (has_fail_under && t->has_compliance && fail_under > 0.0) {
+        long long limit = (long long)(fail_under * 100.0 + 0.5);
+        if (t->compliance_centi < limit) {
+            fails = 1;
+            snprintf(reason, sizeof reason,
+                     "compliance %.2f%% is below --fail-under %g%%",
+                     t->compliance_pct, fail_under);
+            add_reason(why, whylen, reason);
+        }
+    }
+    if (has_max_rejected && t->rows_rejected > max_rejected) {
+        fails = 1;
+        snprintf(reason, sizeof reason,
+                 "%lu rows rejected, more than --max-rejected %lu",
+                 t->rows_rejected, max_rejected);
+        add_reason(why, whylen, reason);
+    }
+    return fails;
+}
