@@ -7,6 +7,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,7 +16,9 @@
 #include "cli.h"
 #include "db.h"
 #include "import.h"
+#include "junit.h"
 #include "rules.h"
+#include "summary.h"
 #include "ta.h"
 
 #define ERRLEN 2048
@@ -132,29 +135,6 @@ static ta_status import_all(const cli_options *o, sqlite3 *db,
     return first;
 }
 
-static double pct(unsigned long num, unsigned long den)
-{
-    return den ? 100.0 * (double)num / (double)den : -1.0;
-}
-
-static void print_audit(const cli_options *o, const audit_summary *s)
-{
-    if (o->quiet)
-        return;
-    unsigned long in_scope = s->compliant + s->exempt + s->violation;
-    double c = pct(s->compliant + s->exempt, in_scope);
-    FILE *f = info_stream(o);
-    fprintf(f,
-            "audited %lu tickets: %lu compliant, %lu exempt, %lu violations, "
-            "%lu out of scope",
-            s->tickets, s->compliant, s->exempt, s->violation,
-            s->out_of_scope);
-    if (c >= 0)
-        fprintf(f, "; compliance %.2f%%\n", c);
-    else
-        fputs("; compliance: no ticket in scope\n", f);
-}
-
 static ta_status load_rules(const cli_options *o, rules **rs)
 {
     char err[ERRLEN];
@@ -173,18 +153,75 @@ static ta_status open_db(const char *path, sqlite3 **db)
     return s;
 }
 
+/* Judges again what needs it: everything for `audit`, only tickets judged
+ * with other rules for `run` and `check` (import judged the new rows). */
 static ta_status run_audit(const cli_options *o, sqlite3 *db,
                            const rules *rs)
 {
     char err[ERRLEN];
     audit_summary sum;
-    ta_status s = audit_run(db, rs, o->period, &sum, err, sizeof err);
+    ta_status s = audit_run(db, rs, o->period, o->command != CLI_AUDIT, &sum,
+                            err, sizeof err);
+    if (s != TA_OK)
+        print_error(err);
+    return s;
+}
+
+/* The summary on stdout: JSON with --json, else the human lines. */
+static ta_status print_summary(const cli_options *o, sqlite3 *db)
+{
+    char err[ERRLEN];
+    char *text = NULL;
+    ta_status s = TA_OK;
+    if (o->json) {
+        s = summary_json(db, o->period, &text, err, sizeof err);
+        if (s == TA_OK)
+            puts(text);
+    } else if (!o->quiet) {
+        s = summary_text(db, o->period, 5, &text, err, sizeof err);
+        if (s == TA_OK)
+            fputs(text, stdout);
+    }
+    free(text);
+    if (s != TA_OK)
+        print_error(err);
+    return s;
+}
+
+/* check's verdict: 1 under --fail-under or over --max-rejected. */
+static ta_status check_limits(const cli_options *o, sqlite3 *db)
+{
+    char err[ERRLEN], why[512];
+    summary_totals t;
+    ta_status s = summary_get_totals(db, o->period, &t, err, sizeof err);
     if (s != TA_OK) {
         print_error(err);
         return s;
     }
-    print_audit(o, &sum);
+    if (o->junit) {
+        s = junit_write(db, o->period,
+                        o->has_fail_under ? o->fail_under : o->target,
+                        o->junit, err, sizeof err);
+        if (s != TA_OK) {
+            print_error(err);
+            return s;
+        }
+    }
+    if (summary_check_fails(&t, o->has_fail_under, o->fail_under,
+                            o->has_max_rejected, o->max_rejected, why,
+                            sizeof why)) {
+        print_error(why);
+        return TA_E_BELOW;
+    }
     return TA_OK;
+}
+
+/* A later status replaces an earlier one only when the earlier was OK:
+ * the first failure decides the exit status. */
+static void keep_first(ta_status *first, ta_status s)
+{
+    if (*first == TA_OK)
+        *first = s;
 }
 
 static int run(const cli_options *o)
@@ -195,22 +232,28 @@ static int run(const cli_options *o)
     if (s != TA_OK)
         return ta_exit_status(s);
     const char *dbpath = o->command == CLI_CHECK ? ":memory:" : o->db;
-    s = open_db(dbpath, &db);
-    ta_status first = s;
-    if (s == TA_OK && (o->command == CLI_RUN || o->command == CLI_IMPORT ||
-                       o->command == CLI_CHECK))
+    ta_status first = open_db(dbpath, &db);
+    int reads = o->command == CLI_RUN || o->command == CLI_IMPORT ||
+                o->command == CLI_CHECK;
+    if (first == TA_OK && reads)
         first = import_all(o, db, rs, NULL);
-    int fatal = s != TA_OK || first == TA_E_IO || first == TA_E_CANTCREAT ||
-                first == TA_E_NOMEM;
-    if (!fatal && o->command != CLI_IMPORT) {
+    /* A missing or unreadable export still lets the others be audited;
+     * a database failure stops everything. */
+    int go = db && first != TA_E_IO && first != TA_E_CANTCREAT &&
+             first != TA_E_NOMEM;
+    if (go && o->command != CLI_IMPORT) {
         s = run_audit(o, db, rs);
-        if (s != TA_OK && first == TA_OK)
-            first = s;
+        keep_first(&first, s);
+        go = s == TA_OK;
     }
-    if (!fatal && (o->command == CLI_RUN || o->command == CLI_REPORT) &&
+    if (go && o->command != CLI_IMPORT && o->command != CLI_REPORT)
+        keep_first(&first, print_summary(o, db));
+    if (go && (o->command == CLI_RUN || o->command == CLI_REPORT) &&
         !o->quiet)
         fprintf(stderr, "ticket-audit: the Excel report is not built yet in "
                         "this version\n");
+    if (go && o->command == CLI_CHECK)
+        keep_first(&first, check_limits(o, db));
     db_close(db);
     rules_free(rs);
     return ta_exit_status(first);

@@ -60,10 +60,11 @@ static void add_result_n(fx *f, const char *id, const char *period,
     sqlite3_stmt *st = NULL;
     assert_int_equal(
         sqlite3_prepare_v2(f->db,
-                           "INSERT INTO audit_results (source, ticket_id, "
-                           "period, cso, status, codes, category, "
-                           "email_state, hp_state, evidence, audit_id) "
-                           "VALUES ('crm', ?1, ?2, ?3, ?4, ?5, 'keluhan', "
+                           "INSERT INTO tickets (source, ticket_id, "
+                           "import_id, line, date, period, cso, status, "
+                           "codes, category, email_state, hp_state, "
+                           "evidence, audit_id) VALUES ('crm', ?1, 1, 2, "
+                           "?2 || '-01', ?2, ?3, ?4, ?5, 'keluhan', "
                            "'valid', 'valid', '', 1)",
                            -1, &st, NULL),
         SQLITE_OK);
@@ -755,7 +756,7 @@ static void junit_unwritable(void **state)
 static void db_error_reported(void **state)
 {
     fx *f = *state;
-    assert_int_equal(db_exec(f->db, "DROP TABLE audit_results", "drop", f->err,
+    assert_int_equal(db_exec(f->db, "DROP VIEW audit_results", "drop", f->err,
                              sizeof f->err),
                      TA_OK);
     char *out = (char *)1;
