@@ -1,0 +1,91 @@
+/*
+ * report_internal.h — what the files of the report module share (not a
+ * public interface: see include/report.h). report.c owns the files and the
+ * workbook lifecycle, report_stats.c the aggregate figures, report_sheets.c
+ * the sheets, report_name.c the per-CSO file names.
+ */
+#ifndef TICKET_AUDIT_REPORT_INTERNAL_H
+#define TICKET_AUDIT_REPORT_INTERNAL_H
+
+#include <stddef.h>
+#include <xlsxwriter.h>
+
+#include "report.h"
+
+/* Statuses in the order of the Per CSO columns. */
+enum { RPT_COMPLIANT, RPT_EXEMPT, RPT_VIOLATION, RPT_OUT, RPT_NSTATUS };
+
+/* Excel's rows per sheet, the header included. */
+#define RPT_EXCEL_ROWS 1048576UL
+/* Longest text written to a cell, in bytes (Excel's limit is 32,767
+ * characters). */
+#define RPT_TEXT_MAX 32000
+/* Notes excerpts: characters shown, and bytes masked before cutting (so a
+ * number or address across the cut is masked whole, never half shown). */
+#define RPT_EXCERPT_CHARS 200
+#define RPT_EXCERPT_SCAN 2048
+/* CSOs shown in the compliance chart (the worst ones). */
+#define RPT_CHART_CSOS 50
+
+/* One CSO's figures (or the totals). */
+typedef struct rpt_cso {
+    char *name;                 /* as in audit_results; "" for none */
+    long long n[RPT_NSTATUS];   /* tickets per status */
+    long long *codes;           /* tickets per code, parallel to codes */
+    int has_pct;                /* 0 when no ticket is in scope */
+    double pct;                 /* compliance, rounded to 2 decimals */
+} rpt_cso;
+
+typedef struct rpt_stats {
+    char first[8], last[8];     /* periods covered, "YYYY-MM" */
+    char **codes;               /* every code that occurs, byte order */
+    size_t ncodes;
+    rpt_cso *cso;               /* worst compliance first */
+    size_t ncso;
+    rpt_cso all;                /* totals */
+} rpt_stats;
+
+/* Loads the figures of the periods first..last (period NULL: every
+ * period); TA_E_DATA when nothing was audited. */
+ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
+                         char *err, size_t errlen);
+void rpt_stats_free(rpt_stats *st);
+
+/* Labels in the report's language. */
+typedef struct rpt_lang {
+    const char *sheet[6]; /* summary, by cso, findings, exemptions,
+                             rejected, signals */
+    const char *unknown_cso, *unknown_file;
+    const char *title, *title_cso, *period, *generated, *rules, *program,
+        *cso, *files, *file, *source, *read, *imported, *rejected, *status,
+        *tickets, *status_names[RPT_NSTATUS], *compliance, *target, *code,
+        *codes_head, *no_codes, *chart_cso, *chart_codes, *ticket, *date,
+        *category, *codes, *evidence, *email, *hp, *notes, *line, *reason,
+        *raw, *signals_none, *all_periods_to, *masked_note, *unmasked_note;
+} rpt_lang;
+
+const rpt_lang *rpt_lang_get(int en);
+
+/* Everything a sheet writer needs. */
+typedef struct rpt_ctx {
+    sqlite3 *db;
+    const report_options *opt;
+    const rpt_lang *L;
+    const rpt_stats *st;  /* whole report, or one CSO's view */
+    const char *cso;      /* NULL for the main workbook */
+    lxw_workbook *wb;
+    lxw_format *f_title, *f_head, *f_pct, *f_pct_low, *f_low, *f_bold;
+    lxw_row_t limit;      /* rows per sheet, header included */
+    double target;
+    const char *path;     /* the workbook's final path, for messages */
+    char *text;           /* RPT_TEXT_MAX + 8 bytes: a cell's text */
+    char *mask;           /* 2 * RPT_TEXT_MAX bytes: masked text */
+    char *err;
+    size_t errlen;
+} rpt_ctx;
+
+/* Adds the formats and writes every sheet of the workbook (main or, with
+ * ctx->cso set, one CSO's). */
+ta_status rpt_write_sheets(rpt_ctx *c) TA_WUR;
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * report_name.c — file names for the per-CSO workbooks. A CSO name comes
+ * from the data, so it is made safe for every file system the workbooks
+ * may be copied to (Windows included) and can never name a path outside
+ * the output folder: see report_safe_name in report.h.
+ */
+#include "report_internal.h"
+
+#include <string.h>
+
+#define NAME_MAX_BYTES 100
+
+static int forbidden(unsigned char c)
+{
+    return c < 0x20 || c == 0x7F || (c && strchr("/\\:*?\"<>|", c));
+}
+
+/* Length of a valid UTF-8 sequence at s, 0 if invalid. */
+static size_t utf8_valid(const unsigned char *s, size_t avail)
+{
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] < 0xC2 || s[0] > 0xF4)
+        return 0;
+    size_t k = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+    if (k > avail)
+        return 0;
+    for (size_t j = 1; j < k; j++)
+        if ((s[j] & 0xC0) != 0x80)
+            return 0;
+    return k;
+}
+
+static int ascii_upper(int c)
+{
+    return c >= 'a' && c <= 'z' ? c - 32 : c;
+}
+
+/* CON, PRN, AUX, NUL, COM1-9, LPT1-9 as the part before the first dot
+ * (and before trailing spaces, which Windows ignores). */
+static int reserved(const char *s)
+{
+    size_t n = strcspn(s, ".");
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    char b[5];
+    if (n != 3 && n != 4)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        b[i] = (char)ascii_upper((unsigned char)s[i]);
+    b[n] = '\0';
+    if (n == 3)
+        return !strcmp(b, "CON") || !strcmp(b, "PRN") || !strcmp(b, "AUX") ||
+               !strcmp(b, "NUL");
+    return (!strncmp(b, "COM", 3) || !strncmp(b, "LPT", 3)) && b[3] >= '1' &&
+           b[3] <= '9';
+}
+
+static void trim_end(char *s, size_t *n)
+{
+    while (*n > 0 && (s[*n - 1] == '.' || s[*n - 1] == ' '))
+        (*n)--;
+    s[*n] = '\0';
+}
+
+void report_safe_name(const char *cso, int en, char *out, size_t outlen)
+{
+    char buf[NAME_MAX_BYTES + 8];
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)(cso ? cso : "");
+    size_t left = strlen((const char *)p);
+    while (left > 0) {
+        size_t k = utf8_valid(p, left);
+        const char *piece = (const char *)p;
+        size_t plen = k;
+        if (k == 0 || (k == 1 && forbidden(*p))) {
+            piece = "_";
+            plen = 1;
+            k = 1;
+        } else if (k == 1 && *p == '.' && (n == 0 || buf[n - 1] == '.')) {
+            piece = ""; /* no leading dot, no ".." */
+            plen = 0;
+        } else if (k == 1 && *p == ' ' && n == 0) {
+            piece = "";
+            plen = 0;
+        }
+        /* +1 leaves room for the '_' of a reserved name */
+        if (n + plen > NAME_MAX_BYTES - 1)
+            break;
+        memcpy(buf + n, piece, plen);
+        n += plen;
+        p += k;
+        left -= k;
+    }
+    trim_end(buf, &n);
+    if (n > 0 && reserved(buf)) {
+        memmove(buf + 1, buf, n + 1);
+        buf[0] = '_';
+        n++;
+    }
+    if (n == 0)
+        n = (size_t)snprintf(buf, sizeof buf, "%s",
+                             rpt_lang_get(en)->unknown_file);
+    if (outlen == 0)
+        return;
+    /* cut for the caller's buffer on a character boundary */
+    size_t m = n < outlen - 1 ? n : outlen - 1;
+    while (m > 0 && m < n && ((unsigned char)buf[m] & 0xC0) == 0x80)
+        m--;
+    memcpy(out, buf, m);
+    out[m] = '\0';
+}
