@@ -17,24 +17,28 @@ csv=$out/crm-$rows.csv
 [ -f "$csv" ] || python3 tools/gen_exports.py --source crm --rows "$rows" --period 2026-10 --seed 7 --delimiter , --out "$csv"
 size=$(stat -c %s "$csv")
 
-measure() { # LABEL CMD... -> prints "LABEL seconds rss_kib"
-  local label=$1; shift
-  /usr/bin/time -v -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || { cat "$out/stderr.txt"; exit 1; }
-  local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$out/time.txt")
-  rss=$(awk -F': ' '/Maximum resident set size/{print $2}' "$out/time.txt")
-  # h:mm:ss or m:ss.ss -> seconds
-  local secs
-  secs=$(echo "$wall" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  echo "$label $secs $rss"
+# Runs a command RUNS times (after PREP, untimed), keeps the median wall time
+# and the largest peak RSS: single runs on this machine vary by +-20%.
+RUNS=${RUNS:-3}
+measure() { # LABEL PREP CMD... -> prints "LABEL seconds rss_kib"
+  local label=$1 prep=$2; shift 2
+  local times=() rss_max=0
+  for _ in $(seq "$RUNS"); do
+    sh -c "$prep"; sync
+    /usr/bin/time -f '%e %M' -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || { cat "$out/stderr.txt"; exit 1; }
+    read -r secs rss < "$out/time.txt"
+    times+=("$secs"); [ "$rss" -gt "$rss_max" ] && rss_max=$rss
+  done
+  local med
+  med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$label $med $rss_max"
 }
 
-rm -f "$out/sqlite.db" "$out/ta.db" "$out/ta2.db"
-r1=$(measure sqlite3_import sqlite3 "$out/sqlite.db" ".mode csv" ".import $csv tickets")
-r2=$(measure ta_import "$bin" import --quiet --db "$out/ta.db" "$csv")
-r3=$(measure ta_run_import_audit sh -c "'$bin' import --quiet --db '$out/ta2.db' '$csv' && '$bin' audit --quiet --db '$out/ta2.db'")
-r4=$(measure ta_audit_only "$bin" audit --quiet --db "$out/ta2.db")
-echo "rows=$rows file_bytes=$size"
+r1=$(measure sqlite3_import "rm -f $out/sqlite.db" sqlite3 "$out/sqlite.db" ".mode csv" ".import $csv tickets")
+r2=$(measure ta_import_and_judge "rm -f $out/ta.db" "$bin" import --quiet --db "$out/ta.db" "$csv")
+r3=$(measure ta_run_json "rm -f $out/ta2.db" "$bin" run --quiet --json --db "$out/ta2.db" "$csv")
+r4=$(measure ta_reaudit_all "true" "$bin" audit --quiet --db "$out/ta.db")
+echo "rows=$rows file_bytes=$size runs=$RUNS (median wall time, max peak RSS)"
 printf '%-22s %8s %10s %8s\n' what seconds peak_KiB ratio
 base=$(echo "$r1" | awk '{print $2}')
 for r in "$r1" "$r2" "$r3" "$r4"; do

@@ -271,7 +271,6 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     ta_status st = db_exec(db,
                            "PRAGMA foreign_keys = OFF;"
                            "PRAGMA synchronous = NORMAL;"
-                           "PRAGMA temp_store = MEMORY;"
                            "PRAGMA cache_size = -16000;",
                            path, err, errlen);
     /* Bigger pages mean fewer B-tree splits and writes on bulk imports;

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "import.h"
 #include "junit.h"
+#include "report.h"
 #include "rules.h"
 #include "summary.h"
 #include "ta.h"
@@ -188,6 +189,25 @@ static ta_status print_summary(const cli_options *o, sqlite3 *db)
     return s;
 }
 
+static ta_status write_report(const cli_options *o, sqlite3 *db)
+{
+    char err[ERRLEN], path[4096];
+    report_options ro = {0};
+    ro.out_dir = o->out;
+    ro.period = o->period;
+    ro.lang = o->lang;
+    ro.per_cso = o->per_cso;
+    ro.no_mask = o->no_mask;
+    ro.target = o->target;
+    ta_status s = report_write(db, &ro, path, sizeof path, err, sizeof err);
+    if (s != TA_OK)
+        print_error(err);
+    else if (!o->quiet)
+        fprintf(info_stream(o), "report written: %s%s\n", path,
+                o->per_cso ? " (and one workbook per CSO in cso/)" : "");
+    return s;
+}
+
 /* check's verdict: 1 under --fail-under or over --max-rejected. */
 static ta_status check_limits(const cli_options *o, sqlite3 *db)
 {
@@ -248,10 +268,8 @@ static int run(const cli_options *o)
     }
     if (go && o->command != CLI_IMPORT && o->command != CLI_REPORT)
         keep_first(&first, print_summary(o, db));
-    if (go && (o->command == CLI_RUN || o->command == CLI_REPORT) &&
-        !o->quiet)
-        fprintf(stderr, "ticket-audit: the Excel report is not built yet in "
-                        "this version\n");
+    if (go && (o->command == CLI_RUN || o->command == CLI_REPORT))
+        keep_first(&first, write_report(o, db));
     if (go && o->command == CLI_CHECK)
         keep_first(&first, check_limits(o, db));
     db_close(db);

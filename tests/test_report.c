@@ -48,24 +48,10 @@ static void add(sqlite3 *db, const char *id, const char *date,
         sqlite3_prepare_v2(
             db,
             "INSERT INTO tickets(source, ticket_id, import_id, line, date,"
-            " period, type, email, hp, cso, notes) VALUES ('crm', ?1, 1, 2,"
-            " ?2, substr(?2, 1, 7), 'Keluhan', ?5, ?6, ?3, ?7);"
-            "",
-            -1, &q, NULL),
-        SQLITE_OK);
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, cso, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, email, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 6, hp, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 7, notes, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
-    sqlite3_finalize(q);
-    assert_int_equal(
-        sqlite3_prepare_v2(
-            db,
-            "INSERT INTO audit_results VALUES ('crm', ?1, substr(?2, 1, 7),"
-            " ?3, ?4, ?5, 'keluhan', 'valid', 'valid',"
+            " period, type, email, hp, cso, notes, status, codes, category,"
+            " email_state, hp_state, evidence, audit_id) VALUES ('crm', ?1,"
+            " 1, 2, ?2, substr(?2, 1, 7), 'Keluhan', ?5, ?6, ?3, ?7, ?4, ?8,"
+            " 'keluhan', 'valid', 'valid',"
             " CASE WHEN ?4 = 'exempt' THEN 'notes: \"marah\"' ELSE '' END,"
             " 1)",
             -1, &q, NULL),
@@ -74,7 +60,10 @@ static void add(sqlite3 *db, const char *id, const char *date,
     sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, cso, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 4, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, codes, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, hp, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 7, notes, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 8, codes, -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(q), SQLITE_DONE);
     sqlite3_finalize(q);
 }
@@ -93,8 +82,8 @@ static int setup(void **state)
     exec(f->db,
          "INSERT INTO imports VALUES (1, 'crm-okt.csv', 100, 'abc', 'crm',"
          " 'utf-8', ',', 1, 19, 17, 2, '2026-11-01T00:00:00Z', '0.1.0');"
-         "INSERT INTO audits VALUES (1, '2026-11-01T00:00:00Z', NULL,"
-         " 'default', '0.1.0', 17);"
+         "INSERT INTO audits VALUES (1, 'import', '2026-11-01T00:00:00Z',"
+         " NULL, 'default', '0.1.0', 17);"
          "INSERT INTO rejects(import_id, file, line, reason, field, raw)"
          " VALUES (1, 'crm-okt.csv', 7, '4 fields, the header has 9', NULL,"
          " 'T9,2026-10-01,Budi,budi.s@gmail.com,081234567890'),"
