@@ -131,6 +131,7 @@ typedef struct rules_ticket {
 } rules_ticket;
 
 #define RULES_CODES_MAX 256
+#define RULES_NORM_MAX 128
 #define RULES_EVIDENCE_MAX 512
 
 typedef struct rules_verdict {
@@ -151,6 +152,16 @@ typedef struct rules_verdict {
                                           digits after the 4th are masked;
                                           "" for compliant and out_of_scope
                                           tickets */
+    char hp_norm[RULES_NORM_MAX];   /* the HP after step 3 (+62/62/lost
+                                       zero -> 0..., separators removed)
+                                       when that left only digits, else
+                                       the collapsed field lower-cased;
+                                       "" when empty. For the signals:
+                                       the same number written two ways
+                                       compares equal */
+    char email_norm[RULES_NORM_MAX]; /* the first address of the email
+                                        field (step 4), lower-cased; ""
+                                        when empty */
 } rules_verdict;
 
 /* Scratch for one thread; NULL when out of memory. */

@@ -24,7 +24,8 @@ static const char select_sql[] =
 
 static const char update_sql[] =
     "UPDATE tickets SET category=?1, status=?2, codes=?3, email_state=?4, "
-    "hp_state=?5, evidence=?6, audit_id=?7 WHERE rowid=?8";
+    "hp_state=?5, evidence=?6, audit_id=?7, hp_norm=?9, email_norm=?10 "
+    "WHERE rowid=?8";
 
 static const char stale_sql[] =
     "SELECT EXISTS (SELECT 1 FROM tickets t JOIN audits a ON a.id = "
@@ -91,6 +92,8 @@ static ta_status store_chunk(sqlite3 *db, sqlite3_stmt *upd, const chunk *c,
                           SQLITE_STATIC);
         sqlite3_bind_text(upd, 6, v->evidence, -1, SQLITE_STATIC);
         sqlite3_bind_int64(upd, 8, c->rowid[i]);
+        sqlite3_bind_text(upd, 9, v->hp_norm, -1, SQLITE_STATIC);
+        sqlite3_bind_text(upd, 10, v->email_norm, -1, SQLITE_STATIC);
         int rc = sqlite3_step(upd);
         sqlite3_reset(upd);
         if (rc != SQLITE_DONE)

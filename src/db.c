@@ -77,6 +77,8 @@ static const char schema_sql[] =
     "  email_state TEXT NOT NULL,\n"
     "  hp_state TEXT NOT NULL,\n"
     "  evidence TEXT NOT NULL,\n"
+    "  hp_norm TEXT NOT NULL DEFAULT '',\n"
+    "  email_norm TEXT NOT NULL DEFAULT '',\n"
     "  audit_id INTEGER NOT NULL REFERENCES audits(id),\n"
     "  UNIQUE (source, ticket_id)\n"
     ");\n"
@@ -91,7 +93,8 @@ static const char schema_sql[] =
     ");\n"
     "CREATE VIEW IF NOT EXISTS audit_results AS\n"
     "  SELECT source, ticket_id, period, cso, status, codes, category,\n"
-    "         email_state, hp_state, evidence, audit_id, date\n"
+    "         email_state, hp_state, evidence, audit_id, date, hp_norm,\n"
+    "         email_norm\n"
     "  FROM tickets;\n"
     "PRAGMA user_version = 1;\n";
 

@@ -121,7 +121,7 @@ typedef struct brow {
     rules_category category;
     rules_email_state email;
     rules_hp_state hp;
-    size_t codes_off, evidence_off;
+    size_t codes_off, evidence_off, hp_norm_off, email_norm_off;
 } brow;
 
 typedef struct batch {
@@ -252,7 +252,8 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
         return 0;
     }
     br->rejected = 0;
-    size_t need = 2 * RULES_CODES_MAX + RULES_EVIDENCE_MAX + TA_F_COUNT;
+    size_t need = RULES_CODES_MAX + RULES_EVIDENCE_MAX + 2 * RULES_NORM_MAX +
+                  TA_F_COUNT;
     for (int f = 0; f < TA_F_COUNT; f++)
         if (fs->col[f] >= 0)
             need += row->lens[fs->col[f]] + 1;
@@ -293,7 +294,11 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
     br->email = v.email;
     br->hp = v.hp;
     br->codes_off = put(b, v.codes, strnlen(v.codes, sizeof v.codes));
-    br->evidence_off = put(b, v.evidence, strnlen(v.evidence, sizeof v.evidence));
+    br->evidence_off =
+        put(b, v.evidence, strnlen(v.evidence, sizeof v.evidence));
+    br->hp_norm_off = put(b, v.hp_norm, strnlen(v.hp_norm, sizeof v.hp_norm));
+    br->email_norm_off =
+        put(b, v.email_norm, strnlen(v.email_norm, sizeof v.email_norm));
     b->n++;
     return 0;
 }
@@ -372,9 +377,9 @@ static const char ins_ticket_sql[] =
     "INSERT OR REPLACE INTO tickets(source, ticket_id, import_id, line, "
     "date, period, crm_ticket, type, name, email, hp, phone, cso, urgency, "
     "emotion, relation, idpel, notes, media, category, status, codes, "
-    "email_state, hp_state, evidence, audit_id) VALUES "
+    "email_state, hp_state, evidence, audit_id, hp_norm, email_norm) VALUES "
     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-    "?20,?21,?22,?23,?24,?25,?26)";
+    "?20,?21,?22,?23,?24,?25,?26,?27,?28)";
 
 static ta_status insert_ticket(sqlite3 *db, file_state *fs, const batch *b,
                                const brow *br, char *err, size_t errlen)
@@ -408,6 +413,8 @@ static ta_status insert_ticket(sqlite3 *db, file_state *fs, const batch *b,
                       SQLITE_STATIC);
     sqlite3_bind_text(st, 24, rules_hp_state_name(br->hp), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 25, a + br->evidence_off, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 27, a + br->hp_norm_off, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 28, a + br->email_norm_off, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

@@ -536,6 +536,43 @@ const char *rules_category_name(rules_category c)
     return "";
 }
 
+/* Copies len bytes of s lower-cased (ASCII) into out[RULES_NORM_MAX]. */
+static void lower_copy(const char *s, size_t len, char *out)
+{
+    if (len >= RULES_NORM_MAX)
+        len = RULES_NORM_MAX - 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    out[len] = '\0';
+}
+
+/* The first piece of a collapsed email field, lower-cased (step 4's
+ * split), so that Budi@Gmail.com and budi@gmail.com compare equal. */
+static void email_norm(const char *s, size_t len, char *out)
+{
+    size_t b = 0;
+    while (b < len && email_sep(s[b]))
+        b++;
+    size_t e = b;
+    while (e < len && !email_sep(s[e]))
+        e++;
+    lower_copy(s + b, e - b, out);
+}
+
+/* The HP after step 3 when hp_state left only digits in j->digits (call
+ * right after hp_state), else the collapsed field lower-cased. */
+static void hp_norm(const rules_judge *j, const char *s, size_t len,
+                    char *out)
+{
+    size_t dl = strlen(j->digits);
+    if (dl > 0 && strspn(j->digits, "0123456789") == dl)
+        lower_copy(j->digits, dl, out);
+    else
+        lower_copy(s, len, out);
+}
+
 void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
                         rules_verdict *out)
 {
@@ -549,8 +586,12 @@ void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
     int scoped = in_scope(j, t);
     size_t el = field(j, t, TA_F_EMAIL);
     out->email = email_state(j, j->fb[TA_F_EMAIL], el, &ds, &de);
+    /* A refusal is no address: "" like an empty field. */
+    email_norm(j->fb[TA_F_EMAIL],
+               out->email == RULES_EMAIL_DECLINED ? 0 : el, out->email_norm);
     size_t hl = field(j, t, TA_F_HP);
     out->hp = hp_state(j, j->fb[TA_F_HP], hl);
+    hp_norm(j, j->fb[TA_F_HP], hl, out->hp_norm);
     if (out->hp == RULES_HP_MISSING) {
         size_t pl = field(j, t, TA_F_PHONE);
         if (pl && hp_state(j, j->fb[TA_F_PHONE], pl) == RULES_HP_VALID)
