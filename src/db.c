@@ -96,6 +96,27 @@ static const char schema_sql[] =
     "         email_state, hp_state, evidence, audit_id, date, hp_norm,\n"
     "         email_norm\n"
     "  FROM tickets;\n"
+    "CREATE TABLE IF NOT EXISTS signals (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  period TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  cso TEXT,\n"
+    "  contact_kind TEXT,\n"
+    "  contact TEXT,\n"
+    "  customers INTEGER,\n"
+    "  tickets INTEGER,\n"
+    "  rate REAL,\n"
+    "  team_rate REAL,\n"
+    "  threshold REAL,\n"
+    "  apkt_ticket TEXT,\n"
+    "  crm_ticket TEXT,\n"
+    "  apkt_email TEXT,\n"
+    "  crm_email TEXT,\n"
+    "  apkt_hp TEXT,\n"
+    "  crm_hp TEXT,\n"
+    "  detail TEXT NOT NULL DEFAULT '{}'\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS signals_period ON signals(period, kind);\n"
     "PRAGMA user_version = 1;\n";
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
@@ -274,7 +295,9 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     ta_status st = db_exec(db,
                            "PRAGMA foreign_keys = OFF;"
                            "PRAGMA synchronous = NORMAL;"
-                           "PRAGMA cache_size = -16000;",
+                           /* 4 MB: as fast on bulk imports as 16 MB, and
+                            * peak memory stays far under 64 MiB. */
+                           "PRAGMA cache_size = -4000;",
                            path, err, errlen);
     /* Bigger pages mean fewer B-tree splits and writes on bulk imports;
      * the size can only be chosen before the first table exists. */
