@@ -36,7 +36,7 @@ measure() { # LABEL PREP CMD... -> prints "LABEL seconds rss_kib"
 
 r1=$(measure sqlite3_import "rm -f $out/sqlite.db" sqlite3 "$out/sqlite.db" ".mode csv" ".import $csv tickets")
 r2=$(measure ta_import_and_judge "rm -f $out/ta.db" "$bin" import --quiet --db "$out/ta.db" "$csv")
-r3=$(measure ta_run_json "rm -f $out/ta2.db" "$bin" run --quiet --json --db "$out/ta2.db" "$csv")
+r3=$(measure ta_check_in_memory "true" "$bin" check --quiet --json "$csv")
 r4=$(measure ta_reaudit_all "true" "$bin" audit --quiet --db "$out/ta.db")
 echo "rows=$rows file_bytes=$size runs=$RUNS (median wall time, max peak RSS)"
 printf '%-22s %8s %10s %8s\n' what seconds peak_KiB ratio
