@@ -16,7 +16,9 @@
 typedef struct sqlite3 sqlite3;
 
 /* Opens (creating if needed) the database at path — ":memory:" for an
- * in-memory one — and creates the schema when missing. A new file is
+ * in-memory one, "" for SQLite's private temporary database (gone when
+ * closed; unlike ":memory:" it spills to a temporary file, so memory stays
+ * flat on big inputs) — and creates the schema when missing. A new file is
  * created with mode 0600; an existing file that is not a ticket-audit
  * database, or not SQLite at all, is refused. On error returns
  * TA_E_CANTCREAT (cannot create), TA_E_DATA (not our database) or

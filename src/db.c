@@ -242,7 +242,10 @@ static int read_int(sqlite3 *db, const char *sql, int *out)
 ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 {
     *out = NULL;
-    int memory = strcmp(path, ":memory:") == 0;
+    /* ":memory:" and "" (SQLite's private temporary database, deleted on
+     * close, spilling to a temp file so memory stays flat) are never
+     * files of ours to create. */
+    int memory = strcmp(path, ":memory:") == 0 || path[0] == '\0';
     if (!memory) {
         ta_status st = create_private(path, err, errlen);
         if (st != TA_OK)
