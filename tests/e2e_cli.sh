@@ -56,5 +56,11 @@ expect not_a_database 65 "not an SQLite database" -- "$bin" import --db "$fx/crm
 "$bin" import --db "$tmp/p.db" "$fx/crm_basic.csv" 2>"$tmp/err" >/dev/null
 if grep -q $'\r' "$tmp/err"; then echo "FAIL no_progress_in_pipe"; fail=$((fail+1)); else echo "ok   no_progress_in_pipe"; pass=$((pass+1)); fi
 
+# ... and does show on a terminal (script(1) gives the program a pty)
+if command -v script >/dev/null 2>&1; then
+  script -qec "'$bin' import --db '$tmp/tty.db' '$fx/crm_basic.csv'" "$tmp/tty.log" >/dev/null 2>&1
+  if grep -q "importing .*crm_basic.csv: 100%" "$tmp/tty.log"; then echo "ok   progress_on_terminal"; pass=$((pass+1)); else echo "FAIL progress_on_terminal"; fail=$((fail+1)); fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
