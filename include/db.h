@@ -26,6 +26,11 @@ typedef struct sqlite3 sqlite3;
 ta_status db_open(const char *path, sqlite3 **out, char *err,
                   size_t errlen) TA_WUR;
 
+/* Process-wide SQLite settings; call once at start-up, before any other
+ * database call (main does). Turns off SQLite's memory statistics, whose
+ * global mutex is taken on every allocation. */
+void db_init_library(void);
+
 /* Closes; NULL is a no-op. */
 void db_close(sqlite3 *db);
 

@@ -4,7 +4,8 @@
  * The tickets are read in chunks of AUDIT_CHUNK rows by rowid, judged, and
  * the chunk's verdicts written back with one prepared UPDATE, so the SELECT
  * is never open while its own table changes, memory stays at one chunk,
- * and judging allocates nothing per ticket.
+ * and judging allocates nothing per ticket. A ticket whose verdict did not
+ * change and that was judged with the same rules is not written again.
  */
 #include "audit.h"
 
@@ -18,9 +19,18 @@
 /* Columns after rowid, in the order of ta_field (ticket_id .. media). */
 static const char select_sql[] =
     "SELECT rowid, source, ticket_id, crm_ticket, date, type, name, email, "
-    "hp, phone, cso, urgency, emotion, relation, idpel, notes, media "
+    "hp, phone, cso, urgency, emotion, relation, idpel, notes, media, "
+    "category || '|' || status || '|' || codes || '|' || email_state || "
+    "'|' || hp_state || '|' || evidence || '|' || hp_norm || '|' || "
+    "email_norm, audit_id IN (SELECT id FROM audits WHERE rules = ?4 AND "
+    "program_version = ?5) "
     "FROM tickets WHERE rowid > ?1 AND (?2 IS NULL OR period = ?2) "
     "ORDER BY rowid LIMIT ?3";
+
+/* Column of the stored verdict as one string, and of "judged with these
+ * rules already". */
+#define COL_OLD (2 + TA_F_COUNT)
+#define COL_SAME_RULES (3 + TA_F_COUNT)
 
 static const char update_sql[] =
     "UPDATE tickets SET category=?1, status=?2, codes=?3, email_state=?4, "
@@ -35,8 +45,26 @@ static const char stale_sql[] =
 typedef struct chunk {
     sqlite3_int64 rowid[AUDIT_CHUNK];
     rules_verdict v[AUDIT_CHUNK];
+    unsigned char unchanged[AUDIT_CHUNK];
     size_t n;
+    char buf[2 * RULES_NORM_MAX + RULES_CODES_MAX + RULES_EVIDENCE_MAX + 64];
 } chunk;
+
+/* 1 when the stored verdict (old, as selected) equals v: re-auditing
+ * with the same rules then writes nothing, so it costs a read, not a
+ * rewrite of every row. */
+static int same_verdict(chunk *c, const rules_verdict *v, const char *old)
+{
+    if (!old)
+        return 0;
+    int n = snprintf(c->buf, sizeof c->buf, "%s|%s|%s|%s|%s|%s|%s|%s",
+                     rules_category_name(v->category),
+                     rules_status_name(v->status), v->codes,
+                     rules_email_state_name(v->email),
+                     rules_hp_state_name(v->hp), v->evidence, v->hp_norm,
+                     v->email_norm);
+    return n >= 0 && (size_t)n < sizeof c->buf && strcmp(c->buf, old) == 0;
+}
 
 static void count(audit_summary *sum, rules_status st)
 {
@@ -66,6 +94,10 @@ static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
         }
         c->rowid[c->n] = sqlite3_column_int64(sel, 0);
         rules_judge_ticket(j, &t, &c->v[c->n]);
+        c->unchanged[c->n] =
+            sqlite3_column_int(sel, COL_SAME_RULES) &&
+            same_verdict(c, &c->v[c->n],
+                         (const char *)sqlite3_column_text(sel, COL_OLD));
         *last = c->rowid[c->n];
         c->n++;
     }
@@ -81,6 +113,8 @@ static ta_status store_chunk(sqlite3 *db, sqlite3_stmt *upd, const chunk *c,
     for (size_t i = 0; i < c->n; i++) {
         const rules_verdict *v = &c->v[i];
         count(sum, v->status);
+        if (c->unchanged[i])
+            continue;
         sqlite3_bind_text(upd, 1, rules_category_name(v->category), -1,
                           SQLITE_STATIC);
         sqlite3_bind_text(upd, 2, rules_status_name(v->status), -1,
@@ -140,6 +174,8 @@ static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
     if (period)
         sqlite3_bind_text(sel, 2, period, -1, SQLITE_STATIC);
     sqlite3_bind_int(sel, 3, AUDIT_CHUNK);
+    sqlite3_bind_text(sel, 4, rules_fingerprint(rs), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(sel, 5, TA_VERSION, -1, SQLITE_STATIC);
     sqlite3_bind_int64(upd, 7, sum->audit_id);
     sqlite3_int64 last = -1; /* rowids are positive */
     do {

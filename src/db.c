@@ -324,6 +324,12 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     return TA_OK;
 }
 
+void db_init_library(void)
+{
+    /* Fails only when SQLite is already initialised: then nothing to do. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 void db_close(sqlite3 *db)
 {
     if (db)

@@ -285,6 +285,7 @@ int main(int argc, char **argv)
     char err[ERRLEN];
     /* Keep stdout and stderr lines in order when both go to one log. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    db_init_library();
     ta_status s = cli_parse(argc, argv, &o, err, sizeof err);
     if (s != TA_OK) {
         print_error(err);
