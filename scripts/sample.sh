@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-release -j"$(nproc)" >/dev/null
 rm -f reports/sample.db
-./build/ticket-audit run --db reports/sample.db --out reports fixtures/sample/*.csv
+./build-release/ticket-audit run --db reports/sample.db --out reports fixtures/sample/*.csv
