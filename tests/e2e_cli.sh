@@ -52,6 +52,35 @@ n=$(sqlite3 "$db" "select count(*) from tickets where source='apkt'" 2>/dev/null
 if [ "$n" = 1 ] || [ "$n" = "?" ]; then echo "ok   good_file_kept_beside_bad"; pass=$((pass+1)); else echo "FAIL good_file_kept_beside_bad: $n"; fail=$((fail+1)); fi
 expect audit_ok 0 "compliance: [0-9.]+%" -- "$bin" audit --db "$db"
 expect not_a_database 65 "not an SQLite database" -- "$bin" import --db "$fx/crm_basic.csv" "$fx/crm_basic.csv"
+# check (SPEC §2, CI mode): exit 1 under --fail-under or over --max-rejected
+sample=$src/fixtures/sample
+expect check_passes 0 "compliance: [0-9.]+%" -- "$bin" check --fail-under 50 --max-rejected 100 "$sample/crm-2026-10.csv"
+expect check_fail_under_1 1 "below --fail-under 99" -- "$bin" check --fail-under 99 "$sample/crm-2026-10.csv"
+expect check_max_rejected_1 1 "rejected" -- "$bin" check --max-rejected 0 "$sample/crm-2026-10.csv"
+expect check_missing_file_wins 66 "nope\.csv" -- "$bin" check --fail-under 99 "$sample/crm-2026-10.csv" "$tmp/nope.csv"
+expect check_keeps_no_db 0 "" -- "$bin" check --quiet "$fx/crm_basic.csv"
+if ls ./*.db >/dev/null 2>&1 && [ -n "$(find . -maxdepth 1 -name '*.db' -newer "$tmp/out")" ]; then echo "FAIL check_keeps_no_db: a database was written"; fail=$((fail+1)); fi
+# --json: one valid object on stdout with the keys of SPEC §5; human lines on stderr
+"$bin" check --json --junit "$tmp/junit.xml" "$sample/crm-2026-10.csv" "$sample/apkt-2026-10.csv" >"$tmp/j.json" 2>"$tmp/j.err"
+rc=$?
+if [ $rc = 0 ] && python3 - "$tmp/j.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = ["tickets", "compliant", "exempt", "violation", "out_of_scope", "compliance_pct", "rows_rejected", "by_cso", "signals"]
+missing = [k for k in keys if k not in d]
+assert not missing, missing
+assert d["tickets"] == d["compliant"] + d["exempt"] + d["violation"] + d["out_of_scope"]
+assert sum(c["tickets"] for c in d["by_cso"]) == d["tickets"]
+for k in ("reused_contacts", "exemption_outliers", "cross_system_mismatches"):
+    assert isinstance(d["signals"][k], list), k
+assert d["rows_read"] == d["rows_imported"] + d["rows_rejected"]
+PY
+then echo "ok   check_json_keys_and_figures"; pass=$((pass+1)); else echo "FAIL check_json_keys_and_figures (exit $rc)"; head -c 400 "$tmp/j.json"; fail=$((fail+1)); fi
+if python3 -c "import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1]); assert d.getElementsByTagName('testcase')" "$tmp/junit.xml" 2>/dev/null; then echo "ok   check_junit_parses"; pass=$((pass+1)); else echo "FAIL check_junit_parses"; fail=$((fail+1)); fi
+# run --json: the same object, after the report
+expect run_json 0 '"compliance_pct"' -- "$bin" run --json --db "$tmp/r.db" --out "$tmp/rep" "$sample/ap2t-2026-10.csv"
+if [ -f "$tmp/rep/audit-2026-10.xlsx" ]; then echo "ok   run_writes_workbook"; pass=$((pass+1)); else echo "FAIL run_writes_workbook"; fail=$((fail+1)); fi
+
 # progress never goes into a pipe: stderr here is a file
 "$bin" import --db "$tmp/p.db" "$fx/crm_basic.csv" 2>"$tmp/err" >/dev/null
 if grep -q $'\r' "$tmp/err"; then echo "FAIL no_progress_in_pipe"; fail=$((fail+1)); else echo "ok   no_progress_in_pipe"; pass=$((pass+1)); fi
