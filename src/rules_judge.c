@@ -225,6 +225,18 @@ static int email_sep(char c)
     return c == ',' || c == ';' || c == '/' || c == ' ';
 }
 
+/* Step 4's split: [*b, *e) is the first non-empty piece of s. */
+static void first_piece(const char *s, size_t len, size_t *b, size_t *e)
+{
+    size_t i = 0;
+    while (i < len && email_sep(s[i]))
+        i++;
+    *b = i;
+    while (i < len && !email_sep(s[i]))
+        i++;
+    *e = i;
+}
+
 /* Steps 1-7 on a collapsed field. For a declined field, *ds and *de receive
  * the bounds of the matched words. */
 static rules_email_state email_state(rules_judge *j, const char *s, size_t len,
@@ -237,12 +249,8 @@ static rules_email_state email_state(rules_judge *j, const char *s, size_t len,
         return RULES_EMAIL_DECLINED;
     if (rules_list_has(&rs->list[RK_EMAIL_PLACEHOLDERS], s, len))
         return RULES_EMAIL_PLACEHOLDER;
-    size_t b = 0;
-    while (b < len && email_sep(s[b]))
-        b++;
-    size_t e = b;
-    while (e < len && !email_sep(s[e]))
-        e++;
+    size_t b, e;
+    first_piece(s, len, &b, &e);
     if (!address_ok(j, s + b, e - b))
         return RULES_EMAIL_INVALID;
     const char *a = j->addr;
@@ -552,12 +560,8 @@ static void lower_copy(const char *s, size_t len, char *out)
  * split), so that Budi@Gmail.com and budi@gmail.com compare equal. */
 static void email_norm(const char *s, size_t len, char *out)
 {
-    size_t b = 0;
-    while (b < len && email_sep(s[b]))
-        b++;
-    size_t e = b;
-    while (e < len && !email_sep(s[e]))
-        e++;
+    size_t b, e;
+    first_piece(s, len, &b, &e);
     lower_copy(s + b, e - b, out);
 }
 

@@ -54,24 +54,12 @@ static ta_status import_fixture(fx *f, const char *name, import_result *res)
 
 static long long q_int(fx *f, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    return tu_q_int(f->db, sql);
 }
 
-/* The first column of the first row as text ("" for NULL), in buf. */
 static const char *q_text(fx *f, const char *sql, char *buf, size_t len)
 {
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(st, 0);
-    snprintf(buf, len, "%s", t ? (const char *)t : "");
-    sqlite3_finalize(st);
-    return buf;
+    return tu_q_text(f->db, sql, buf, len);
 }
 
 #define TEXT(f, sql) q_text((f), (sql), tbuf, sizeof tbuf)

@@ -20,6 +20,15 @@ int tu_tmpdir(char *buf, size_t len);
 /* Writes len bytes to path; 0 on success. */
 int tu_write_file(const char *path, const void *data, size_t len);
 
+typedef struct sqlite3 sqlite3;
+
+/* The first column of the first row of sql as an integer; fails the
+ * running cmocka test when the query fails or returns no row. */
+long long tu_q_int(sqlite3 *db, const char *sql);
+
+/* The same as text ("" for NULL), copied into buf. Returns buf. */
+const char *tu_q_text(sqlite3 *db, const char *sql, char *buf, size_t len);
+
 /* Removes a directory tree (best effort). */
 void tu_rmtree(const char *path);
 
