@@ -87,10 +87,18 @@ static void show_rejects(sqlite3 *db, const import_result *r)
                 r->rows_rejected - SHOW_REJECTS);
 }
 
+/* A later status replaces an earlier one only when the earlier was OK:
+ * the first failure decides the exit status. */
+static void keep_first(ta_status *first, ta_status s)
+{
+    if (*first == TA_OK)
+        *first = s;
+}
+
 /* Imports every file; returns the status of the first file that failed
  * (after trying all of them), TA_OK when all were read. */
 static ta_status import_all(const cli_options *o, sqlite3 *db,
-                            const rules *rs, unsigned long *rejected)
+                            const rules *rs)
 {
     progress prog = {0};
     prog.enabled = !o->quiet && isatty(STDERR_FILENO);
@@ -107,12 +115,9 @@ static ta_status import_all(const cli_options *o, sqlite3 *db,
                                   sizeof err);
         if (s != TA_OK) {
             print_error(err);
-            if (first == TA_OK)
-                first = s;
+            keep_first(&first, s);
             continue;
         }
-        if (rejected)
-            *rejected += r.rows_rejected;
         if (o->quiet)
             continue;
         if (r.already_imported) {
@@ -236,14 +241,6 @@ static ta_status check_limits(const cli_options *o, sqlite3 *db)
     return TA_OK;
 }
 
-/* A later status replaces an earlier one only when the earlier was OK:
- * the first failure decides the exit status. */
-static void keep_first(ta_status *first, ta_status s)
-{
-    if (*first == TA_OK)
-        *first = s;
-}
-
 static int run(const cli_options *o)
 {
     rules *rs = NULL;
@@ -258,7 +255,7 @@ static int run(const cli_options *o)
     int reads = o->command == CLI_RUN || o->command == CLI_IMPORT ||
                 o->command == CLI_CHECK;
     if (first == TA_OK && reads)
-        first = import_all(o, db, rs, NULL);
+        first = import_all(o, db, rs);
     /* A missing or unreadable export still lets the others be audited;
      * a database failure stops everything. */
     int go = db && first != TA_E_IO && first != TA_E_CANTCREAT &&
