@@ -251,6 +251,12 @@ static void normalize_in_place(char *s)
         if (c == '.' || c == '_' || c == '-' || c == '*' || c == ':' ||
             is_blank(c))
             continue;
+        /* A no-break space (U+00A0, Windows-1252 0xA0 once transcoded)
+         * is a space to a reader: Excel puts them in headers. */
+        if (c == 0xC2 && i + 1 < len && (unsigned char)in[i + 1] == 0xA0) {
+            i++;
+            continue;
+        }
         s[j++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     s[j] = '\0';
@@ -592,6 +598,12 @@ void rules_normalize_header(const char *in, size_t len, char *out,
         if (c == '.' || c == '_' || c == '-' || c == '*' || c == ':' ||
             is_blank(c))
             continue;
+        /* A no-break space (U+00A0, Windows-1252 0xA0 once transcoded)
+         * is a space to a reader: Excel puts them in headers. */
+        if (c == 0xC2 && i + 1 < len && (unsigned char)in[i + 1] == 0xA0) {
+            i++;
+            continue;
+        }
         out[j++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     out[j] = '\0';

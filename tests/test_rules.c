@@ -737,6 +737,8 @@ static void columns_normalize(void **state)
     assert_string_equal(n, "email");
     rules_normalize_header("Nama\tCSO\r\n", 10, n, sizeof n);
     assert_string_equal(n, "namacso");
+    rules_normalize_header("ID\xc2\xa0Tiket", 9, n, sizeof n); /* NBSP */
+    assert_string_equal(n, "idtiket");
     rules_normalize_header("abcdef", 6, n, 4); /* truncated, terminated */
     assert_string_equal(n, "abc");
 }
