@@ -242,24 +242,13 @@ static ta_status parse_text(rules *rs, load_ctx *ctx, const char *text,
     return TA_OK;
 }
 
-/* Normalizes a NUL-terminated string in place (never grows). */
+/* Normalizes a NUL-terminated string in place: rules_normalize_header
+ * only ever drops or lower-cases bytes, so writing behind the reading
+ * position is safe. */
 static void normalize_in_place(char *s)
 {
-    size_t j = 0;
-    for (size_t i = 0; s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '.' || c == '_' || c == '-' || c == '*' || c == ':' ||
-            is_blank(c))
-            continue;
-        /* A no-break space (U+00A0, Windows-1252 0xA0 once transcoded)
-         * is a space to a reader: Excel puts them in headers. */
-        if (c == 0xC2 && i + 1 < len && (unsigned char)in[i + 1] == 0xA0) {
-            i++;
-            continue;
-        }
-        s[j++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    s[j] = '\0';
+    size_t n = strlen(s);
+    rules_normalize_header(s, n, s, n + 1);
 }
 
 /* Splits value on '|' into trimmed, non-empty items. */
