@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "mask.h"
 
 /* Per-CSO counts and compliance (hundredths, half up, as summary_centi)
  * of period ?1, all periods when ?1 is NULL. Shared by the JSON and by
@@ -34,8 +35,57 @@
     "WHERE ?1 IS NULL OR period = ?1 GROUP BY cso)"
 #define CSO_ORDER " ORDER BY centi IS NULL, centi, v DESC, cso"
 
+/* Compliance in hundredths per CSO (columns <x>cso, <x>centi) in the
+ * one period the SQL expression p gives; nothing when p is NULL. */
+#define PERIOD_CSO_SQL(p, x)                                                  \
+    "SELECT cso AS " x "cso, CASE WHEN c + e + v = 0 THEN NULL ELSE "         \
+    "(20000 * (c + e) + (c + e + v)) / (2 * (c + e + v)) END AS " x "centi "  \
+    "FROM (SELECT cso, sum(status = 'compliant') AS c, "                      \
+    "sum(status = 'exempt') AS e, sum(status = 'violation') AS v "            \
+    "FROM audit_results WHERE period = " p " GROUP BY cso)"
+
+/* The signals of period ?1 (all when NULL), contacts masked by the
+ * ta_mask_email / ta_mask_phone functions summary_json registers. */
+#define SIGNALS_JSON_SQL                                                      \
+    " 'signals', json_object("                                                \
+    "  'reused_contacts', json((SELECT json_group_array(json_object("         \
+    "   'period', period, 'contact_kind', contact_kind,"                      \
+    "   'contact', CASE contact_kind WHEN 'hp' THEN ta_mask_phone(contact)"   \
+    "     ELSE ta_mask_email(contact) END,"                                   \
+    "   'customers', customers, 'tickets', tickets,"                          \
+    "   'csos', json(coalesce(json_extract(detail, '$.csos'), '[]'))))"       \
+    "   FROM (SELECT * FROM signals WHERE kind = 'reused_contact'"            \
+    "     AND (?1 IS NULL OR period = ?1)"                                    \
+    "     ORDER BY period, customers DESC, tickets DESC, contact_kind,"       \
+    "     contact))),"                                                        \
+    "  'exemption_outliers', json((SELECT json_group_array(json_object("      \
+    "   'period', period, 'cso', cso, 'rate', round(rate, 2),"                \
+    "   'team_median', round(team_rate, 2),"                                  \
+    "   'threshold', round(threshold, 2), 'in_scope', tickets,"               \
+    "   'exempt', json_extract(detail, '$.exempt'),"                          \
+    "   'codes', json(coalesce(json_extract(detail, '$.codes'), '{}'))))"     \
+    "   FROM (SELECT * FROM signals WHERE kind = 'exemption_outlier'"         \
+    "     AND (?1 IS NULL OR period = ?1)"                                    \
+    "     ORDER BY period, rate DESC, cso))),"                                \
+    "  'cross_system_mismatches', json((SELECT json_group_array(json_object(" \
+    "   'period', period, 'apkt_ticket', apkt_ticket,"                        \
+    "   'crm_ticket', crm_ticket, 'apkt_cso', cso,"                           \
+    "   'crm_cso', json_extract(detail, '$.crm_cso'),"                        \
+    "   'apkt_email', ta_mask_email(apkt_email),"                             \
+    "   'crm_email', ta_mask_email(crm_email),"                               \
+    "   'apkt_hp', ta_mask_phone(apkt_hp), 'crm_hp', ta_mask_phone(crm_hp),"  \
+    "   'fields', json(coalesce(json_extract(detail, '$.fields'), '[]'))))"   \
+    "   FROM (SELECT * FROM signals WHERE kind = 'cross_system_mismatch'"     \
+    "     AND (?1 IS NULL OR period = ?1)"                                    \
+    "     ORDER BY period, apkt_ticket))))"
+
 static const char json_sql[] =
     "WITH RECURSIVE "
+    /* history: the period summarized (--period, else the latest) and the
+     * latest one before it */
+    "hist AS (SELECT coalesce(?1, (SELECT max(period) FROM tickets)) AS sp),"
+    "prev AS (SELECT (SELECT max(t.period) FROM tickets t, hist"
+    "  WHERE t.period < hist.sp) AS pp),"
     "r AS (SELECT status, codes FROM audit_results "
     "      WHERE ?1 IS NULL OR period = ?1),"
     "tot AS (SELECT count(*) AS n,"
@@ -71,13 +121,19 @@ static const char json_sql[] =
     " 'by_cso', json((SELECT json_group_array(json_object("
     "   'cso', cso, 'tickets', n, 'compliant', c, 'exempt', e,"
     "   'violation', v, 'out_of_scope', o,"
-    "   'compliance_pct', centi / 100.0)) FROM (" CSO_SQL CSO_ORDER "))),"
+    "   'compliance_pct', centi / 100.0,"
+    "   'previous_period', (SELECT pp FROM prev),"
+    "   'previous_compliance_pct', pcenti / 100.0,"
+    "   'change', (scenti - pcenti) / 100.0))"
+    "   FROM (SELECT * FROM (" CSO_SQL ") b"
+    "   LEFT JOIN (" PERIOD_CSO_SQL("(SELECT pp FROM prev)", "p") ") p"
+    "     ON p.pcso = b.cso"
+    "   LEFT JOIN (" PERIOD_CSO_SQL("(SELECT sp FROM hist)", "s") ") s"
+    "     ON s.scso = b.cso" CSO_ORDER "))),"
     " 'codes', json((SELECT json_group_object(code, n) FROM ("
     "   SELECT code, count(*) AS n FROM split WHERE code <> ''"
     "   GROUP BY code ORDER BY code))),"
-    " 'signals', json_object('reused_contacts', json_array(),"
-    "   'exemption_outliers', json_array(),"
-    "   'cross_system_mismatches', json_array()))"
+       SIGNALS_JSON_SQL ")"
     " FROM tot, imp";
 
 static const char totals_sql[] =
@@ -241,12 +297,62 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
     return s;
 }
 
+/* ta_mask_email(x) / ta_mask_phone(x) for the JSON: mask.h's rules, so
+ * the JSON shows contacts as the workbook does. NULL stays NULL. */
+static void sql_mask(sqlite3_context *ctx, sqlite3_value *v,
+                     size_t (*fn)(const char *, size_t, char *, size_t))
+{
+    if (sqlite3_value_type(v) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *in = (const char *)sqlite3_value_text(v);
+    size_t len = in ? (size_t)sqlite3_value_bytes(v) : 0;
+    /* a masked address grows by at most 3 bytes per piece */
+    size_t cap = 4 * len + 16;
+    char *buf = malloc(cap);
+    if (!buf) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    size_t n = fn(in ? in : "", len, buf, cap);
+    sqlite3_result_text(ctx, buf, (int)n, free);
+}
+
+static void sql_mask_email(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv)
+{
+    (void)argc;
+    sql_mask(ctx, argv[0], mask_email);
+}
+
+static void sql_mask_phone(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv)
+{
+    (void)argc;
+    sql_mask(ctx, argv[0], mask_phone);
+}
+
+static ta_status register_masks(sqlite3 *db, char *err, size_t errlen)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(db, "ta_mask_email", 1, flags, NULL,
+                                sql_mask_email, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "ta_mask_phone", 1, flags, NULL,
+                                sql_mask_phone, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, "building the JSON summary", err, errlen);
+    return TA_OK;
+}
+
 ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
                        size_t errlen)
 {
     *out = NULL;
     sqlite3_stmt *st = NULL;
-    ta_status s = db_prepare(db, json_sql, &st, err, errlen);
+    ta_status s = register_masks(db, err, errlen);
+    if (s != TA_OK)
+        return s;
+    s = db_prepare(db, json_sql, &st, err, errlen);
     if (s != TA_OK)
         return s;
     if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||

@@ -1,0 +1,57 @@
+/*
+ * signals.h — what the memo does not forbid but a QA lead wants to see
+ * (SPEC §4 "Beyond the memo"): contacts reused across many customers, CSOs
+ * who exempt far more often than their team, and APKT reports whose
+ * contacts disagree with the CRM ticket they name.
+ *
+ * Signals are computed from the verdicts already stored in `tickets`
+ * (status, codes, hp_state/email_state, hp_norm/email_norm) and written to
+ * the `signals` table (docs/schema.md). They never change a ticket's
+ * status. The reasoning, the choices the spec left open and the measured
+ * cost are in docs/signals.md.
+ *
+ * Usage, right after audit_run:
+ *     signals_counts n;
+ *     if (signals_compute(db, rs, period, &n, err, sizeof err) != TA_OK)
+ *         ... err names what failed ...
+ */
+#ifndef TICKET_AUDIT_SIGNALS_H
+#define TICKET_AUDIT_SIGNALS_H
+
+#include <stddef.h>
+
+#include "rules.h"
+#include "ta.h"
+
+typedef struct sqlite3 sqlite3;
+
+/* Signals written, per kind. */
+typedef struct signals_counts {
+    unsigned long reused_contacts;         /* kind reused_contact */
+    unsigned long exemption_outliers;      /* kind exemption_outlier */
+    unsigned long cross_system_mismatches; /* kind cross_system_mismatch */
+} signals_counts;
+
+/* Deletes the `signals` rows of period ("YYYY-MM"), or of every period
+ * when period is NULL, and computes them again from `tickets` with the
+ * parameters of rs (rules_reused_min_customers, rules_outlier_mad_factor,
+ * rules_outlier_min_tickets). Runs inside one SAVEPOINT, so it can be
+ * called inside or outside a transaction: on error nothing changed.
+ * out (if not NULL) receives the counts. Errors: TA_E_IO / TA_E_CANTCREAT
+ * (database) or TA_E_NOMEM, with a message in err. */
+ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
+                          signals_counts *out, char *err,
+                          size_t errlen) TA_WUR;
+
+/* The spread used for the outlier threshold, in percentage points, from
+ * the median absolute deviation of the CSOs' rates: 1.4826 x mad, but
+ * never less than SIGNALS_MIN_SPREAD (docs/signals.md: a team whose rates
+ * are all equal has MAD 0, and one more exemption must not make an
+ * outlier). threshold = median + factor x signals_spread(mad). */
+#define SIGNALS_MIN_SPREAD 1.0
+double signals_spread(double mad);
+
+/* Median of n values (sorted in place); 0 when n is 0. */
+double signals_median(double *v, size_t n);
+
+#endif
