@@ -19,6 +19,7 @@
 #include "junit.h"
 #include "report.h"
 #include "rules.h"
+#include "signals.h"
 #include "summary.h"
 #include "ta.h"
 
@@ -159,8 +160,9 @@ static ta_status open_db(const char *path, sqlite3 **db)
     return s;
 }
 
-/* Judges again what needs it: everything for `audit`, only tickets judged
- * with other rules for `run` and `check` (import judged the new rows). */
+/* Judges again what needs it — everything for `audit`, only tickets judged
+ * with other rules for `run` and `check` (import judged the new rows) —
+ * then finds the signals. */
 static ta_status run_audit(const cli_options *o, sqlite3 *db,
                            const rules *rs)
 {
@@ -168,6 +170,11 @@ static ta_status run_audit(const cli_options *o, sqlite3 *db,
     audit_summary sum;
     ta_status s = audit_run(db, rs, o->period, o->command != CLI_AUDIT, &sum,
                             err, sizeof err);
+    /* The signals follow every audit, even one that judged nothing new:
+     * import judged the new rows. */
+    signals_counts n;
+    if (s == TA_OK)
+        s = signals_compute(db, rs, o->period, &n, err, sizeof err);
     if (s != TA_OK)
         print_error(err);
     return s;
