@@ -203,28 +203,6 @@ static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
     return s;
 }
 
-/* Reads PRAGMA cache_size (set 0), or sets it; returns the value read
- * (0 on error: then nothing is changed). */
-static int cache_size(sqlite3 *db, int set)
-{
-    char sql[64];
-    if (set)
-        snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", set);
-    else
-        snprintf(sql, sizeof sql, "PRAGMA cache_size");
-    sqlite3_stmt *q = NULL;
-    int v = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_ROW)
-            v = sqlite3_column_int(q, 0);
-        else if (rc == SQLITE_DONE && set)
-            v = set;
-    }
-    sqlite3_finalize(q);
-    return v;
-}
-
 ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
                        size_t pathlen, char *err, size_t errlen)
 {
@@ -283,20 +261,11 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
         s = TA_E_CANTCREAT;
         goto done;
     }
-    /* The findings join audit_results to tickets in index order, which
-     * reads pages all over both tables: a 32 MiB page cache (instead of
-     * SQLite's 2 MiB) keeps them from being re-read, and stays bounded
-     * whatever the number of findings. The caller's setting is restored. */
-    int old_cache = cache_size(db, 0);
-    if (old_cache)
-        cache_size(db, -32768);
     s = write_book(&c, opt->out_dir, path);
     if (s == TA_OK && opt->per_cso)
         s = write_per_cso(&c, st);
     if (s == TA_OK && path_out && pathlen)
         snprintf(path_out, pathlen, "%s", path);
-    if (old_cache)
-        cache_size(db, old_cache);
 done:
     free(c.text);
     free(c.mask);

@@ -16,7 +16,7 @@
 #include "db.h"
 
 static const char grouped_sql[] =
-    "SELECT cso, status, codes, count(*) FROM audit_results"
+    "SELECT cso, status, codes, count(*) FROM tickets"
     " WHERE period BETWEEN ?1 AND ?2"
     " GROUP BY cso, status, codes ORDER BY cso";
 
@@ -132,7 +132,7 @@ static ta_status read_periods(sqlite3 *db, const char *period, rpt_stats *st,
     sqlite3_stmt *q = NULL;
     ta_status s = db_prepare(db,
                              "SELECT min(period), max(period) FROM "
-                             "audit_results WHERE ?1 IS NULL OR period = ?1",
+                             "tickets WHERE ?1 IS NULL OR period = ?1",
                              &q, err, errlen);
     if (s != TA_OK)
         return s;

@@ -326,10 +326,10 @@ static void masked_by_default(void **state)
     assert_null(strstr(d, "081234567890"));
     assert_null(strstr(d, "3456 7890"));
     assert_null(strstr(d, "1111-2222"));
-    assert_line(d, "C\tTemuan\tG3\ts\tb***@gmail.com");
-    assert_line(d, "C\tTemuan\tH3\ts\t+62 81* **** 7890");
-    assert_line(d, "C\tTemuan\tH6\ts\t0812****7890");
-    assert_line(d, "C\tTemuan\tI6\ts\tpelanggan minta dihubungi di "
+    assert_line(d, "C\tTemuan\tG5\ts\tb***@gmail.com");
+    assert_line(d, "C\tTemuan\tH5\ts\t+62 81* **** 7890");
+    assert_line(d, "C\tTemuan\tH2\ts\t0812****7890");
+    assert_line(d, "C\tTemuan\tI2\ts\tpelanggan minta dihubungi di "
                    "0812****8888");
     assert_line(d, "C\tPengecualian\tJ2\ts\tpelanggan marah, email "
                    "b***@gmail.com");
@@ -346,8 +346,8 @@ static void unmasked_with_no_mask(void **state)
     report_options o = {.period = "2026-10", .no_mask = 1};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
-    assert_line(d, "C\tTemuan\tG3\ts\tbudi.s@gmail.com");
-    assert_line(d, "C\tTemuan\tH3\ts\t+62 812 3456 7890");
+    assert_line(d, "C\tTemuan\tG5\ts\tbudi.s@gmail.com");
+    assert_line(d, "C\tTemuan\tH5\ts\t+62 812 3456 7890");
     assert_line(d, "C\tDitolak\tD3\ts\t,2026-10-02,Ani,ani@yahoo.co.id,"
                    "+62 812-1111-2222");
     free(d);
@@ -362,8 +362,8 @@ static void formula_stays_text(void **state)
     char *d = dump(f, f->path);
     assert_null(strstr(d, "\tf\t"));
     assert_line(d, "C\tPer CSO\tA3\ts\t" HYPER);
-    assert_line(d, "C\tTemuan\tD3\ts\t" HYPER);
-    assert_line(d, "C\tTemuan\tI3\ts\t" HYPER);
+    assert_line(d, "C\tTemuan\tD5\ts\t" HYPER);
+    assert_line(d, "C\tTemuan\tI5\ts\t" HYPER);
     free(d);
 }
 
@@ -380,7 +380,7 @@ static void sheet_continues_past_row_limit(void **state)
                            "Per CSO (4)|Temuan|Temuan (2)|Temuan (3)|"
                            "Pengecualian|Ditolak|Indikasi|");
     assert_line(d, "C\tTemuan (3)\tA1\ts\tSumber");
-    assert_line(d, "C\tTemuan (3)\tB2\ts\tB4");
+    assert_line(d, "C\tTemuan (3)\tB2\ts\tP1");
     assert_line(d, "P\tTemuan (2)\tA2");
     char b[64];
     assert_string_equal(cell(d, "Temuan (3)", "B3", b, sizeof b), "");
