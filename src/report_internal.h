@@ -34,7 +34,16 @@ typedef struct rpt_cso {
     long long *codes;           /* tickets per code, parallel to codes */
     int has_pct;                /* 0 when no ticket is in scope */
     double pct;                 /* compliance, rounded to 2 decimals */
+    int has_last, has_prev;     /* in scope in the last / previous period */
+    double last_pct, prev_pct;  /* their compliance, rounded likewise */
 } rpt_cso;
+
+/* Overall compliance of one period of the database. */
+typedef struct rpt_month {
+    char period[8];             /* "YYYY-MM" */
+    int has_pct;
+    double pct;
+} rpt_month;
 
 typedef struct rpt_stats {
     char first[8], last[8];     /* periods covered, "YYYY-MM" */
@@ -43,6 +52,11 @@ typedef struct rpt_stats {
     rpt_cso *cso;               /* worst compliance first */
     size_t ncso;
     rpt_cso all;                /* totals */
+    char prev[8];               /* the period before last in the
+                                   database, "" when there is none */
+    rpt_month *months;          /* every period of the database, oldest
+                                   first */
+    size_t nmonths;
 } rpt_stats;
 
 /* Loads the figures of the periods first..last (period NULL: every
@@ -61,7 +75,8 @@ typedef struct rpt_lang {
         *tickets, *status_names[RPT_NSTATUS], *compliance, *target, *code,
         *codes_head, *no_codes, *chart_cso, *chart_codes, *ticket, *date,
         *category, *codes, *evidence, *email, *hp, *notes, *line, *reason,
-        *raw, *signals_none, *all_periods_to, *masked_note, *unmasked_note;
+        *raw, *signals_none, *all_periods_to, *masked_note, *unmasked_note,
+        *prev_month, *change, *months_head, *chart_months;
 } rpt_lang;
 
 const rpt_lang *rpt_lang_get(int en);
@@ -74,7 +89,8 @@ typedef struct rpt_ctx {
     const rpt_stats *st;  /* whole report, or one CSO's view */
     const char *cso;      /* NULL for the main workbook */
     lxw_workbook *wb;
-    lxw_format *f_title, *f_head, *f_pct, *f_pct_low, *f_low, *f_bold;
+    lxw_format *f_title, *f_head, *f_pct, *f_pct_low, *f_low, *f_bold,
+        *f_change;
     lxw_row_t limit;      /* rows per sheet, header included */
     double target;
     const char *path;     /* the workbook's final path, for messages */

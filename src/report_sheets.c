@@ -12,6 +12,7 @@
  */
 #include "report_internal.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,9 @@ static const rpt_lang lang_id = {
     "s.d.",
     "Email, HP dan nomor/alamat dalam teks disamarkan (--no-mask untuk "
     "menampilkan).",
-    "PERHATIAN: data pribadi ditampilkan lengkap (--no-mask)."};
+    "PERHATIAN: data pribadi ditampilkan lengkap (--no-mask).",
+    "Kepatuhan bulan lalu (%)", "Perubahan (poin)", "Kepatuhan per bulan",
+    "Kepatuhan per bulan (%)"};
 
 static const rpt_lang lang_en = {
     {"Summary", "By CSO", "Findings", "Exemptions", "Rejected", "Signals"},
@@ -59,7 +62,9 @@ static const rpt_lang lang_en = {
     "to",
     "Email, HP and numbers/addresses inside text are masked (--no-mask "
     "shows them).",
-    "WARNING: personal data shown in full (--no-mask)."};
+    "WARNING: personal data shown in full (--no-mask).",
+    "Previous month (%)", "Change (points)", "Compliance by month",
+    "Compliance by month (%)"};
 
 const rpt_lang *rpt_lang_get(int en)
 {
@@ -504,6 +509,46 @@ static ta_status summary_cso_chart(rpt_ctx *c, lxw_worksheet *ws)
     return e == LXW_NO_ERROR ? TA_OK : xlsx_fail(c, e);
 }
 
+/* Overall compliance of every period in the database, and a line chart of
+ * it when there are two or more. */
+static ta_status summary_months(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
+                                const char *sheet)
+{
+    const rpt_lang *L = c->L;
+    const rpt_stats *st = c->st;
+    (*r)++;
+    ta_status s = put_str(c, ws, (*r)++, 0, L->months_head, c->f_bold);
+    if (s == TA_OK)
+        s = put_str(c, ws, *r, 0, L->period, c->f_head);
+    if (s == TA_OK)
+        s = put_str(c, ws, (*r)++, 1, L->compliance, c->f_head);
+    lxw_row_t first = *r;
+    for (size_t i = 0; s == TA_OK && i < st->nmonths; i++) {
+        const rpt_month *m = &st->months[i];
+        s = put_str(c, ws, *r, 0, m->period, NULL);
+        if (s == TA_OK && m->has_pct)
+            s = put_num(c, ws, *r, 1, m->pct, c->f_pct);
+        (*r)++;
+    }
+    if (s != TA_OK || st->nmonths < 2)
+        return s;
+    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_LINE);
+    if (!ch)
+        return xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+    if (!se)
+        return xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    chart_series_set_categories(se, sheet, first, 0, *r - 1, 0);
+    chart_series_set_values(se, sheet, first, 1, *r - 1, 1);
+    chart_series_set_marker_type(se, LXW_CHART_MARKER_CIRCLE);
+    chart_title_set_name(ch, L->chart_months);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    chart_axis_set_max(ch->y_axis, 100);
+    lxw_chart_options o = {.x_offset = 10, .y_offset = 10};
+    lxw_error e = worksheet_insert_chart_opt(ws, 38, 6, ch, &o);
+    return e == LXW_NO_ERROR ? TA_OK : xlsx_fail(c, e);
+}
+
 static ta_status write_summary(rpt_ctx *c)
 {
     const char *name = c->L->sheet[0];
@@ -526,6 +571,8 @@ static ta_status write_summary(rpt_ctx *c)
     if (s == TA_OK)
         s = summary_codes(c, ws, &r, name);
     if (s == TA_OK && !c->cso)
+        s = summary_months(c, ws, &r, name);
+    if (s == TA_OK && !c->cso)
         s = summary_cso_chart(c, ws);
     return s;
 }
@@ -538,7 +585,11 @@ static ta_status write_by_cso(rpt_ctx *c)
 {
     const rpt_lang *L = c->L;
     const rpt_stats *st = c->st;
-    lxw_col_t ncols = (lxw_col_t)(CSO_FIXED + st->ncodes);
+    /* the previous month and the change, after the codes, when the
+     * database holds a period before the last one reported */
+    int hist = st->prev[0] != '\0';
+    lxw_col_t nfix = (lxw_col_t)(CSO_FIXED + st->ncodes);
+    lxw_col_t ncols = (lxw_col_t)(nfix + (hist ? 2 : 0));
     const char **heads = calloc(ncols, sizeof *heads);
     double *widths = calloc(ncols, sizeof *widths);
     ta_status s = TA_OK;
@@ -551,9 +602,15 @@ static ta_status write_by_cso(rpt_ctx *c)
                                     L->status_names[RPT_EXEMPT],
                                     L->status_names[RPT_VIOLATION],
                                     L->status_names[RPT_OUT], L->compliance};
-    for (lxw_col_t i = 0; i < ncols; i++) {
+    for (lxw_col_t i = 0; i < nfix; i++) {
         heads[i] = i < CSO_FIXED ? fixed[i] : st->codes[i - CSO_FIXED];
         widths[i] = i == 0 ? 30 : i < CSO_FIXED ? 14 : 20;
+    }
+    if (hist) {
+        heads[nfix] = L->prev_month;
+        heads[nfix + 1] = L->change;
+        widths[nfix] = 24;
+        widths[nfix + 1] = 17;
     }
     rpt_table t;
     s = table_open(&t, c, L->sheet[1], heads, widths, ncols);
@@ -578,6 +635,13 @@ static ta_status write_by_cso(rpt_ctx *c)
         for (size_t i = 0; s == TA_OK && i < st->ncodes; i++)
             s = put_num(c, t.ws, t.cur, (lxw_col_t)(CSO_FIXED + i),
                         (double)x->codes[i], NULL);
+        if (s == TA_OK && hist && x->has_prev)
+            s = put_num(c, t.ws, t.cur, nfix, x->prev_pct, c->f_pct);
+        /* in points, between the rounded figures shown */
+        if (s == TA_OK && hist && x->has_prev && x->has_last)
+            s = put_num(c, t.ws, t.cur, (lxw_col_t)(nfix + 1),
+                        round((x->last_pct - x->prev_pct) * 100.0) / 100.0,
+                        c->f_change);
     }
     if (s == TA_OK)
         s = table_end_sheet(&t);
@@ -749,7 +813,8 @@ static ta_status add_formats(rpt_ctx *c)
     c->f_pct = workbook_add_format(c->wb);
     c->f_pct_low = workbook_add_format(c->wb);
     c->f_low = workbook_add_format(c->wb);
-    if (!c->f_title || !c->f_head || !c->f_bold || !c->f_pct ||
+    c->f_change = workbook_add_format(c->wb);
+    if (!c->f_change || !c->f_title || !c->f_head || !c->f_bold || !c->f_pct ||
         !c->f_pct_low || !c->f_low)
         return xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     format_set_bold(c->f_title);
@@ -760,6 +825,7 @@ static ta_status add_formats(rpt_ctx *c)
     format_set_bold(c->f_bold);
     format_set_num_format(c->f_pct, "0.00");
     format_set_num_format(c->f_pct_low, "0.00");
+    format_set_num_format(c->f_change, "+0.00;-0.00;0.00");
     /* Excel's "light red fill with dark red text" */
     format_set_bg_color(c->f_pct_low, 0xFFC7CE);
     format_set_font_color(c->f_pct_low, 0x9C0006);

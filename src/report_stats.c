@@ -37,6 +37,7 @@ void rpt_stats_free(rpt_stats *st)
         cso_clear(&st->cso[i]);
     free(st->cso);
     free(st->all.codes);
+    free(st->months);
     free(st);
 }
 
@@ -106,13 +107,19 @@ static ta_status code_add(rpt_stats *st, const char *s, size_t len)
     return TA_OK;
 }
 
+/* Compliance in % of ok tickets among ok + violations, rounded to 2
+ * decimals here once, so that sorts, differences and cells agree. */
+static int pct_of(long long ok, long long violations, double *pct)
+{
+    long long den = ok + violations;
+    *pct = den > 0 ? round((double)ok * 10000.0 / (double)den) / 100.0 : 0;
+    return den > 0;
+}
+
 static void set_pct(rpt_cso *c)
 {
-    long long ok = c->n[RPT_COMPLIANT] + c->n[RPT_EXEMPT];
-    long long den = ok + c->n[RPT_VIOLATION];
-    c->has_pct = den > 0;
-    /* Rounded here once, so the sort and the cells agree on ties. */
-    c->pct = den > 0 ? round((double)ok * 10000.0 / (double)den) / 100.0 : 0;
+    c->has_pct = pct_of(c->n[RPT_COMPLIANT] + c->n[RPT_EXEMPT],
+                        c->n[RPT_VIOLATION], &c->pct);
 }
 
 /* Worst compliance first, blank compliance last, ties by name. */
@@ -241,6 +248,94 @@ static ta_status read_groups(sqlite3 *db, rpt_stats *st, char *err,
     return s;
 }
 
+/* The history: compliance of every period of the database (Ringkasan's
+ * chart) and, per CSO, in the last period reported and the period before
+ * it (Per CSO's previous month and change). One grouped query, one row per
+ * period and CSO. */
+static const char history_sql[] =
+    "SELECT period, cso, sum(status IN ('compliant', 'exempt')),"
+    " sum(status = 'violation') FROM tickets GROUP BY period, cso";
+
+static int cso_name_cmp(const void *a, const void *b)
+{
+    const rpt_cso *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+static ta_status read_history(sqlite3 *db, rpt_stats *st, char *err,
+                              size_t errlen)
+{
+    rpt_cso **by_name = calloc(st->ncso + 1, sizeof *by_name);
+    if (!by_name)
+        return TA_E_NOMEM;
+    for (size_t i = 0; i < st->ncso; i++)
+        by_name[i] = &st->cso[i];
+    qsort(by_name, st->ncso, sizeof *by_name, cso_name_cmp);
+    sqlite3_stmt *q = NULL;
+    ta_status s = db_prepare(db, history_sql, &q, err, errlen);
+    long long ok = 0, bad = 0;
+    size_t cap = 0;
+    int rc = SQLITE_DONE;
+    while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *period = (const char *)sqlite3_column_text(q, 0);
+        const char *name = (const char *)sqlite3_column_text(q, 1);
+        long long rok = sqlite3_column_int64(q, 2);
+        long long rbad = sqlite3_column_int64(q, 3);
+        if (!period || strlen(period) != 7)
+            continue;
+        rpt_month *m = st->nmonths ? &st->months[st->nmonths - 1] : NULL;
+        if (!m || strcmp(m->period, period) != 0) {
+            if (m)
+                m->has_pct = pct_of(ok, bad, &m->pct);
+            ok = bad = 0;
+            if (st->nmonths == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                rpt_month *nm = realloc(st->months, ncap * sizeof *nm);
+                if (!nm) {
+                    s = TA_E_NOMEM;
+                    break;
+                }
+                st->months = nm;
+                cap = ncap;
+            }
+            m = &st->months[st->nmonths++];
+            memset(m, 0, sizeof *m);
+            memcpy(m->period, period, 8);
+            /* rows come oldest first: the last period before st->last
+             * seen so far is the previous one */
+            if (strcmp(period, st->last) < 0) {
+                memcpy(st->prev, period, 8);
+                for (size_t i = 0; i < st->ncso; i++)
+                    st->cso[i].has_prev = 0;
+            }
+        }
+        ok += rok;
+        bad += rbad;
+        int is_last = strcmp(period, st->last) == 0;
+        int is_prev = strcmp(period, st->prev) == 0;
+        if (!is_last && !is_prev)
+            continue;
+        rpt_cso key = {.name = (char *)(name ? name : "")};
+        rpt_cso *kp = &key;
+        rpt_cso **hit = bsearch(&kp, by_name, st->ncso, sizeof *by_name,
+                                cso_name_cmp);
+        if (!hit)
+            continue; /* not among the CSOs reported */
+        if (is_last)
+            (*hit)->has_last = pct_of(rok, rbad, &(*hit)->last_pct);
+        else
+            (*hit)->has_prev = pct_of(rok, rbad, &(*hit)->prev_pct);
+    }
+    if (s == TA_OK && rc != SQLITE_DONE)
+        s = db_fail(db, "reading the compliance per period", err, errlen);
+    if (s == TA_OK && st->nmonths)
+        st->months[st->nmonths - 1].has_pct =
+            pct_of(ok, bad, &st->months[st->nmonths - 1].pct);
+    sqlite3_finalize(q);
+    free(by_name);
+    return s;
+}
+
 ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
                          char *err, size_t errlen)
 {
@@ -251,6 +346,8 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
     ta_status s = read_periods(db, period, st, err, errlen);
     if (s == TA_OK)
         s = read_groups(db, st, err, errlen);
+    if (s == TA_OK)
+        s = read_history(db, st, err, errlen);
     if (s == TA_E_NOMEM && err && errlen)
         snprintf(err, errlen, "out of memory while reading the audit "
                               "results for the report");

@@ -207,7 +207,7 @@ static void sheet_order_id(void **state)
     sheets(d, s, sizeof s);
     assert_string_equal(
         s, "Ringkasan|Per CSO|Temuan|Pengecualian|Ditolak|Indikasi|");
-    assert_line(d, "CHARTS\t2");
+    assert_line(d, "CHARTS\t3"); /* codes, CSOs, months */
     assert_line(d, "P\tTemuan\tA2");
     assert_line(d, "A\tTemuan\tA1:I6");
     free(d);
@@ -247,7 +247,10 @@ static void by_cso_header_and_order(void **state)
     for (int i = 0; i < 13; i++)
         assert_line(d, "C\tPer CSO\t%c1\ts\t%s", 'A' + i, head[i]);
     char b[256];
-    assert_string_equal(cell(d, "Per CSO", "N1", b, sizeof b), "");
+    /* the history after the codes: 2026-09 is in the database */
+    assert_line(d, "C\tPer CSO\tN1\ts\tKepatuhan bulan lalu (%%)");
+    assert_line(d, "C\tPer CSO\tO1\ts\tPerubahan (poin)");
+    assert_string_equal(cell(d, "Per CSO", "P1", b, sizeof b), "");
     /* worst first, ties by name, blank compliance last */
     const char *order[] = {"../../etc/passwd", HYPER, "Ani", "Budi",
                            "(tidak diketahui)", "CON", "a/b", "a:b"};
@@ -268,6 +271,55 @@ static void by_cso_header_and_order(void **state)
 }
 
 /* Every CSO's row equals SQL over audit_results. */
+/* Several periods: each CSO's compliance in the period before the last one
+ * reported and the change in points; Ringkasan's compliance per month. */
+static void history_previous_month(void **state)
+{
+    fx *f = *state;
+    add(f->db, "B9A", "2026-09-10", "Budi", "compliant", "", "", "", "");
+    add(f->db, "B9B", "2026-09-11", "Budi", "violation", "HP_MISSING", "",
+        "", "");
+    add(f->db, "B9C", "2026-09-12", "Budi", "out_of_scope", "", "", "", "");
+    add(f->db, "A9", "2026-09-12", "Ani", "out_of_scope", "", "", "", "");
+    add(f->db, "B8", "2026-08-01", "Budi", "compliant", "", "", "", "");
+    report_options o = {.period = "2026-10", .lang = "en"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    char b[256];
+    assert_line(d, "C\tBy CSO\tN1\ts\tPrevious month (%%)");
+    assert_line(d, "C\tBy CSO\tO1\ts\tChange (points)");
+    /* Budi: 80 % in October, 50 % in September (not 100 % of August) */
+    assert_line(d, "C\tBy CSO\tA5\ts\tBudi");
+    assert_line(d, "C\tBy CSO\tG5\tn\t80.0");
+    assert_line(d, "C\tBy CSO\tN5\tn\t50.0");
+    assert_line(d, "C\tBy CSO\tO5\tn\t30.0");
+    /* Ani: nothing in scope in September; Old: not in October at all */
+    assert_line(d, "C\tBy CSO\tA4\ts\tAni");
+    assert_string_equal(cell(d, "By CSO", "N4", b, sizeof b), "");
+    assert_string_equal(cell(d, "By CSO", "O4", b, sizeof b), "");
+    assert_null(strstr(d, "\ts\tOld\n"));
+    /* every period of the database, oldest first, with a line chart */
+    const char *p = strstr(d, "\ts\tCompliance by month\n");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "\ts\t2026-08\n"));
+    assert_non_null(strstr(p, "\tn\t100.0\n"));
+    assert_non_null(strstr(p, "\ts\t2026-09\n"));
+    assert_non_null(strstr(p, "\tn\t33.33\n")); /* Budi 1/2, Old 0/1 */
+    assert_non_null(strstr(p, "\ts\t2026-10\n"));
+    assert_non_null(strstr(p, "\tn\t58.33\n"));
+    assert_true(strstr(p, "2026-08") < strstr(p, "2026-10"));
+    assert_line(d, "CHARTS\t3");
+    free(d);
+
+    /* one period in the database: no history columns, no month chart */
+    exec(f->db, "DELETE FROM tickets WHERE period <> '2026-10'");
+    assert_int_equal(run(f, &o), TA_OK);
+    d = dump(f, f->path);
+    assert_string_equal(cell(d, "By CSO", "N1", b, sizeof b), "");
+    assert_line(d, "CHARTS\t2");
+    free(d);
+}
+
 static void by_cso_matches_sql(void **state)
 {
     fx *f = *state;
@@ -530,6 +582,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(by_cso_header_and_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(by_cso_matches_sql, setup, teardown),
+        cmocka_unit_test_setup_teardown(history_previous_month, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(masked_by_default, setup, teardown),
         cmocka_unit_test_setup_teardown(unmasked_with_no_mask, setup,
                                         teardown),
