@@ -12,6 +12,8 @@
 
 #include "report.h"
 
+typedef struct sqlite3_stmt sqlite3_stmt;
+
 /* Statuses in the order of the Per CSO columns. */
 enum { RPT_COMPLIANT, RPT_EXEMPT, RPT_VIOLATION, RPT_OUT, RPT_NSTATUS };
 
@@ -99,6 +101,31 @@ typedef struct rpt_ctx {
     char *err;
     size_t errlen;
 } rpt_ctx;
+
+/* Cells (report_sheets.c). Text from the data goes through rpt_put_text
+ * only: always a string cell, valid UTF-8 without control characters, cut
+ * to fit a cell. rpt_put_str takes a NUL-terminated string; rpt_put_masked
+ * masks with fn (mask_email, mask_phone, mask_text) unless --no-mask.
+ * Each returns TA_OK or a status with the message in c->err. */
+ta_status rpt_put_text(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                       lxw_col_t col, const char *s, size_t len,
+                       lxw_format *f) TA_WUR;
+ta_status rpt_put_str(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                      lxw_col_t col, const char *s, lxw_format *f) TA_WUR;
+ta_status rpt_put_num(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                      lxw_col_t col, double v, lxw_format *f) TA_WUR;
+ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                         lxw_col_t col, const char *s, size_t len,
+                         size_t (*fn)(const char *, size_t, char *,
+                                      size_t)) TA_WUR;
+/* A libxlsxwriter error as a status, with the message in c->err. */
+ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e);
+/* Column i of a row as text and its length (NULL, 0 for NULL). */
+const char *rpt_col_text(sqlite3_stmt *q, int i, size_t *len);
+
+/* Writes the Indikasi / Signals sheet from the signals table
+ * (report_signals.c). */
+ta_status rpt_write_signals(rpt_ctx *c) TA_WUR;
 
 /* Adds the formats and writes every sheet of the workbook (main or, with
  * ctx->cso set, one CSO's). */

@@ -228,9 +228,9 @@ static void sheet_order_en(void **state)
     for (int i = 0; i < 7; i++)
         assert_line(d, "C\tBy CSO\t%c1\ts\t%s", 'A' + i, head[i]);
     assert_line(d, "C\tBy CSO\tA6\ts\t(unknown)");
-    assert_line(d, "C\tSignals\tA1\ts\tSignals (reused contacts, exemption "
-                   "outliers, cross-system mismatches) are not computed in "
-                   "this version.");
+    assert_line(d, "C\tSignals\tA1\ts\tNo signals (reused contacts, "
+                   "exemption outliers, cross-system mismatches) were found "
+                   "for this period.");
     free(d);
 }
 
@@ -317,6 +317,103 @@ static void history_previous_month(void **state)
     d = dump(f, f->path);
     assert_string_equal(cell(d, "By CSO", "N1", b, sizeof b), "");
     assert_line(d, "CHARTS\t2");
+    free(d);
+}
+
+/* The three kinds of signal, as the audit stores them (docs/schema.md). */
+static void add_signals(sqlite3 *db)
+{
+    exec(db,
+         "INSERT INTO signals(period, kind, contact_kind, contact, customers,"
+         " tickets, detail) VALUES"
+         " ('2026-10', 'reused_contact', 'email', 'budi.s@gmail.com', 2, 2,"
+         "  '{\"csos\":[{\"cso\":\"Ani\",\"tickets\":2}]}'),"
+         " ('2026-10', 'reused_contact', 'hp', '081234567890', 3, 4,"
+         "  '{\"csos\":[{\"cso\":\"\",\"tickets\":1},"
+         "  {\"cso\":\"Budi\",\"tickets\":3}]}'),"
+         " ('2026-09', 'reused_contact', 'hp', '081200000000', 9, 9,"
+         "  '{\"csos\":[]}');"
+         "INSERT INTO signals(period, kind, cso, tickets, rate, team_rate,"
+         " threshold, detail) VALUES ('2026-10', 'exemption_outlier', 'Budi',"
+         " 5, 40.0, 10.0, 25.5,"
+         " '{\"codes\":{\"EX_ANGRY\":1,\"EX_URGENT\":3},\"exempt\":4}');"
+         "INSERT INTO signals(period, kind, cso, apkt_ticket, crm_ticket,"
+         " apkt_email, crm_email, apkt_hp, crm_hp, detail) VALUES"
+         " ('2026-10', 'cross_system_mismatch', 'Ani', 'K1', 'T1',"
+         " 'ani@yahoo.co.id', 'ani2@yahoo.co.id', '081299998888',"
+         " '081299997777',"
+         " '{\"crm_cso\":\"=HYPERLINK(1)\",\"fields\":[\"email\",\"hp\"]}');");
+}
+
+static void signals_sheet(void **state)
+{
+    fx *f = *state;
+    add_signals(f->db);
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    char b[256];
+    const char *S = "Indikasi";
+    assert_line(d, "C\t%s\tA1\ts\tKontak dipakai berulang (satu HP/email "
+                   "untuk beberapa pelanggan)", S);
+    assert_line(d, "C\t%s\tC2\ts\tKontak", S);
+    /* most tickets first; contacts masked; CSOs with their tickets */
+    assert_line(d, "C\t%s\tA3\ts\t2026-10", S);
+    assert_line(d, "C\t%s\tB3\ts\tHP", S);
+    assert_line(d, "C\t%s\tC3\ts\t0812****7890", S);
+    assert_line(d, "C\t%s\tD3\tn\t3.0", S);
+    assert_line(d, "C\t%s\tE3\tn\t4.0", S);
+    assert_line(d, "C\t%s\tF3\ts\tBudi (3), (tidak diketahui) (1)", S);
+    assert_line(d, "C\t%s\tB4\ts\tEmail", S);
+    assert_line(d, "C\t%s\tC4\ts\tb***@gmail.com", S);
+    assert_line(d, "C\t%s\tF4\ts\tAni (2)", S);
+    /* another period's signal is not shown */
+    assert_null(strstr(d, "0812****0000"));
+    assert_string_equal(cell(d, S, "A5", b, sizeof b), "");
+    assert_line(d, "C\t%s\tA6\ts\tPencilan pengecualian (tingkat "
+                   "pengecualian CSO jauh di atas tim)", S);
+    assert_line(d, "C\t%s\tB8\ts\tBudi", S);
+    assert_line(d, "C\t%s\tC8\tn\t5.0", S);
+    assert_line(d, "C\t%s\tD8\tn\t4.0", S);
+    assert_line(d, "C\t%s\tE8\tn\t40.0", S);
+    assert_line(d, "C\t%s\tF8\tn\t10.0", S);
+    assert_line(d, "C\t%s\tG8\tn\t25.5", S);
+    assert_line(d, "C\t%s\tH8\ts\tEX_URGENT (3), EX_ANGRY (1)", S);
+    assert_line(d, "C\t%s\tA10\ts\tKetidakcocokan antar sistem (APKT dan "
+                   "CRM untuk laporan yang sama)", S);
+    assert_line(d, "C\t%s\tB11\ts\tTiket APKT", S);
+    assert_line(d, "C\t%s\tB12\ts\tK1", S);
+    assert_line(d, "C\t%s\tC12\ts\tT1", S);
+    assert_line(d, "C\t%s\tD12\ts\ta***@yahoo.co.id", S);
+    assert_line(d, "C\t%s\tE12\ts\ta***@yahoo.co.id", S);
+    assert_line(d, "C\t%s\tF12\ts\t0812****8888", S);
+    assert_line(d, "C\t%s\tG12\ts\t0812****7777", S);
+    assert_line(d, "C\t%s\tH12\ts\tAni", S);
+    assert_line(d, "C\t%s\tI12\ts\t=HYPERLINK(1)", S); /* text */
+    assert_line(d, "C\t%s\tJ12\ts\temail, hp", S);
+    assert_null(strstr(d, "\tf\t"));
+    assert_null(strstr(d, "budi.s@gmail.com"));
+    assert_null(strstr(d, "ani2@"));
+    free(d);
+
+    /* --no-mask shows them; English labels */
+    report_options en = {.period = "2026-10", .lang = "en", .no_mask = 1};
+    assert_int_equal(run(f, &en), TA_OK);
+    d = dump(f, f->path);
+    assert_line(d, "C\tSignals\tA1\ts\tReused contacts (one HP/email for "
+                   "several customers)");
+    assert_line(d, "C\tSignals\tC3\ts\t081234567890");
+    assert_line(d, "C\tSignals\tF3\ts\tBudi (3), (unknown) (1)");
+    assert_line(d, "C\tSignals\tE12\ts\tani2@yahoo.co.id");
+    assert_line(d, "C\tSignals\tI11\ts\tCRM CSO");
+    free(d);
+
+    /* a kind without signals says so; the others still show */
+    exec(f->db, "DELETE FROM signals WHERE kind = 'exemption_outlier'");
+    assert_int_equal(run(f, &o), TA_OK);
+    d = dump(f, f->path);
+    assert_line(d, "C\t%s\tA8\ts\tTidak ada.", S);
+    assert_line(d, "C\t%s\tB12\ts\tK1", S);
     free(d);
 }
 
@@ -584,6 +681,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(by_cso_matches_sql, setup, teardown),
         cmocka_unit_test_setup_teardown(history_previous_month, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(signals_sheet, setup, teardown),
         cmocka_unit_test_setup_teardown(masked_by_default, setup, teardown),
         cmocka_unit_test_setup_teardown(unmasked_with_no_mask, setup,
                                         teardown),
