@@ -92,7 +92,7 @@ typedef struct rpt_ctx {
     const char *cso;      /* NULL for the main workbook */
     lxw_workbook *wb;
     lxw_format *f_title, *f_head, *f_pct, *f_pct_low, *f_low, *f_bold,
-        *f_change;
+        *f_change, *f_head_rot, *f_head_wrap;
     lxw_row_t limit;      /* rows per sheet, header included */
     double target;
     const char *path;     /* the workbook's final path, for messages */
@@ -118,6 +118,8 @@ ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                          lxw_col_t col, const char *s, size_t len,
                          size_t (*fn)(const char *, size_t, char *,
                                       size_t)) TA_WUR;
+/* Landscape A4, one page wide; header_row repeats row 1 on every page. */
+void rpt_print_setup(lxw_worksheet *ws, int header_row);
 /* A libxlsxwriter error as a status, with the message in c->err. */
 ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e);
 /* Column i of a row as text and its length (NULL, 0 for NULL). */

@@ -211,6 +211,18 @@ const char *rpt_col_text(sqlite3_stmt *q, int i, size_t *len)
     return s;
 }
 
+/* Printing (and PDF export): landscape A4, as many pages down as needed
+ * but one page wide, so that a sheet's columns and charts stay together. */
+void rpt_print_setup(lxw_worksheet *ws, int header_row)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    worksheet_fit_to_pages(ws, 1, 0);
+    if (header_row)
+        worksheet_repeat_rows(ws, 0, 0);
+}
+
 /* ---- tables that continue on a next sheet ------------------------ */
 
 typedef struct rpt_table {
@@ -219,6 +231,7 @@ typedef struct rpt_table {
     const char *const *heads;
     const double *widths;
     lxw_col_t ncols;
+    lxw_col_t rot_from, rot_to; /* headers written upwards (codes) */
     lxw_worksheet *ws;
     unsigned part;
     lxw_row_t next; /* next free row */
@@ -240,15 +253,31 @@ static ta_status table_sheet(rpt_table *t)
                      c->path, name);
         return TA_E_IO;
     }
+    int tall = t->rot_to > t->rot_from;
+    if (tall) {
+        /* room for the longest name written upwards: ~7.5 pt a letter */
+        size_t longest = 12;
+        for (lxw_col_t i = t->rot_from; i < t->rot_to; i++)
+            if (strlen(t->heads[i]) > longest)
+                longest = strlen(t->heads[i]);
+        double h = 12.0 + 7.5 * (double)longest;
+        lxw_error e = worksheet_set_row(t->ws, 0, h < 400 ? h : 400, NULL);
+        if (e != LXW_NO_ERROR)
+            return rpt_xlsx_fail(c, e);
+    }
     for (lxw_col_t i = 0; i < t->ncols; i++) {
         lxw_error e = worksheet_set_column(t->ws, i, i, t->widths[i], NULL);
         if (e != LXW_NO_ERROR)
             return rpt_xlsx_fail(c, e);
-        ta_status s = rpt_put_str(c, t->ws, 0, i, t->heads[i], c->f_head);
+        lxw_format *f = !tall ? c->f_head
+                        : i >= t->rot_from && i < t->rot_to ? c->f_head_rot
+                                                            : c->f_head_wrap;
+        ta_status s = rpt_put_str(c, t->ws, 0, i, t->heads[i], f);
         if (s != TA_OK)
             return s;
     }
     worksheet_freeze_panes(t->ws, 1, 0);
+    rpt_print_setup(t->ws, 1);
     t->next = 1;
     return TA_OK;
 }
@@ -260,9 +289,10 @@ static ta_status table_end_sheet(rpt_table *t)
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(t->c, e);
 }
 
-static ta_status table_open(rpt_table *t, rpt_ctx *c, const char *base,
-                            const char *const *heads, const double *widths,
-                            lxw_col_t ncols)
+/* Sets up t; table_sheet then adds its first sheet. */
+static void table_init(rpt_table *t, rpt_ctx *c, const char *base,
+                       const char *const *heads, const double *widths,
+                       lxw_col_t ncols)
 {
     memset(t, 0, sizeof *t);
     t->c = c;
@@ -271,6 +301,13 @@ static ta_status table_open(rpt_table *t, rpt_ctx *c, const char *base,
     t->widths = widths;
     t->ncols = ncols;
     t->part = 1;
+}
+
+static ta_status table_open(rpt_table *t, rpt_ctx *c, const char *base,
+                            const char *const *heads, const double *widths,
+                            lxw_col_t ncols)
+{
+    table_init(t, c, base, heads, widths, ncols);
     return table_sheet(t);
 }
 
@@ -477,7 +514,7 @@ static ta_status summary_codes(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
     chart_title_set_name(ch, L->chart_codes);
     chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     lxw_chart_options o = {.x_offset = 10, .y_offset = 10};
-    lxw_error e = worksheet_insert_chart_opt(ws, c->cso ? 1 : 22, 6, ch, &o);
+    lxw_error e = worksheet_insert_chart_opt(ws, 1, 6, ch, &o);
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }
 
@@ -504,8 +541,13 @@ static ta_status summary_cso_chart(rpt_ctx *c, lxw_worksheet *ws)
     chart_axis_set_min(ch->x_axis, 0);
     chart_axis_set_max(ch->x_axis, 100);
     chart_axis_set_reverse(ch->y_axis); /* worst at the top */
-    lxw_chart_options o = {.x_offset = 10, .y_offset = 10, .y_scale = 1.4};
-    lxw_error e = worksheet_insert_chart_opt(ws, 1, 6, ch, &o);
+    /* below the code and month charts (15 rows each), tall enough for a
+     * readable label per CSO (about 15 px each) */
+    double scale = (60.0 + 15.0 * (double)k) / 288.0;
+    lxw_chart_options o = {.x_offset = 10, .y_offset = 10,
+                           .x_scale = 1.25,
+                           .y_scale = scale > 1.0 ? scale : 1.0};
+    lxw_error e = worksheet_insert_chart_opt(ws, 33, 6, ch, &o);
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }
 
@@ -545,7 +587,7 @@ static ta_status summary_months(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
     chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     chart_axis_set_max(ch->y_axis, 100);
     lxw_chart_options o = {.x_offset = 10, .y_offset = 10};
-    lxw_error e = worksheet_insert_chart_opt(ws, 38, 6, ch, &o);
+    lxw_error e = worksheet_insert_chart_opt(ws, 17, 6, ch, &o);
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }
 
@@ -557,11 +599,12 @@ static ta_status write_summary(rpt_ctx *c)
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     lxw_error e = worksheet_set_column(ws, 0, 0, 34, NULL);
     if (e == LXW_NO_ERROR)
-        e = worksheet_set_column(ws, 1, 1, 30, NULL);
+        e = worksheet_set_column(ws, 1, 1, 16, NULL);
     if (e == LXW_NO_ERROR)
         e = worksheet_set_column(ws, 2, 4, 12, NULL);
     if (e != LXW_NO_ERROR)
         return rpt_xlsx_fail(c, e);
+    rpt_print_setup(ws, 0);
     lxw_row_t r = 0;
     ta_status s = summary_head(c, ws, &r);
     if (s == TA_OK && !c->cso)
@@ -604,16 +647,19 @@ static ta_status write_by_cso(rpt_ctx *c)
                                     L->status_names[RPT_OUT], L->compliance};
     for (lxw_col_t i = 0; i < nfix; i++) {
         heads[i] = i < CSO_FIXED ? fixed[i] : st->codes[i - CSO_FIXED];
-        widths[i] = i == 0 ? 30 : i < CSO_FIXED ? 14 : 20;
+        widths[i] = i == 0 ? 30 : i < CSO_FIXED ? 13 : 6;
     }
     if (hist) {
         heads[nfix] = L->prev_month;
         heads[nfix + 1] = L->change;
-        widths[nfix] = 24;
-        widths[nfix + 1] = 17;
+        widths[nfix] = 13;
+        widths[nfix + 1] = 13;
     }
     rpt_table t;
-    s = table_open(&t, c, L->sheet[1], heads, widths, ncols);
+    table_init(&t, c, L->sheet[1], heads, widths, ncols);
+    t.rot_from = CSO_FIXED;
+    t.rot_to = nfix;
+    s = table_sheet(&t);
     for (size_t k = 0; s == TA_OK && k < st->ncso; k++) {
         const rpt_cso *x = &st->cso[k];
         s = table_row(&t);
@@ -799,7 +845,9 @@ static ta_status add_formats(rpt_ctx *c)
     c->f_pct_low = workbook_add_format(c->wb);
     c->f_low = workbook_add_format(c->wb);
     c->f_change = workbook_add_format(c->wb);
-    if (!c->f_change || !c->f_title || !c->f_head || !c->f_bold || !c->f_pct ||
+    c->f_head_rot = workbook_add_format(c->wb);
+    c->f_head_wrap = workbook_add_format(c->wb);
+    if (!c->f_change || !c->f_head_rot || !c->f_head_wrap || !c->f_title || !c->f_head || !c->f_bold || !c->f_pct ||
         !c->f_pct_low || !c->f_low)
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     format_set_bold(c->f_title);
@@ -807,6 +855,16 @@ static ta_status add_formats(rpt_ctx *c)
     format_set_bold(c->f_head);
     format_set_bg_color(c->f_head, 0xD9E1F2);
     format_set_bottom(c->f_head, LXW_BORDER_THIN);
+    /* Per CSO's header row is tall: codes upwards, other names wrapped */
+    lxw_format *tall[2] = {c->f_head_rot, c->f_head_wrap};
+    for (int i = 0; i < 2; i++) {
+        format_set_bold(tall[i]);
+        format_set_bg_color(tall[i], 0xD9E1F2);
+        format_set_bottom(tall[i], LXW_BORDER_THIN);
+        format_set_align(tall[i], LXW_ALIGN_VERTICAL_BOTTOM);
+    }
+    format_set_rotation(c->f_head_rot, 90);
+    format_set_text_wrap(c->f_head_wrap);
     format_set_bold(c->f_bold);
     format_set_num_format(c->f_pct, "0.00");
     format_set_num_format(c->f_pct_low, "0.00");

@@ -196,6 +196,7 @@ ta_status rpt_write_signals(rpt_ctx *c)
     lxw_worksheet *ws = workbook_add_worksheet(c->wb, c->L->sheet[5]);
     if (!ws)
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    rpt_print_setup(ws, 0);
     static const double widths[10] = {10, 24, 22, 16, 16, 18, 18, 22, 22,
                                       40};
     int any = 0;
