@@ -29,28 +29,39 @@ enum { RPT_COMPLIANT, RPT_EXEMPT, RPT_VIOLATION, RPT_OUT, RPT_NSTATUS };
 /* CSOs shown in the compliance chart (the worst ones). */
 #define RPT_CHART_CSOS 50
 
+/* Tickets ok (compliant or exempt) and in violation in one period. */
+typedef struct rpt_period_n {
+    char period[8];             /* "YYYY-MM" */
+    long long ok, bad;
+} rpt_period_n;
+
 /* One CSO's figures (or the totals). */
 typedef struct rpt_cso {
-    char *name;                 /* as in audit_results; "" for none */
+    char *name;                 /* as in tickets; "" for none */
     long long n[RPT_NSTATUS];   /* tickets per status */
     long long *codes;           /* tickets per code, parallel to codes */
     int has_pct;                /* 0 when no ticket is in scope */
     double pct;                 /* compliance, rounded to 2 decimals */
     int has_last, has_prev;     /* in scope in the last / previous period */
     double last_pct, prev_pct;  /* their compliance, rounded likewise */
+    rpt_period_n *per;          /* every period of the database, oldest
+                                   first (while loading) */
+    size_t nper;
 } rpt_cso;
 
 /* Overall compliance of one period of the database. */
 typedef struct rpt_month {
     char period[8];             /* "YYYY-MM" */
+    long long ok, bad;
     int has_pct;
     double pct;
 } rpt_month;
 
 typedef struct rpt_stats {
     char first[8], last[8];     /* periods covered, "YYYY-MM" */
+    long long audit_id;         /* latest audit that wrote a result shown */
     char **codes;               /* every code that occurs, byte order */
-    size_t ncodes;
+    size_t ncodes, codes_cap;
     rpt_cso *cso;               /* worst compliance first */
     size_t ncso;
     rpt_cso all;                /* totals */

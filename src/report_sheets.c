@@ -400,12 +400,10 @@ static ta_status summary_head(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
     if (s == TA_OK)
         s = db_prepare(c->db,
                        "SELECT rules, program_version, run_at FROM audits "
-                       "WHERE id = (SELECT max(audit_id) FROM tickets "
-                       "WHERE period BETWEEN ?1 AND ?2)",
+                       "WHERE id = ?1",
                        &q, c->err, c->errlen);
     if (s == TA_OK) {
-        sqlite3_bind_text(q, 1, st->first, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, st->last, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 1, st->audit_id);
         int rc = sqlite3_step(q);
         if (rc == SQLITE_ROW) {
             snprintf(buf, sizeof buf, "%s (audit %s)",
@@ -768,10 +766,12 @@ static ta_status write_tickets(rpt_ctx *c, int exempt)
     rpt_table t;
     ta_status s = table_open(&t, c, L->sheet[exempt ? 3 : 2], h, w, n);
     sqlite3_stmt *q = NULL;
-    if (s == TA_OK)
+    /* none to list: spare the scan of the whole table */
+    long long want = c->st->all.n[exempt ? RPT_EXEMPT : RPT_VIOLATION];
+    if (s == TA_OK && want > 0)
         s = db_prepare(c->db, c->cso ? cso_tickets_sql : tickets_sql, &q,
                        c->err, c->errlen);
-    if (s == TA_OK) {
+    if (s == TA_OK && q) {
         sqlite3_bind_text(q, 1, c->st->first, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, c->st->last, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, exempt ? "exempt" : "violation", -1,
@@ -780,7 +780,7 @@ static ta_status write_tickets(rpt_ctx *c, int exempt)
             sqlite3_bind_text(q, 4, c->cso, -1, SQLITE_STATIC);
     }
     int rc = SQLITE_DONE;
-    while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (s == TA_OK && q && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         s = table_row(&t);
         if (s == TA_OK)
             s = ticket_row(c, &t, q, exempt);
