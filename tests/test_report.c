@@ -491,6 +491,26 @@ static void masked_by_default(void **state)
     free(d);
 }
 
+/* A cell holds at most 32,000 bytes, cut on a character boundary. */
+static void long_text_cut(void **state)
+{
+    fx *f = *state;
+    exec(f->db, "INSERT INTO rejects(import_id, file, line, reason, field,"
+                " raw) VALUES (1, 'crm-okt.csv', 11, 'long', NULL,"
+                " printf('%.*c', 31999, 'x') || 'é' || printf('%.*c', 99,"
+                " 'y'))");
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    char *b = malloc(40000);
+    assert_non_null(b);
+    cell(d, "Ditolak", "D4", b, 40000);
+    assert_int_equal(strlen(b), 2 + 31999); /* "s\t" + the x's */
+    assert_int_equal(strspn(b + 2, "x"), 31999);
+    free(b);
+    free(d);
+}
+
 static void unmasked_with_no_mask(void **state)
 {
     fx *f = *state;
@@ -685,6 +705,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(signals_sheet, setup, teardown),
         cmocka_unit_test_setup_teardown(masked_by_default, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_text_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(unmasked_with_no_mask, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(formula_stays_text, setup, teardown),
