@@ -111,14 +111,15 @@ static const sig_section sections[] = {
 /* One value of a signal row. A reused contact is masked as what it is
  * (the previous column says hp or email). */
 static ta_status put_value(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                           int col, int kind, sqlite3_stmt *q)
+                           int col, int kind, sqlite3_stmt *q,
+                           lxw_format *const fnum[2])
 {
     lxw_col_t x = (lxw_col_t)col;
     if (sqlite3_column_type(q, col) == SQLITE_NULL)
         return TA_OK;
     if (kind == SC_NUM || kind == SC_PCT)
         return rpt_put_num(c, ws, r, x, sqlite3_column_double(q, col),
-                           kind == SC_PCT ? c->f_pct : NULL);
+                           fnum[kind == SC_PCT]);
     size_t len;
     const char *v = rpt_col_text(q, col, &len);
     if (kind == SC_CONTACT) {
@@ -134,7 +135,8 @@ static ta_status put_value(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
 
 /* Writes one section from row *r, which it leaves after a blank row. */
 static ta_status write_section(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
-                               const sig_section *sec)
+                               const sig_section *sec,
+                               lxw_format *const fnum[2])
 {
     const char *const *lb = labels[c->L == rpt_lang_get(1)];
     ta_status s = rpt_put_str(c, ws, (*r)++, 0, lb[sec->title], c->f_bold);
@@ -156,7 +158,7 @@ static ta_status write_section(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
     while (s == TA_OK && *r + 2 < c->limit &&
            (rc = sqlite3_step(q)) == SQLITE_ROW) {
         for (int i = 0; s == TA_OK && i < sec->ncols; i++)
-            s = put_value(c, ws, *r, i, sec->kind[i], q);
+            s = put_value(c, ws, *r, i, sec->kind[i], q, fnum);
         (*r)++;
         n++;
     }
@@ -197,8 +199,8 @@ ta_status rpt_write_signals(rpt_ctx *c)
     if (!ws)
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     rpt_print_setup(ws, 0);
-    static const double widths[10] = {10, 24, 22, 16, 16, 18, 18, 22, 22,
-                                      40};
+    static const double widths[10] = {10, 22, 24, 24, 26, 18, 18, 26, 22,
+                                      30};
     int any = 0;
     ta_status s = any_signal(c, &any);
     if (s != TA_OK)
@@ -214,9 +216,17 @@ ta_status rpt_write_signals(rpt_ctx *c)
         if (e != LXW_NO_ERROR)
             return rpt_xlsx_fail(c, e);
     }
+    /* numbers centred, so they do not run into the text beside them */
+    lxw_format *fnum[2] = {workbook_add_format(c->wb),
+                           workbook_add_format(c->wb)};
+    if (!fnum[0] || !fnum[1])
+        return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    format_set_align(fnum[0], LXW_ALIGN_CENTER);
+    format_set_align(fnum[1], LXW_ALIGN_CENTER);
+    format_set_num_format(fnum[1], "0.00");
     lxw_row_t r = 0;
     for (size_t k = 0; s == TA_OK && k < sizeof sections / sizeof *sections;
          k++)
-        s = write_section(c, ws, &r, &sections[k]);
+        s = write_section(c, ws, &r, &sections[k], fnum);
     return s;
 }
