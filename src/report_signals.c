@@ -20,30 +20,88 @@
 
 /* The labels of this sheet, Indonesian then English. */
 enum {
-    SG_REUSED, SG_OUTLIERS, SG_MISMATCH, SG_NONE_HERE, SG_PERIOD, SG_KIND,
-    SG_CONTACT, SG_CUSTOMERS, SG_TICKETS, SG_CSOS, SG_CSO, SG_IN_SCOPE,
-    SG_EXEMPT, SG_RATE, SG_TEAM, SG_THRESHOLD, SG_EX_CODES, SG_APKT_TICKET,
-    SG_CRM_TICKET, SG_APKT_EMAIL, SG_CRM_EMAIL, SG_APKT_HP, SG_CRM_HP,
-    SG_APKT_CSO, SG_CRM_CSO, SG_FIELDS, SG_NLABELS
+    SG_REUSED,
+    SG_OUTLIERS,
+    SG_MISMATCH,
+    SG_NONE_HERE,
+    SG_PERIOD,
+    SG_KIND,
+    SG_CONTACT,
+    SG_CUSTOMERS,
+    SG_TICKETS,
+    SG_CSOS,
+    SG_CSO,
+    SG_IN_SCOPE,
+    SG_EXEMPT,
+    SG_RATE,
+    SG_TEAM,
+    SG_THRESHOLD,
+    SG_EX_CODES,
+    SG_APKT_TICKET,
+    SG_CRM_TICKET,
+    SG_APKT_EMAIL,
+    SG_CRM_EMAIL,
+    SG_APKT_HP,
+    SG_CRM_HP,
+    SG_APKT_CSO,
+    SG_CRM_CSO,
+    SG_FIELDS,
+    SG_NLABELS
 };
 
 static const char *const labels[2][SG_NLABELS] = {
     {"Kontak dipakai berulang (satu HP/email untuk beberapa pelanggan)",
      "Pencilan pengecualian (tingkat pengecualian CSO jauh di atas tim)",
      "Ketidakcocokan antar sistem (APKT dan CRM untuk laporan yang sama)",
-     "Tidak ada.", "Periode", "Jenis", "Kontak", "Pelanggan", "Tiket",
-     "CSO (tiket)", "CSO", "Tiket dalam cakupan", "Dikecualikan",
-     "Tingkat pengecualian (%)", "Median tim (%)", "Ambang (%)",
-     "Kode pengecualian (tiket)", "Tiket APKT", "Tiket CRM", "Email APKT",
-     "Email CRM", "HP APKT", "HP CRM", "CSO APKT", "CSO CRM", "Berbeda"},
+     "Tidak ada.",
+     "Periode",
+     "Jenis",
+     "Kontak",
+     "Pelanggan",
+     "Tiket",
+     "CSO (tiket)",
+     "CSO",
+     "Tiket dalam cakupan",
+     "Dikecualikan",
+     "Tingkat pengecualian (%)",
+     "Median tim (%)",
+     "Ambang (%)",
+     "Kode pengecualian (tiket)",
+     "Tiket APKT",
+     "Tiket CRM",
+     "Email APKT",
+     "Email CRM",
+     "HP APKT",
+     "HP CRM",
+     "CSO APKT",
+     "CSO CRM",
+     "Berbeda"},
     {"Reused contacts (one HP/email for several customers)",
      "Exemption outliers (a CSO's exemption rate far above the team's)",
      "Cross-system mismatches (APKT and CRM for the same report)",
-     "None.", "Period", "Kind", "Contact", "Customers", "Tickets",
-     "CSOs (tickets)", "CSO", "Tickets in scope", "Exempt",
-     "Exemption rate (%)", "Team median (%)", "Threshold (%)",
-     "Exemption codes (tickets)", "APKT ticket", "CRM ticket", "APKT email",
-     "CRM email", "APKT HP", "CRM HP", "APKT CSO", "CRM CSO", "Differs"}};
+     "None.",
+     "Period",
+     "Kind",
+     "Contact",
+     "Customers",
+     "Tickets",
+     "CSOs (tickets)",
+     "CSO",
+     "Tickets in scope",
+     "Exempt",
+     "Exemption rate (%)",
+     "Team median (%)",
+     "Threshold (%)",
+     "Exemption codes (tickets)",
+     "APKT ticket",
+     "CRM ticket",
+     "APKT email",
+     "CRM email",
+     "APKT HP",
+     "CRM HP",
+     "APKT CSO",
+     "CRM CSO",
+     "Differs"}};
 
 /* ?1, ?2: the periods; ?3: the label of an empty CSO. */
 static const char reused_sql[] =
@@ -86,22 +144,28 @@ static const char mismatch_sql[] =
 enum { SC_TEXT, SC_NUM, SC_PCT, SC_EMAIL, SC_HP, SC_CONTACT };
 
 typedef struct sig_section {
-    int title;              /* label index */
+    int title; /* label index */
     const char *sql;
     int ncols;
-    int head[10];           /* label index per column */
-    int kind[10];           /* SC_* per column */
+    int head[10]; /* label index per column */
+    int kind[10]; /* SC_* per column */
 } sig_section;
 
 static const sig_section sections[] = {
-    {SG_REUSED, reused_sql, 6,
+    {SG_REUSED,
+     reused_sql,
+     6,
      {SG_PERIOD, SG_KIND, SG_CONTACT, SG_CUSTOMERS, SG_TICKETS, SG_CSOS},
      {SC_TEXT, SC_TEXT, SC_CONTACT, SC_NUM, SC_NUM, SC_TEXT}},
-    {SG_OUTLIERS, outlier_sql, 8,
+    {SG_OUTLIERS,
+     outlier_sql,
+     8,
      {SG_PERIOD, SG_CSO, SG_IN_SCOPE, SG_EXEMPT, SG_RATE, SG_TEAM,
       SG_THRESHOLD, SG_EX_CODES},
      {SC_TEXT, SC_TEXT, SC_NUM, SC_NUM, SC_PCT, SC_PCT, SC_PCT, SC_TEXT}},
-    {SG_MISMATCH, mismatch_sql, 10,
+    {SG_MISMATCH,
+     mismatch_sql,
+     10,
      {SG_PERIOD, SG_APKT_TICKET, SG_CRM_TICKET, SG_APKT_EMAIL, SG_CRM_EMAIL,
       SG_APKT_HP, SG_CRM_HP, SG_APKT_CSO, SG_CRM_CSO, SG_FIELDS},
      {SC_TEXT, SC_TEXT, SC_TEXT, SC_EMAIL, SC_EMAIL, SC_HP, SC_HP, SC_TEXT,
@@ -110,8 +174,8 @@ static const sig_section sections[] = {
 
 /* One value of a signal row. A reused contact is masked as what it is
  * (the previous column says hp or email). */
-static ta_status put_value(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                           int col, int kind, sqlite3_stmt *q,
+static ta_status put_value(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r, int col,
+                           int kind, sqlite3_stmt *q,
                            lxw_format *const fnum[2])
 {
     lxw_col_t x = (lxw_col_t)col;
@@ -141,8 +205,7 @@ static ta_status write_section(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
     const char *const *lb = labels[c->L == rpt_lang_get(1)];
     ta_status s = rpt_put_str(c, ws, (*r)++, 0, lb[sec->title], c->f_bold);
     for (int i = 0; s == TA_OK && i < sec->ncols; i++)
-        s = rpt_put_str(c, ws, *r, (lxw_col_t)i, lb[sec->head[i]],
-                        c->f_head);
+        s = rpt_put_str(c, ws, *r, (lxw_col_t)i, lb[sec->head[i]], c->f_head);
     (*r)++;
     sqlite3_stmt *q = NULL;
     if (s == TA_OK)
@@ -199,8 +262,7 @@ ta_status rpt_write_signals(rpt_ctx *c)
     if (!ws)
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     rpt_print_setup(ws, 0);
-    static const double widths[10] = {10, 22, 24, 24, 26, 18, 18, 26, 22,
-                                      30};
+    static const double widths[10] = {10, 22, 24, 24, 26, 18, 18, 26, 22, 30};
     int any = 0;
     ta_status s = any_signal(c, &any);
     if (s != TA_OK)

@@ -49,8 +49,8 @@ void rpt_stats_free(rpt_stats *st)
 
 static int status_index(const char *s)
 {
-    static const char *const names[RPT_NSTATUS] = {"compliant", "exempt",
-                                                   "violation", "out_of_scope"};
+    static const char *const names[RPT_NSTATUS] = {
+        "compliant", "exempt", "violation", "out_of_scope"};
     for (int i = 0; i < RPT_NSTATUS; i++)
         if (strcmp(s, names[i]) == 0)
             return i;
@@ -193,8 +193,7 @@ static ta_status cso_add(rpt_stats *st, size_t *cap, const char *name)
 
 /* The entry of period in a sorted array of n entries of size sz whose
  * first member is the period, added (zeroed) if missing. */
-static void *period_entry(void **arr, size_t *n, size_t sz,
-                          const char *period)
+static void *period_entry(void **arr, size_t *n, size_t sz, const char *period)
 {
     char *a = *arr;
     size_t lo = 0, hi = *n;
@@ -343,8 +342,9 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
         s = TA_E_DATA;
     }
     if (s == TA_E_NOMEM && err && errlen)
-        snprintf(err, errlen, "out of memory while reading the audit "
-                              "results for the report");
+        snprintf(err, errlen,
+                 "out of memory while reading the audit "
+                 "results for the report");
     if (s != TA_OK) {
         rpt_stats_free(st);
         return s;
