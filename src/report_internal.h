@@ -44,8 +44,8 @@ typedef struct rpt_cso {
     double pct;                 /* compliance, rounded to 2 decimals */
     int has_last, has_prev;     /* in scope in the last / previous period */
     double last_pct, prev_pct;  /* their compliance, rounded likewise */
-    rpt_period_n *per;          /* every period of the database, oldest
-                                   first (while loading) */
+    rpt_period_n *per;          /* every period in which the CSO has
+                                   tickets, oldest first */
     size_t nper;
 } rpt_cso;
 
