@@ -18,5 +18,5 @@ cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude bench/report_bench.c \
 echo "findings: $N"
 /usr/bin/time -v "$WORK/report_bench" report "$WORK/bench.db" "$WORK/out" \
     2> "$WORK/time.txt"
-grep -E "Elapsed|Maximum resident" "$WORK/time.txt"
+grep -E "User time|System time|Elapsed|Maximum resident" "$WORK/time.txt"
 ls -l "$WORK/out"

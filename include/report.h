@@ -1,6 +1,7 @@
 /*
  * report.h — the Excel workbooks of SPEC §5, written from the database
- * (audit_results joined with tickets, imports, rejects, audits).
+ * (tickets, which hold the audit's verdicts, and imports, rejects, audits,
+ * signals).
  *
  * One workbook per call, <out>/audit-<period>.xlsx, with the sheets
  * Ringkasan, Per CSO, Temuan, Pengecualian, Ditolak, Indikasi (Summary,
@@ -36,11 +37,10 @@ typedef struct report_options {
                                next; 0 means Excel's 1,048,576 */
 } report_options;
 
-/* Writes the workbook(s) for opt->period (or every period in
- * audit_results). On success returns TA_OK and the main workbook's path in
+/* Writes the workbook(s) for opt->period (or every period audited). On success returns TA_OK and the main workbook's path in
  * path_out (pathlen bytes, may be NULL). On failure returns
  *   TA_E_USAGE     a malformed period or language,
- *   TA_E_DATA      nothing audited for the period (no audit_results rows),
+ *   TA_E_DATA      nothing audited for the period (no tickets in it),
  *   TA_E_CANTCREAT the folder or a file cannot be created,
  *   TA_E_IO        a database or write error,
  *   TA_E_NOMEM     out of memory,

@@ -12,6 +12,8 @@
 
 #include "report.h"
 
+typedef struct sqlite3_stmt sqlite3_stmt;
+
 /* Statuses in the order of the Per CSO columns. */
 enum { RPT_COMPLIANT, RPT_EXEMPT, RPT_VIOLATION, RPT_OUT, RPT_NSTATUS };
 
@@ -27,22 +29,47 @@ enum { RPT_COMPLIANT, RPT_EXEMPT, RPT_VIOLATION, RPT_OUT, RPT_NSTATUS };
 /* CSOs shown in the compliance chart (the worst ones). */
 #define RPT_CHART_CSOS 50
 
+/* Tickets ok (compliant or exempt) and in violation in one period. */
+typedef struct rpt_period_n {
+    char period[8];             /* "YYYY-MM" */
+    long long ok, bad;
+} rpt_period_n;
+
 /* One CSO's figures (or the totals). */
 typedef struct rpt_cso {
-    char *name;                 /* as in audit_results; "" for none */
+    char *name;                 /* as in tickets; "" for none */
     long long n[RPT_NSTATUS];   /* tickets per status */
     long long *codes;           /* tickets per code, parallel to codes */
     int has_pct;                /* 0 when no ticket is in scope */
     double pct;                 /* compliance, rounded to 2 decimals */
+    int has_last, has_prev;     /* in scope in the last / previous period */
+    double last_pct, prev_pct;  /* their compliance, rounded likewise */
+    rpt_period_n *per;          /* every period in which the CSO has
+                                   tickets, oldest first */
+    size_t nper;
 } rpt_cso;
+
+/* Overall compliance of one period of the database. */
+typedef struct rpt_month {
+    char period[8];             /* "YYYY-MM" */
+    long long ok, bad;
+    int has_pct;
+    double pct;
+} rpt_month;
 
 typedef struct rpt_stats {
     char first[8], last[8];     /* periods covered, "YYYY-MM" */
+    long long audit_id;         /* latest audit that wrote a result shown */
     char **codes;               /* every code that occurs, byte order */
-    size_t ncodes;
+    size_t ncodes, codes_cap;
     rpt_cso *cso;               /* worst compliance first */
     size_t ncso;
     rpt_cso all;                /* totals */
+    char prev[8];               /* the period before last in the
+                                   database, "" when there is none */
+    rpt_month *months;          /* every period of the database, oldest
+                                   first */
+    size_t nmonths;
 } rpt_stats;
 
 /* Loads the figures of the periods first..last (period NULL: every
@@ -61,7 +88,8 @@ typedef struct rpt_lang {
         *tickets, *status_names[RPT_NSTATUS], *compliance, *target, *code,
         *codes_head, *no_codes, *chart_cso, *chart_codes, *ticket, *date,
         *category, *codes, *evidence, *email, *hp, *notes, *line, *reason,
-        *raw, *signals_none, *all_periods_to, *masked_note, *unmasked_note;
+        *raw, *signals_none, *all_periods_to, *masked_note, *unmasked_note,
+        *prev_month, *change, *months_head, *chart_months;
 } rpt_lang;
 
 const rpt_lang *rpt_lang_get(int en);
@@ -74,7 +102,8 @@ typedef struct rpt_ctx {
     const rpt_stats *st;  /* whole report, or one CSO's view */
     const char *cso;      /* NULL for the main workbook */
     lxw_workbook *wb;
-    lxw_format *f_title, *f_head, *f_pct, *f_pct_low, *f_low, *f_bold;
+    lxw_format *f_title, *f_head, *f_pct, *f_pct_low, *f_low, *f_bold,
+        *f_change, *f_head_rot, *f_head_wrap;
     lxw_row_t limit;      /* rows per sheet, header included */
     double target;
     const char *path;     /* the workbook's final path, for messages */
@@ -83,6 +112,33 @@ typedef struct rpt_ctx {
     char *err;
     size_t errlen;
 } rpt_ctx;
+
+/* Cells (report_sheets.c). Text from the data goes through rpt_put_text
+ * only: always a string cell, valid UTF-8 without control characters, cut
+ * to fit a cell. rpt_put_str takes a NUL-terminated string; rpt_put_masked
+ * masks with fn (mask_email, mask_phone, mask_text) unless --no-mask.
+ * Each returns TA_OK or a status with the message in c->err. */
+ta_status rpt_put_text(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                       lxw_col_t col, const char *s, size_t len,
+                       lxw_format *f) TA_WUR;
+ta_status rpt_put_str(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                      lxw_col_t col, const char *s, lxw_format *f) TA_WUR;
+ta_status rpt_put_num(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                      lxw_col_t col, double v, lxw_format *f) TA_WUR;
+ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                         lxw_col_t col, const char *s, size_t len,
+                         size_t (*fn)(const char *, size_t, char *,
+                                      size_t)) TA_WUR;
+/* Landscape A4, one page wide; header_row repeats row 1 on every page. */
+void rpt_print_setup(lxw_worksheet *ws, int header_row);
+/* A libxlsxwriter error as a status, with the message in c->err. */
+ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e);
+/* Column i of a row as text and its length (NULL, 0 for NULL). */
+const char *rpt_col_text(sqlite3_stmt *q, int i, size_t *len);
+
+/* Writes the Indikasi / Signals sheet from the signals table
+ * (report_signals.c). */
+ta_status rpt_write_signals(rpt_ctx *c) TA_WUR;
 
 /* Adds the formats and writes every sheet of the workbook (main or, with
  * ctx->cso set, one CSO's). */

@@ -1,9 +1,14 @@
 /*
  * report_stats.c — the aggregate figures of a report: the periods covered,
- * the codes that occur, and per CSO the tickets per status and per code
- * and the compliance. Read with one grouped query (one row per CSO,
- * status and code set), so memory grows with the number of CSOs and code
- * sets, never with the number of tickets.
+ * the codes that occur, per CSO the tickets per status and per code and
+ * the compliance, and the history (compliance of every period of the
+ * database, and per CSO in the last and the previous period).
+ *
+ * One grouped query, read once: one row per CSO, period, status and code
+ * set over the whole tickets table. Memory grows with the number of CSOs,
+ * periods and code sets, never with the number of tickets; the table is
+ * scanned once (at 1M tickets each scan costs ~0.3 s, and this used to
+ * take four).
  */
 #include "report_internal.h"
 
@@ -16,14 +21,15 @@
 #include "db.h"
 
 static const char grouped_sql[] =
-    "SELECT cso, status, codes, count(*) FROM audit_results"
-    " WHERE period BETWEEN ?1 AND ?2"
-    " GROUP BY cso, status, codes ORDER BY cso";
+    "SELECT cso, period, status, codes, count(*), max(audit_id)"
+    " FROM tickets GROUP BY cso, period, status, codes"
+    " ORDER BY cso, period, status, codes";
 
 static void cso_clear(rpt_cso *c)
 {
     free(c->name);
     free(c->codes);
+    free(c->per);
 }
 
 void rpt_stats_free(rpt_stats *st)
@@ -37,13 +43,14 @@ void rpt_stats_free(rpt_stats *st)
         cso_clear(&st->cso[i]);
     free(st->cso);
     free(st->all.codes);
+    free(st->months);
     free(st);
 }
 
 static int status_index(const char *s)
 {
-    static const char *const names[RPT_NSTATUS] = {"compliant", "exempt",
-                                                   "violation", "out_of_scope"};
+    static const char *const names[RPT_NSTATUS] = {
+        "compliant", "exempt", "violation", "out_of_scope"};
     for (int i = 0; i < RPT_NSTATUS; i++)
         if (strcmp(s, names[i]) == 0)
             return i;
@@ -67,6 +74,7 @@ static const char *next_code(const char **p, size_t *len)
     return s;
 }
 
+/* Index of a code, or -(insertion point) - 1. */
 static long code_find(const rpt_stats *st, const char *s, size_t len)
 {
     size_t lo = 0, hi = st->ncodes;
@@ -85,34 +93,72 @@ static long code_find(const rpt_stats *st, const char *s, size_t len)
     return -(long)lo - 1;
 }
 
-static ta_status code_add(rpt_stats *st, const char *s, size_t len)
+/* Makes room for one more code in every counter array (codes_cap). */
+static ta_status codes_grow(rpt_stats *st)
 {
-    long at = code_find(st, s, len);
-    if (at >= 0)
+    if (st->ncodes < st->codes_cap)
         return TA_OK;
-    size_t pos = (size_t)(-at - 1);
-    char **nc = realloc(st->codes, (st->ncodes + 1) * sizeof *nc);
+    size_t cap = st->codes_cap ? st->codes_cap * 2 : 16;
+    char **nc = realloc(st->codes, cap * sizeof *nc);
     if (!nc)
         return TA_E_NOMEM;
     st->codes = nc;
+    for (size_t i = 0; i <= st->ncso; i++) {
+        rpt_cso *c = i < st->ncso ? &st->cso[i] : &st->all;
+        long long *n = realloc(c->codes, cap * sizeof *n);
+        if (!n)
+            return TA_E_NOMEM;
+        c->codes = n;
+    }
+    st->codes_cap = cap;
+    return TA_OK;
+}
+
+/* The column of a code, added (in byte order, every CSO's count 0) the
+ * first time it is seen. */
+static ta_status code_col(rpt_stats *st, const char *s, size_t len,
+                          size_t *col)
+{
+    long at = code_find(st, s, len);
+    if (at >= 0) {
+        *col = (size_t)at;
+        return TA_OK;
+    }
+    size_t pos = (size_t)(-at - 1);
+    ta_status e = codes_grow(st);
+    if (e != TA_OK)
+        return e;
     char *copy = malloc(len + 1);
     if (!copy)
         return TA_E_NOMEM;
     memcpy(copy, s, len);
     copy[len] = '\0';
-    memmove(nc + pos + 1, nc + pos, (st->ncodes - pos) * sizeof *nc);
-    nc[pos] = copy;
+    size_t tail = st->ncodes - pos;
+    memmove(st->codes + pos + 1, st->codes + pos, tail * sizeof *st->codes);
+    st->codes[pos] = copy;
+    for (size_t i = 0; i <= st->ncso; i++) {
+        rpt_cso *c = i < st->ncso ? &st->cso[i] : &st->all;
+        memmove(c->codes + pos + 1, c->codes + pos, tail * sizeof *c->codes);
+        c->codes[pos] = 0;
+    }
     st->ncodes++;
+    *col = pos;
     return TA_OK;
+}
+
+/* Compliance in % of ok tickets among ok + violations, rounded to 2
+ * decimals here once, so that sorts, differences and cells agree. */
+static int pct_of(long long ok, long long violations, double *pct)
+{
+    long long den = ok + violations;
+    *pct = den > 0 ? round((double)ok * 10000.0 / (double)den) / 100.0 : 0;
+    return den > 0;
 }
 
 static void set_pct(rpt_cso *c)
 {
-    long long ok = c->n[RPT_COMPLIANT] + c->n[RPT_EXEMPT];
-    long long den = ok + c->n[RPT_VIOLATION];
-    c->has_pct = den > 0;
-    /* Rounded here once, so the sort and the cells agree on ties. */
-    c->pct = den > 0 ? round((double)ok * 10000.0 / (double)den) / 100.0 : 0;
+    c->has_pct = pct_of(c->n[RPT_COMPLIANT] + c->n[RPT_EXEMPT],
+                        c->n[RPT_VIOLATION], &c->pct);
 }
 
 /* Worst compliance first, blank compliance last, ties by name. */
@@ -126,119 +172,146 @@ static int cso_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static ta_status read_periods(sqlite3 *db, const char *period, rpt_stats *st,
-                              char *err, size_t errlen)
+/* A new CSO (counters zero, one code column per code known). */
+static ta_status cso_add(rpt_stats *st, size_t *cap, const char *name)
 {
-    sqlite3_stmt *q = NULL;
-    ta_status s = db_prepare(db,
-                             "SELECT min(period), max(period) FROM "
-                             "audit_results WHERE ?1 IS NULL OR period = ?1",
-                             &q, err, errlen);
-    if (s != TA_OK)
-        return s;
-    if (period)
-        sqlite3_bind_text(q, 1, period, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc != SQLITE_ROW) {
-        s = db_fail(db, "reading the audited periods", err, errlen);
-    } else if (sqlite3_column_type(q, 0) == SQLITE_NULL) {
-        if (err && errlen)
-            snprintf(err, errlen,
-                     "nothing audited%s%s in the database: import the "
-                     "exports and run 'ticket-audit audit' (or 'run') first",
-                     period ? " for period " : "", period ? period : "");
-        s = TA_E_DATA;
-    } else {
-        snprintf(st->first, sizeof st->first, "%s",
-                 (const char *)sqlite3_column_text(q, 0));
-        snprintf(st->last, sizeof st->last, "%s",
-                 (const char *)sqlite3_column_text(q, 1));
+    if (st->ncso == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        rpt_cso *nc = realloc(st->cso, ncap * sizeof *nc);
+        if (!nc)
+            return TA_E_NOMEM;
+        st->cso = nc;
+        *cap = ncap;
     }
-    sqlite3_finalize(q);
-    return s;
+    rpt_cso *c = &st->cso[st->ncso];
+    memset(c, 0, sizeof *c);
+    c->name = strdup(name);
+    c->codes = calloc(st->codes_cap + 1, sizeof *c->codes);
+    st->ncso++;
+    return c->name && c->codes ? TA_OK : TA_E_NOMEM;
 }
 
-/* Adds one grouped row's tickets to a CSO (and its codes). */
-static void add_row(rpt_stats *st, rpt_cso *c, int status, const char *codes,
-                    long long n)
+/* The entry of period in a sorted array of n entries of size sz whose
+ * first member is the period, added (zeroed) if missing. */
+static void *period_entry(void **arr, size_t *n, size_t sz, const char *period)
 {
-    c->n[status] += n;
-    st->all.n[status] += n;
-    const char *p = codes;
-    size_t len;
+    char *a = *arr;
+    size_t lo = 0, hi = *n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(a + mid * sz, period);
+        if (c == 0)
+            return a + mid * sz;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* grows one entry at a time: periods are few */
+    char *na = realloc(a, (*n + 1) * sz);
+    if (!na)
+        return NULL;
+    memmove(na + (lo + 1) * sz, na + lo * sz, (*n - lo) * sz);
+    memset(na + lo * sz, 0, sz);
+    memcpy(na + lo * sz, period, 8);
+    *arr = na;
+    (*n)++;
+    return na + lo * sz;
+}
+
+/* Adds one grouped row. lo..hi are the periods reported. */
+static ta_status add_row(rpt_stats *st, size_t *cap, sqlite3_stmt *q,
+                         const char *lo, const char *hi)
+{
+    const char *name = (const char *)sqlite3_column_text(q, 0);
+    const char *period = (const char *)sqlite3_column_text(q, 1);
+    const char *status = (const char *)sqlite3_column_text(q, 2);
+    const char *codes = (const char *)sqlite3_column_text(q, 3);
+    long long n = sqlite3_column_int64(q, 4);
+    int si = status_index(status ? status : "");
+    name = name ? name : "";
+    if (!period || strlen(period) != 7 || si < 0)
+        return TA_OK; /* not a period or status of SPEC §4 */
+    ta_status s = TA_OK;
+    if (st->ncso == 0 || strcmp(st->cso[st->ncso - 1].name, name) != 0)
+        s = cso_add(st, cap, name);
+    if (s != TA_OK)
+        return s;
+    rpt_cso *c = &st->cso[st->ncso - 1];
+    void *arr = c->per;
+    rpt_period_n *pn = period_entry(&arr, &c->nper, sizeof *pn, period);
+    c->per = arr;
+    arr = st->months;
+    rpt_month *m = period_entry(&arr, &st->nmonths, sizeof *m, period);
+    st->months = arr;
+    if (!pn || !m)
+        return TA_E_NOMEM;
+    if (si == RPT_COMPLIANT || si == RPT_EXEMPT) {
+        pn->ok += n;
+        m->ok += n;
+    } else if (si == RPT_VIOLATION) {
+        pn->bad += n;
+        m->bad += n;
+    }
+    if (strcmp(period, lo) < 0 || strcmp(period, hi) > 0)
+        return TA_OK;
+    if (!st->first[0] || strcmp(period, st->first) < 0)
+        memcpy(st->first, period, 8);
+    if (strcmp(period, st->last) > 0)
+        memcpy(st->last, period, 8);
+    long long audit = sqlite3_column_int64(q, 5);
+    if (audit > st->audit_id)
+        st->audit_id = audit;
+    c->n[si] += n;
+    st->all.n[si] += n;
+    const char *p = codes ? codes : "";
+    size_t len, col;
     const char *code;
-    while ((code = next_code(&p, &len))) {
-        long at = code_find(st, code, len);
-        if (at >= 0) {
-            c->codes[at] += n;
-            st->all.codes[at] += n;
+    while (s == TA_OK && (code = next_code(&p, &len))) {
+        s = code_col(st, code, len, &col);
+        if (s == TA_OK) {
+            st->cso[st->ncso - 1].codes[col] += n;
+            st->all.codes[col] += n;
         }
     }
+    return s;
 }
 
-static ta_status read_groups(sqlite3 *db, rpt_stats *st, char *err,
-                             size_t errlen)
+/* After the query: the previous period, per CSO the compliance in the
+ * last and previous periods; CSOs without a ticket in the periods
+ * reported are dropped. */
+static void finish(rpt_stats *st)
 {
-    sqlite3_stmt *q = NULL;
-    ta_status s = db_prepare(db, grouped_sql, &q, err, errlen);
-    if (s != TA_OK)
-        return s;
-    sqlite3_bind_text(q, 1, st->first, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, st->last, -1, SQLITE_STATIC);
-    /* Pass 1 learns the codes (the columns); pass 2 counts. */
-    int rc = SQLITE_DONE;
-    while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *p = (const char *)sqlite3_column_text(q, 2);
-        size_t len;
-        const char *code;
-        while (s == TA_OK && p && (code = next_code(&p, &len)))
-            s = code_add(st, code, len);
+    for (size_t i = 0; i < st->nmonths; i++) {
+        rpt_month *m = &st->months[i];
+        m->has_pct = pct_of(m->ok, m->bad, &m->pct);
+        if (strcmp(m->period, st->last) < 0)
+            memcpy(st->prev, m->period, 8);
     }
-    if (s == TA_OK && rc != SQLITE_DONE)
-        s = db_fail(db, "reading the audit results", err, errlen);
-    if (s == TA_OK) {
-        sqlite3_reset(q);
-        st->all.codes = calloc(st->ncodes + 1, sizeof *st->all.codes);
-        if (!st->all.codes)
-            s = TA_E_NOMEM;
-    }
-    size_t cap = 0;
-    while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(q, 0);
-        const char *status = (const char *)sqlite3_column_text(q, 1);
-        const char *codes = (const char *)sqlite3_column_text(q, 2);
-        int si = status_index(status ? status : "");
-        if (si < 0)
-            continue; /* not a status of SPEC §4: nothing to count */
-        name = name ? name : "";
-        if (st->ncso == 0 || strcmp(st->cso[st->ncso - 1].name, name) != 0) {
-            if (st->ncso == cap) {
-                size_t ncap = cap ? cap * 2 : 16;
-                rpt_cso *nc = realloc(st->cso, ncap * sizeof *nc);
-                if (!nc) {
-                    s = TA_E_NOMEM;
-                    break;
-                }
-                st->cso = nc;
-                cap = ncap;
-            }
-            rpt_cso *c = &st->cso[st->ncso];
-            memset(c, 0, sizeof *c);
-            c->name = strdup(name);
-            c->codes = calloc(st->ncodes + 1, sizeof *c->codes);
-            st->ncso++;
-            if (!c->name || !c->codes) {
-                s = TA_E_NOMEM;
-                break;
-            }
+    size_t kept = 0;
+    for (size_t i = 0; i < st->ncso; i++) {
+        rpt_cso *c = &st->cso[i];
+        long long total = 0;
+        for (int k = 0; k < RPT_NSTATUS; k++)
+            total += c->n[k];
+        if (total == 0) {
+            cso_clear(c);
+            continue;
         }
-        add_row(st, &st->cso[st->ncso - 1], si, codes ? codes : "",
-                sqlite3_column_int64(q, 3));
+        for (size_t k = 0; k < c->nper; k++) {
+            const rpt_period_n *pn = &c->per[k];
+            if (strcmp(pn->period, st->last) == 0)
+                c->has_last = pct_of(pn->ok, pn->bad, &c->last_pct);
+            else if (strcmp(pn->period, st->prev) == 0)
+                c->has_prev = pct_of(pn->ok, pn->bad, &c->prev_pct);
+        }
+        set_pct(c);
+        st->cso[kept++] = *c;
     }
-    if (s == TA_OK && rc != SQLITE_DONE)
-        s = db_fail(db, "reading the audit results", err, errlen);
-    sqlite3_finalize(q);
-    return s;
+    st->ncso = kept;
+    set_pct(&st->all);
+    if (st->ncso > 1)
+        qsort(st->cso, st->ncso, sizeof *st->cso, cso_cmp);
 }
 
 ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
@@ -248,21 +321,35 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
     rpt_stats *st = calloc(1, sizeof *st);
     if (!st)
         return TA_E_NOMEM;
-    ta_status s = read_periods(db, period, st, err, errlen);
-    if (s == TA_OK)
-        s = read_groups(db, st, err, errlen);
+    st->all.codes = calloc(1, sizeof *st->all.codes);
+    sqlite3_stmt *q = NULL;
+    ta_status s = st->all.codes ? db_prepare(db, grouped_sql, &q, err, errlen)
+                                : TA_E_NOMEM;
+    const char *lo = period ? period : "", *hi = period ? period : "~";
+    size_t cap = 0;
+    int rc = SQLITE_DONE;
+    while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        s = add_row(st, &cap, q, lo, hi);
+    if (s == TA_OK && rc != SQLITE_DONE)
+        s = db_fail(db, "reading the audit results", err, errlen);
+    sqlite3_finalize(q);
+    if (s == TA_OK && !st->first[0]) {
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "nothing audited%s%s in the database: import the "
+                     "exports and run 'ticket-audit audit' (or 'run') first",
+                     period ? " for period " : "", period ? period : "");
+        s = TA_E_DATA;
+    }
     if (s == TA_E_NOMEM && err && errlen)
-        snprintf(err, errlen, "out of memory while reading the audit "
-                              "results for the report");
+        snprintf(err, errlen,
+                 "out of memory while reading the audit "
+                 "results for the report");
     if (s != TA_OK) {
         rpt_stats_free(st);
         return s;
     }
-    for (size_t i = 0; i < st->ncso; i++)
-        set_pct(&st->cso[i]);
-    set_pct(&st->all);
-    if (st->ncso > 1)
-        qsort(st->cso, st->ncso, sizeof *st->cso, cso_cmp);
+    finish(st);
     *out = st;
     return TA_OK;
 }

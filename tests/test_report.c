@@ -207,7 +207,9 @@ static void sheet_order_id(void **state)
     sheets(d, s, sizeof s);
     assert_string_equal(
         s, "Ringkasan|Per CSO|Temuan|Pengecualian|Ditolak|Indikasi|");
-    assert_line(d, "CHARTS\t2");
+    assert_line(d, "CHARTS\t3"); /* codes, CSOs, months */
+    /* deflated at level 1 (minizip marks it "super fast"), not 6 */
+    assert_line(d, "ZIPLEVEL\tsuperfast");
     assert_line(d, "P\tTemuan\tA2");
     assert_line(d, "A\tTemuan\tA1:I6");
     free(d);
@@ -228,9 +230,9 @@ static void sheet_order_en(void **state)
     for (int i = 0; i < 7; i++)
         assert_line(d, "C\tBy CSO\t%c1\ts\t%s", 'A' + i, head[i]);
     assert_line(d, "C\tBy CSO\tA6\ts\t(unknown)");
-    assert_line(d, "C\tSignals\tA1\ts\tSignals (reused contacts, exemption "
-                   "outliers, cross-system mismatches) are not computed in "
-                   "this version.");
+    assert_line(d, "C\tSignals\tA1\ts\tNo signals (reused contacts, "
+                   "exemption outliers, cross-system mismatches) were found "
+                   "for this period.");
     free(d);
 }
 
@@ -247,7 +249,10 @@ static void by_cso_header_and_order(void **state)
     for (int i = 0; i < 13; i++)
         assert_line(d, "C\tPer CSO\t%c1\ts\t%s", 'A' + i, head[i]);
     char b[256];
-    assert_string_equal(cell(d, "Per CSO", "N1", b, sizeof b), "");
+    /* the history after the codes: 2026-09 is in the database */
+    assert_line(d, "C\tPer CSO\tN1\ts\tKepatuhan bulan lalu (%%)");
+    assert_line(d, "C\tPer CSO\tO1\ts\tPerubahan (poin)");
+    assert_string_equal(cell(d, "Per CSO", "P1", b, sizeof b), "");
     /* worst first, ties by name, blank compliance last */
     const char *order[] = {"../../etc/passwd", HYPER, "Ani", "Budi",
                            "(tidak diketahui)", "CON", "a/b", "a:b"};
@@ -268,6 +273,152 @@ static void by_cso_header_and_order(void **state)
 }
 
 /* Every CSO's row equals SQL over audit_results. */
+/* Several periods: each CSO's compliance in the period before the last one
+ * reported and the change in points; Ringkasan's compliance per month. */
+static void history_previous_month(void **state)
+{
+    fx *f = *state;
+    add(f->db, "B9A", "2026-09-10", "Budi", "compliant", "", "", "", "");
+    add(f->db, "B9B", "2026-09-11", "Budi", "violation", "HP_MISSING", "",
+        "", "");
+    add(f->db, "B9C", "2026-09-12", "Budi", "out_of_scope", "", "", "", "");
+    add(f->db, "A9", "2026-09-12", "Ani", "out_of_scope", "", "", "", "");
+    add(f->db, "B8", "2026-08-01", "Budi", "compliant", "", "", "", "");
+    report_options o = {.period = "2026-10", .lang = "en"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    char b[256];
+    assert_line(d, "C\tBy CSO\tN1\ts\tPrevious month (%%)");
+    assert_line(d, "C\tBy CSO\tO1\ts\tChange (points)");
+    /* Budi: 80 % in October, 50 % in September (not 100 % of August) */
+    assert_line(d, "C\tBy CSO\tA5\ts\tBudi");
+    assert_line(d, "C\tBy CSO\tG5\tn\t80.0");
+    assert_line(d, "C\tBy CSO\tN5\tn\t50.0");
+    assert_line(d, "C\tBy CSO\tO5\tn\t30.0");
+    /* Ani: nothing in scope in September; Old: not in October at all */
+    assert_line(d, "C\tBy CSO\tA4\ts\tAni");
+    assert_string_equal(cell(d, "By CSO", "N4", b, sizeof b), "");
+    assert_string_equal(cell(d, "By CSO", "O4", b, sizeof b), "");
+    assert_null(strstr(d, "\ts\tOld\n"));
+    /* every period of the database, oldest first, with a line chart */
+    const char *p = strstr(d, "\ts\tCompliance by month\n");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "\ts\t2026-08\n"));
+    assert_non_null(strstr(p, "\tn\t100.0\n"));
+    assert_non_null(strstr(p, "\ts\t2026-09\n"));
+    assert_non_null(strstr(p, "\tn\t33.33\n")); /* Budi 1/2, Old 0/1 */
+    assert_non_null(strstr(p, "\ts\t2026-10\n"));
+    assert_non_null(strstr(p, "\tn\t58.33\n"));
+    assert_true(strstr(p, "2026-08") < strstr(p, "2026-10"));
+    assert_line(d, "CHARTS\t3");
+    free(d);
+
+    /* one period in the database: no history columns, no month chart */
+    exec(f->db, "DELETE FROM tickets WHERE period <> '2026-10'");
+    assert_int_equal(run(f, &o), TA_OK);
+    d = dump(f, f->path);
+    assert_string_equal(cell(d, "By CSO", "N1", b, sizeof b), "");
+    assert_line(d, "CHARTS\t2");
+    free(d);
+}
+
+/* The three kinds of signal, as the audit stores them (docs/schema.md). */
+static void add_signals(sqlite3 *db)
+{
+    exec(db,
+         "INSERT INTO signals(period, kind, contact_kind, contact, customers,"
+         " tickets, detail) VALUES"
+         " ('2026-10', 'reused_contact', 'email', 'budi.s@gmail.com', 2, 2,"
+         "  '{\"csos\":[{\"cso\":\"Ani\",\"tickets\":2}]}'),"
+         " ('2026-10', 'reused_contact', 'hp', '081234567890', 3, 4,"
+         "  '{\"csos\":[{\"cso\":\"\",\"tickets\":1},"
+         "  {\"cso\":\"Budi\",\"tickets\":3}]}'),"
+         " ('2026-09', 'reused_contact', 'hp', '081200000000', 9, 9,"
+         "  '{\"csos\":[]}');"
+         "INSERT INTO signals(period, kind, cso, tickets, rate, team_rate,"
+         " threshold, detail) VALUES ('2026-10', 'exemption_outlier', 'Budi',"
+         " 5, 40.0, 10.0, 25.5,"
+         " '{\"codes\":{\"EX_ANGRY\":1,\"EX_URGENT\":3},\"exempt\":4}');"
+         "INSERT INTO signals(period, kind, cso, apkt_ticket, crm_ticket,"
+         " apkt_email, crm_email, apkt_hp, crm_hp, detail) VALUES"
+         " ('2026-10', 'cross_system_mismatch', 'Ani', 'K1', 'T1',"
+         " 'ani@yahoo.co.id', 'ani2@yahoo.co.id', '081299998888',"
+         " '081299997777',"
+         " '{\"crm_cso\":\"=HYPERLINK(1)\",\"fields\":[\"email\",\"hp\"]}');");
+}
+
+static void signals_sheet(void **state)
+{
+    fx *f = *state;
+    add_signals(f->db);
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    char b[256];
+    const char *S = "Indikasi";
+    assert_line(d, "C\t%s\tA1\ts\tKontak dipakai berulang (satu HP/email "
+                   "untuk beberapa pelanggan)", S);
+    assert_line(d, "C\t%s\tC2\ts\tKontak", S);
+    /* most tickets first; contacts masked; CSOs with their tickets */
+    assert_line(d, "C\t%s\tA3\ts\t2026-10", S);
+    assert_line(d, "C\t%s\tB3\ts\tHP", S);
+    assert_line(d, "C\t%s\tC3\ts\t0812****7890", S);
+    assert_line(d, "C\t%s\tD3\tn\t3.0", S);
+    assert_line(d, "C\t%s\tE3\tn\t4.0", S);
+    assert_line(d, "C\t%s\tF3\ts\tBudi (3), (tidak diketahui) (1)", S);
+    assert_line(d, "C\t%s\tB4\ts\tEmail", S);
+    assert_line(d, "C\t%s\tC4\ts\tb***@gmail.com", S);
+    assert_line(d, "C\t%s\tF4\ts\tAni (2)", S);
+    /* another period's signal is not shown */
+    assert_null(strstr(d, "0812****0000"));
+    assert_string_equal(cell(d, S, "A5", b, sizeof b), "");
+    assert_line(d, "C\t%s\tA6\ts\tPencilan pengecualian (tingkat "
+                   "pengecualian CSO jauh di atas tim)", S);
+    assert_line(d, "C\t%s\tB8\ts\tBudi", S);
+    assert_line(d, "C\t%s\tC8\tn\t5.0", S);
+    assert_line(d, "C\t%s\tD8\tn\t4.0", S);
+    assert_line(d, "C\t%s\tE8\tn\t40.0", S);
+    assert_line(d, "C\t%s\tF8\tn\t10.0", S);
+    assert_line(d, "C\t%s\tG8\tn\t25.5", S);
+    assert_line(d, "C\t%s\tH8\ts\tEX_URGENT (3), EX_ANGRY (1)", S);
+    assert_line(d, "C\t%s\tA10\ts\tKetidakcocokan antar sistem (APKT dan "
+                   "CRM untuk laporan yang sama)", S);
+    assert_line(d, "C\t%s\tB11\ts\tTiket APKT", S);
+    assert_line(d, "C\t%s\tB12\ts\tK1", S);
+    assert_line(d, "C\t%s\tC12\ts\tT1", S);
+    assert_line(d, "C\t%s\tD12\ts\ta***@yahoo.co.id", S);
+    assert_line(d, "C\t%s\tE12\ts\ta***@yahoo.co.id", S);
+    assert_line(d, "C\t%s\tF12\ts\t0812****8888", S);
+    assert_line(d, "C\t%s\tG12\ts\t0812****7777", S);
+    assert_line(d, "C\t%s\tH12\ts\tAni", S);
+    assert_line(d, "C\t%s\tI12\ts\t=HYPERLINK(1)", S); /* text */
+    assert_line(d, "C\t%s\tJ12\ts\temail, hp", S);
+    assert_null(strstr(d, "\tf\t"));
+    assert_null(strstr(d, "budi.s@gmail.com"));
+    assert_null(strstr(d, "ani2@"));
+    free(d);
+
+    /* --no-mask shows them; English labels */
+    report_options en = {.period = "2026-10", .lang = "en", .no_mask = 1};
+    assert_int_equal(run(f, &en), TA_OK);
+    d = dump(f, f->path);
+    assert_line(d, "C\tSignals\tA1\ts\tReused contacts (one HP/email for "
+                   "several customers)");
+    assert_line(d, "C\tSignals\tC3\ts\t081234567890");
+    assert_line(d, "C\tSignals\tF3\ts\tBudi (3), (unknown) (1)");
+    assert_line(d, "C\tSignals\tE12\ts\tani2@yahoo.co.id");
+    assert_line(d, "C\tSignals\tI11\ts\tCRM CSO");
+    free(d);
+
+    /* a kind without signals says so; the others still show */
+    exec(f->db, "DELETE FROM signals WHERE kind = 'exemption_outlier'");
+    assert_int_equal(run(f, &o), TA_OK);
+    d = dump(f, f->path);
+    assert_line(d, "C\t%s\tA8\ts\tTidak ada.", S);
+    assert_line(d, "C\t%s\tB12\ts\tK1", S);
+    free(d);
+}
+
 static void by_cso_matches_sql(void **state)
 {
     fx *f = *state;
@@ -326,10 +477,10 @@ static void masked_by_default(void **state)
     assert_null(strstr(d, "081234567890"));
     assert_null(strstr(d, "3456 7890"));
     assert_null(strstr(d, "1111-2222"));
-    assert_line(d, "C\tTemuan\tG3\ts\tb***@gmail.com");
-    assert_line(d, "C\tTemuan\tH3\ts\t+62 81* **** 7890");
-    assert_line(d, "C\tTemuan\tH6\ts\t0812****7890");
-    assert_line(d, "C\tTemuan\tI6\ts\tpelanggan minta dihubungi di "
+    assert_line(d, "C\tTemuan\tG5\ts\tb***@gmail.com");
+    assert_line(d, "C\tTemuan\tH5\ts\t+62 81* **** 7890");
+    assert_line(d, "C\tTemuan\tH2\ts\t0812****7890");
+    assert_line(d, "C\tTemuan\tI2\ts\tpelanggan minta dihubungi di "
                    "0812****8888");
     assert_line(d, "C\tPengecualian\tJ2\ts\tpelanggan marah, email "
                    "b***@gmail.com");
@@ -340,14 +491,34 @@ static void masked_by_default(void **state)
     free(d);
 }
 
+/* A cell holds at most 32,000 bytes, cut on a character boundary. */
+static void long_text_cut(void **state)
+{
+    fx *f = *state;
+    exec(f->db, "INSERT INTO rejects(import_id, file, line, reason, field,"
+                " raw) VALUES (1, 'crm-okt.csv', 11, 'long', NULL,"
+                " printf('%.*c', 31999, 'x') || 'é' || printf('%.*c', 99,"
+                " 'y'))");
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    char *b = malloc(40000);
+    assert_non_null(b);
+    cell(d, "Ditolak", "D4", b, 40000);
+    assert_int_equal(strlen(b), 2 + 31999); /* "s\t" + the x's */
+    assert_int_equal(strspn(b + 2, "x"), 31999);
+    free(b);
+    free(d);
+}
+
 static void unmasked_with_no_mask(void **state)
 {
     fx *f = *state;
     report_options o = {.period = "2026-10", .no_mask = 1};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
-    assert_line(d, "C\tTemuan\tG3\ts\tbudi.s@gmail.com");
-    assert_line(d, "C\tTemuan\tH3\ts\t+62 812 3456 7890");
+    assert_line(d, "C\tTemuan\tG5\ts\tbudi.s@gmail.com");
+    assert_line(d, "C\tTemuan\tH5\ts\t+62 812 3456 7890");
     assert_line(d, "C\tDitolak\tD3\ts\t,2026-10-02,Ani,ani@yahoo.co.id,"
                    "+62 812-1111-2222");
     free(d);
@@ -362,8 +533,8 @@ static void formula_stays_text(void **state)
     char *d = dump(f, f->path);
     assert_null(strstr(d, "\tf\t"));
     assert_line(d, "C\tPer CSO\tA3\ts\t" HYPER);
-    assert_line(d, "C\tTemuan\tD3\ts\t" HYPER);
-    assert_line(d, "C\tTemuan\tI3\ts\t" HYPER);
+    assert_line(d, "C\tTemuan\tD5\ts\t" HYPER);
+    assert_line(d, "C\tTemuan\tI5\ts\t" HYPER);
     free(d);
 }
 
@@ -380,7 +551,7 @@ static void sheet_continues_past_row_limit(void **state)
                            "Per CSO (4)|Temuan|Temuan (2)|Temuan (3)|"
                            "Pengecualian|Ditolak|Indikasi|");
     assert_line(d, "C\tTemuan (3)\tA1\ts\tSumber");
-    assert_line(d, "C\tTemuan (3)\tB2\ts\tB4");
+    assert_line(d, "C\tTemuan (3)\tB2\ts\tP1");
     assert_line(d, "P\tTemuan (2)\tA2");
     char b[64];
     assert_string_equal(cell(d, "Temuan (3)", "B3", b, sizeof b), "");
@@ -530,7 +701,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(by_cso_header_and_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(by_cso_matches_sql, setup, teardown),
+        cmocka_unit_test_setup_teardown(history_previous_month, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(signals_sheet, setup, teardown),
         cmocka_unit_test_setup_teardown(masked_by_default, setup, teardown),
+        cmocka_unit_test_setup_teardown(long_text_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(unmasked_with_no_mask, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(formula_stays_text, setup, teardown),

@@ -8,6 +8,9 @@ in a line format the C tests search with strstr:
     P<TAB>sheet<TAB>A2                (frozen panes)
     A<TAB>sheet<TAB>A1:J9             (autofilter)
     CHARTS<TAB>n                      (chart parts in the package)
+    ZIPLEVEL<TAB>name                 (the deflate level minizip recorded
+                                       for the first sheet: normal, max,
+                                       fast, superfast)
 
 Values escape backslash, tab and newline as \\\\, \\t, \\n. Numbers print
 with repr() of a float, so 3 prints 3.0. Run with Debian's /usr/bin/python3
@@ -49,7 +52,11 @@ def main(path):
                                                       rgb[-6:]))
     with zipfile.ZipFile(path) as z:
         n = sum(1 for n in z.namelist() if n.startswith("xl/charts/chart"))
+        # general purpose flag bits 1-2 of a deflated entry (APPNOTE 4.4.4)
+        bits = z.getinfo("xl/worksheets/sheet1.xml").flag_bits & 6
     out.append("CHARTS\t%d" % n)
+    out.append("ZIPLEVEL\t%s" % {0: "normal", 2: "max", 4: "fast",
+                                  6: "superfast"}[bits])
     sys.stdout.write("\n".join(out) + "\n")
 
 
