@@ -40,7 +40,16 @@ check_state() { # NAME
   out=$("$bin" import --db "$db" "$small" 2>&1)
   if [ $? = 0 ] && echo "$out" | grep -q "already imported"; then ok "$name: database opens"
   else bad "$name: database does not open: $out"; fi
-  if [ -e "$db-journal" ]; then bad "$name: journal left after open"; fi
+  # A hot journal is rolled back on open and deleted. A journal whose magic
+  # number (first 8 bytes) is zero is not hot — killed before its header
+  # was synced, so the database file was not yet written — and SQLite
+  # ignores it; the next transaction overwrites it. A journal that still
+  # has its magic after an open would be a failed rollback.
+  if [ -e "$db-journal" ]; then
+    if [ -z "$(head -c 8 "$db-journal" | tr -d '\0')" ]; then
+      echo "     $name: a journal that is not hot is left (magic zero, $(stat -c %s "$db-journal") bytes); SQLite ignores it"
+    else bad "$name: hot journal left after open"; fi
+  fi
   local ic; ic=$(q "PRAGMA integrity_check")
   [ "$ic" = ok ] && ok "$name: integrity_check ok" || bad "$name: integrity_check: $ic"
   local got
