@@ -376,7 +376,8 @@ static csv_status raw_more(csv_reader *r)
 }
 
 /* Appends input to the window, dropping the bytes before pos first and
- * doubling the window when the row being read fills more than half of it.
+ * doubling the window when the row being read fills more than half of it
+ * (up to max_row and 128 KiB).
  * Sets eof when the input is exhausted. */
 static csv_status fill(csv_reader *r)
 {
@@ -386,8 +387,11 @@ static csv_status fill(csv_reader *r)
         r->base += r->pos;
         r->pos = 0;
     }
-    if (r->wlen > r->wcap / 2) {
-        size_t ncap = r->wcap * 2;
+    /* Never more than a longest row and a little: an endless line is
+     * refused at max_row bytes without the window doubling past it. */
+    size_t limit = r->max_row + ((size_t)1 << 17);
+    if (r->wlen > r->wcap / 2 && r->wcap < limit) {
+        size_t ncap = r->wcap * 2 < limit ? r->wcap * 2 : limit;
         char *nb = realloc(r->wbuf, ncap);
         if (!nb)
             return set_err(r, CSV_E_NOMEM, r->line, "out of memory");

@@ -126,11 +126,44 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
         snprintf(err, errlen, fmt, a, b);
 }
 
+/* What to do about an SQLite error, by its primary code ("" when the
+ * message says enough). */
+static const char *fail_hint(int code)
+{
+    switch (code) {
+    case SQLITE_FULL:
+        return "; free some disk space, or choose another file with --db";
+    case SQLITE_READONLY:
+        return "; the database or its folder is read-only: choose another "
+               "file with --db";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return "; another program is using the database: wait until it "
+               "ends (or close it) and try again";
+    case SQLITE_CANTOPEN:
+        return "; check the folder exists and is writable, or choose "
+               "another file with --db";
+    case SQLITE_IOERR:
+        return "; check the disk, or choose another file with --db";
+    default:
+        return "";
+    }
+}
+
 ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
     int code = db ? sqlite3_errcode(db) & 0xff : SQLITE_ERROR;
-    set_err(err, errlen, "%s: %s", what,
-            db ? sqlite3_errmsg(db) : "cannot open database");
+    /* Name the database file unless `what` already does. */
+    const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+    if (err && errlen) {
+        if (file && *file && !strstr(what, file) && !strstr(file, what))
+            snprintf(err, errlen, "%s: %s: %s%s", file, what,
+                     sqlite3_errmsg(db), fail_hint(code));
+        else
+            snprintf(err, errlen, "%s: %s%s", what,
+                     db ? sqlite3_errmsg(db) : "cannot open database",
+                     fail_hint(code));
+    }
     if (code == SQLITE_FULL || code == SQLITE_READONLY ||
         code == SQLITE_CANTOPEN)
         return TA_E_CANTCREAT;
@@ -208,11 +241,14 @@ ta_status db_finish_audit(sqlite3 *db, long long id, unsigned long tickets,
 
 /* Creates the file with mode 0600 if it does not exist yet, so SQLite
  * never creates it with the umask's wider mode. */
-static ta_status create_private(const char *path, char *err, size_t errlen)
+static ta_status create_private(const char *path, int *created, char *err,
+                                size_t errlen)
 {
+    *created = 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
         close(fd);
+        *created = 1;
         return TA_OK;
     }
     if (errno == EEXIST)
@@ -222,6 +258,19 @@ static ta_status create_private(const char *path, char *err, size_t errlen)
             "and is writable, or choose another file with --db",
             path, strerror(errno));
     return TA_E_CANTCREAT;
+}
+
+/* Removes a database file db_open created itself and could not finish
+ * (a full disk, say), so a failed open leaves nothing behind. */
+static void discard_created(const char *path, int created)
+{
+    char journal[4096];
+    if (!created)
+        return;
+    unlink(path);
+    if (snprintf(journal, sizeof journal, "%s-journal", path) <
+        (int)sizeof journal)
+        unlink(journal);
 }
 
 static int read_int(sqlite3 *db, const char *sql, int *out)
@@ -246,8 +295,9 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
      * close, spilling to a temp file so memory stays flat) are never
      * files of ours to create. */
     int memory = strcmp(path, ":memory:") == 0 || path[0] == '\0';
+    int created = 0;
     if (!memory) {
-        ta_status st = create_private(path, err, errlen);
+        ta_status st = create_private(path, &created, err, errlen);
         if (st != TA_OK)
             return st;
     }
@@ -256,6 +306,7 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
                         (memory ? SQLITE_OPEN_CREATE : 0), NULL) != SQLITE_OK) {
         ta_status st = db_fail(db, path, err, errlen);
         sqlite3_close(db);
+        discard_created(path, created);
         return st == TA_E_IO ? TA_E_CANTCREAT : st;
     }
     /* Another process holding the database: wait a little, then say so. */
@@ -266,18 +317,18 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
         read_int(db, "PRAGMA user_version", &version) != SQLITE_OK ||
         read_int(db, "SELECT count(*) FROM sqlite_schema", &objects) !=
             SQLITE_OK) {
-        int code = sqlite3_errcode(db);
+        int code = sqlite3_errcode(db) & 0xff;
+        ta_status st = TA_E_DATA;
         if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
             set_err(err, errlen,
                     "%s: this file is not an SQLite database (%s); give "
                     "another file with --db",
                     path, sqlite3_errmsg(db));
         else
-            set_err(err, errlen, "%s: cannot read the database: %s", path,
-                    sqlite3_errmsg(db));
+            st = db_fail(db, "cannot read the database", err, errlen);
         sqlite3_close(db);
-        return (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) ? TA_E_DATA
-                                                                 : TA_E_IO;
+        discard_created(path, created);
+        return st;
     }
     if (objects > 0 && app != DB_APP_ID) {
         set_err(err, errlen,
@@ -318,6 +369,7 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     }
     if (st != TA_OK) {
         sqlite3_close(db);
+        discard_created(path, created);
         return st;
     }
     *out = db;

@@ -267,7 +267,11 @@ static int run(const cli_options *o)
      * a database failure stops everything. */
     int go = db && first != TA_E_IO && first != TA_E_CANTCREAT &&
              first != TA_E_NOMEM;
-    if (go && o->command != CLI_IMPORT) {
+    /* report brings stale verdicts and the signals up to date first, but
+     * a database it may only read is reported as it stands. */
+    int writable = db && !sqlite3_db_readonly(db, "main");
+    if (go && o->command != CLI_IMPORT &&
+        (o->command != CLI_REPORT || writable)) {
         s = run_audit(o, db, rs);
         keep_first(&first, s);
         go = s == TA_OK;
