@@ -87,7 +87,7 @@ typedef struct csv_options {
     void *score_ctx;
     csv_bytes_fn on_bytes;  /* optional, see above */
     void *bytes_ctx;
-    size_t max_row_bytes;   /* 0: default (64 MiB). A longer row is an
+    size_t max_row_bytes;   /* 0: default (16 MiB). A longer row is an
                                error of the reader (CSV_E_TOOLONG) */
 } csv_options;
 

@@ -27,7 +27,7 @@
 #define CSV_BLOCK ((size_t)64 * 1024)
 #define CSV_SAMPLE ((size_t)4096)
 #define CSV_WINDOW0 ((size_t)256 * 1024)
-#define CSV_DEFAULT_MAX_ROW ((size_t)64 * 1024 * 1024)
+#define CSV_DEFAULT_MAX_ROW ((size_t)16 * 1024 * 1024)
 #define CSV_HEADER_ROWS 10
 #define CSV_HEADER_MIN_SCORE 3
 

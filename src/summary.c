@@ -452,6 +452,9 @@ static void sb_add_display(sbuf *b, const char *s, size_t n)
     free(clean);
 }
 
+/* Bytes of a CSO name shown in the text summary. */
+#define SUMMARY_NAME_MAX 80
+
 typedef struct worst_ctx {
     sbuf *b;
     int left;
@@ -464,10 +467,21 @@ static int add_worst(void *ctx, const summary_cso *row)
         return 1; /* the rest have no compliance either (ordered last) */
     w->left--;
     sb_printf(w->b, "  %6.2f%%  ", row->compliance_pct);
-    if (row->cso_len == 0)
+    if (row->cso_len == 0) {
         sb_add(w->b, "(unknown)", 9);
-    else
-        sb_add_display(w->b, row->cso, row->cso_len);
+    } else {
+        /* A name is shown whole up to SUMMARY_NAME_MAX bytes, else cut at
+         * a character boundary: a 1 MiB "name" must not flood a log. */
+        size_t n = row->cso_len;
+        if (n > SUMMARY_NAME_MAX) {
+            n = SUMMARY_NAME_MAX;
+            while (n > 0 && ((unsigned char)row->cso[n] & 0xC0) == 0x80)
+                n--;
+        }
+        sb_add_display(w->b, row->cso, n);
+        if (n < row->cso_len)
+            sb_add(w->b, "\xe2\x80\xa6", 3); /* U+2026 ... */
+    }
     sb_printf(w->b, " (%lu violations of %lu in scope)\n", row->violation,
               row->compliant + row->exempt + row->violation);
     return 0;

@@ -216,10 +216,10 @@ IFS='|' read -r n badrows name first <<<"$got"
 
 # ---- 6. a 200 MB line that never ends ---------------------------------------------
 { echo "$H"; printf 'T1,2026-10-01,Gangguan,B,b@gmail.com,081234567801,Ani,'; head -c 200000000 /dev/zero | tr '\0' 'a'; } > "$tmp/endless.csv"
-run endless_line_65 65 "endless\.csv: line 2: a row longer than 67108864 bytes" 96 -- \
+run endless_line_65 65 "endless\.csv: line 2: a row longer than 16777216 bytes" 48 -- \
   "$bin" import --db "$tmp/e.db" "$tmp/endless.csv"
 { echo "$H"; printf 'T1,2026-10-01,Gangguan,"Jos\xe9'; head -c 200000000 /dev/zero | tr '\0' '\n'; } > "$tmp/endless.csv"
-run endless_open_quote_cp1252_65 65 "endless\.csv: line 2: a row longer than" 96 -- \
+run endless_open_quote_cp1252_65 65 "endless\.csv: line 2: a row longer than" 48 -- \
   "$bin" import --db "$tmp/e.db" "$tmp/endless.csv"
 rm -f "$tmp/endless.csv"
 

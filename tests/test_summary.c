@@ -616,6 +616,27 @@ static void text_summary(void **state)
     free(s);
 }
 
+/* A very long CSO name is cut in the text summary, at a character
+ * boundary, with an ellipsis: it must not flood a CI log. */
+static void text_summary_long_name_cut(void **state)
+{
+    fx *f = *state;
+    char name[2001];
+    for (size_t i = 0; i < 1000; i++) /* "é" a thousand times */
+        memcpy(name + 2 * i, "\xc3\xa9", 2);
+    name[2000] = '\0';
+    add_result(f, "1", "2026-10", name, "violation", "HP_MISSING");
+    char *s = NULL;
+    assert_int_equal(summary_text(f->db, NULL, 5, &s, f->err, sizeof f->err),
+                     TA_OK);
+    const char *p = strstr(s, "\xc3\xa9");
+    assert_non_null(p);
+    const char *e = strstr(p, "\xe2\x80\xa6 (1 violations");
+    assert_non_null(e);
+    assert_int_equal((size_t)(e - p), 80); /* 40 whole characters */
+    free(s);
+}
+
 /* Counts of a substring in a file. */
 static int count_in(const char *text, const char *needle)
 {
@@ -804,7 +825,7 @@ int main(void)
         T(json_null_compliance),  T(json_rounding),
         T(centi_table),           T(json_hostile_names),
         T(utf8_clean_table),      T(check_fails_thresholds),
-        T(text_summary),          T(junit_cases_and_failures),
+        T(text_summary),          T(text_summary_long_name_cut),          T(junit_cases_and_failures),
         T(junit_hostile_names),   T(junit_unwritable),
         T(db_error_reported),     T(json_from_file_db),
     };
