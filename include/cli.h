@@ -23,20 +23,20 @@ typedef enum cli_command {
 
 typedef struct cli_options {
     cli_command command;
-    const char *db;         /* --db, default "ticket-audit.db" */
-    const char *out;        /* --out, default "reports" */
-    int source;             /* ta_source; TA_SRC_NONE = detect */
-    const char *period;     /* --period YYYY-MM or NULL */
-    const char *rules;      /* --rules FILE or NULL */
-    const char *lang;       /* "id" or "en" */
+    const char *db;     /* --db, default "ticket-audit.db" */
+    const char *out;    /* --out, default "reports" */
+    int source;         /* ta_source; TA_SRC_NONE = detect */
+    const char *period; /* --period YYYY-MM or NULL */
+    const char *rules;  /* --rules FILE or NULL */
+    const char *lang;   /* "id" or "en" */
     int per_cso, no_mask, json, quiet;
     int has_fail_under;
-    double fail_under;      /* --fail-under PCT */
+    double fail_under; /* --fail-under PCT */
     int has_max_rejected;
     unsigned long max_rejected; /* --max-rejected N */
-    double target;          /* --target PCT for highlighting, default 90 */
-    const char *junit;      /* --junit FILE */
-    int encoding;           /* csv_encoding; 0 = detect */
+    double target;              /* --target PCT for highlighting, default 90 */
+    const char *junit;          /* --junit FILE */
+    int encoding;               /* csv_encoding; 0 = detect */
     char **files;
     int nfiles;
 } cli_options;

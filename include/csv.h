@@ -58,16 +58,16 @@ int csv_encoding_parse(const char *name);
  * only until the next csv_next or csv_close. */
 typedef struct csv_row {
     size_t nfields;
-    char **fields;        /* nfields NUL-terminated UTF-8 strings, unquoted
-                             and trimmed (space, tab; not inner white space) */
-    const size_t *lens;   /* byte length of each field */
-    unsigned long line;   /* physical line where the row starts, 1-based;
-                             every CR, LF or CRLF counts one line break */
-    int open_quote;       /* 1 when the input ended inside a quoted field
-                             (a truncated export); the fields are then what
-                             was read */
-    const char *raw;      /* the row's text as read (after transcoding to
-                             UTF-8), without its final line break */
+    char **fields;      /* nfields NUL-terminated UTF-8 strings, unquoted
+                           and trimmed (space, tab; not inner white space) */
+    const size_t *lens; /* byte length of each field */
+    unsigned long line; /* physical line where the row starts, 1-based;
+                           every CR, LF or CRLF counts one line break */
+    int open_quote;     /* 1 when the input ended inside a quoted field
+                           (a truncated export); the fields are then what
+                           was read */
+    const char *raw;    /* the row's text as read (after transcoding to
+                           UTF-8), without its final line break */
     size_t raw_len;
 } csv_row;
 
@@ -79,28 +79,28 @@ typedef void (*csv_bytes_fn)(void *ctx, const unsigned char *buf, size_t len);
 typedef size_t (*csv_score_fn)(void *ctx, const csv_row *row);
 
 typedef struct csv_options {
-    csv_encoding encoding;  /* CSV_ENC_AUTO to detect */
+    csv_encoding encoding;     /* CSV_ENC_AUTO to detect */
     csv_score_fn score_header; /* NULL: no header detection, every non-blank
                                   row is a data row (used by conformance
                                   tests); the delimiter is then chosen from
                                   the first non-blank row */
     void *score_ctx;
-    csv_bytes_fn on_bytes;  /* optional, see above */
+    csv_bytes_fn on_bytes; /* optional, see above */
     void *bytes_ctx;
-    size_t max_row_bytes;   /* 0: default (16 MiB). A longer row is an
-                               error of the reader (CSV_E_TOOLONG) */
+    size_t max_row_bytes; /* 0: default (16 MiB). A longer row is an
+                             error of the reader (CSV_E_TOOLONG) */
 } csv_options;
 
 typedef enum csv_status {
-    CSV_ROW = 1,        /* csv_next: a row is in *row */
-    CSV_OK = 0,         /* csv_open: ready; csv_next: end of input */
-    CSV_E_NOENT = -1,   /* file missing or unreadable (exit 66) */
-    CSV_E_IO = -2,      /* read error (exit 74) */
-    CSV_E_EMPTY = -3,   /* empty, or only blank lines (exit 65) */
-    CSV_E_BINARY = -4,  /* NUL bytes or other binary content (exit 65) */
-    CSV_E_UTF16 = -5,   /* UTF-16 or UTF-32 (BOM or NUL pattern) (exit 65) */
-    CSV_E_NOHEADER = -6,/* no row in the first 10 scored >= 3 (exit 65) */
-    CSV_E_TOOLONG = -7, /* a row longer than max_row_bytes (exit 65) */
+    CSV_ROW = 1,         /* csv_next: a row is in *row */
+    CSV_OK = 0,          /* csv_open: ready; csv_next: end of input */
+    CSV_E_NOENT = -1,    /* file missing or unreadable (exit 66) */
+    CSV_E_IO = -2,       /* read error (exit 74) */
+    CSV_E_EMPTY = -3,    /* empty, or only blank lines (exit 65) */
+    CSV_E_BINARY = -4,   /* NUL bytes or other binary content (exit 65) */
+    CSV_E_UTF16 = -5,    /* UTF-16 or UTF-32 (BOM or NUL pattern) (exit 65) */
+    CSV_E_NOHEADER = -6, /* no row in the first 10 scored >= 3 (exit 65) */
+    CSV_E_TOOLONG = -7,  /* a row longer than max_row_bytes (exit 65) */
     CSV_E_NOMEM = -8
 } csv_status;
 
@@ -122,7 +122,7 @@ const csv_row *csv_header(const csv_reader *r);
  * error status (message in csv_errmsg). */
 csv_status csv_next(csv_reader *r, const csv_row **row) TA_WUR;
 
-char csv_delimiter(const csv_reader *r);          /* ',' ';' '\t' '|' */
+char csv_delimiter(const csv_reader *r);             /* ',' ';' '\t' '|' */
 csv_encoding csv_encoding_used(const csv_reader *r); /* UTF8 or CP1252 */
 int csv_had_bom(const csv_reader *r);
 unsigned long long csv_size(const csv_reader *r); /* input size in bytes */

@@ -40,8 +40,8 @@ ta_status db_exec(sqlite3 *db, const char *sql, const char *what, char *err,
                   size_t errlen) TA_WUR;
 
 /* Prepares a statement; on error writes a message and returns TA_E_IO. */
-ta_status db_prepare(sqlite3 *db, const char *sql, void *stmt_out,
-                     char *err, size_t errlen) TA_WUR;
+ta_status db_prepare(sqlite3 *db, const char *sql, void *stmt_out, char *err,
+                     size_t errlen) TA_WUR;
 
 /* Writes "what: <sqlite3_errmsg>" to err and returns TA_E_IO (or
  * TA_E_CANTCREAT for a full disk / read-only database). */

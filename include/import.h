@@ -26,16 +26,16 @@ typedef void (*import_progress_fn)(void *ctx, const char *file,
                                    unsigned long rows);
 
 typedef struct import_options {
-    ta_source source;       /* TA_SRC_NONE: detect from the header */
-    csv_encoding encoding;  /* CSV_ENC_AUTO: detect */
+    ta_source source;            /* TA_SRC_NONE: detect from the header */
+    csv_encoding encoding;       /* CSV_ENC_AUTO: detect */
     import_progress_fn progress; /* NULL: none */
     void *progress_ctx;
 } import_options;
 
 typedef struct import_result {
-    int already_imported;   /* same SHA-256 found: nothing was changed */
-    long long import_id;    /* imports.id (of the earlier import when
-                               already_imported) */
+    int already_imported; /* same SHA-256 found: nothing was changed */
+    long long import_id;  /* imports.id (of the earlier import when
+                             already_imported) */
     ta_source source;
     csv_encoding encoding;
     char delimiter;
@@ -51,7 +51,7 @@ typedef struct import_result {
  * binary, UTF-16, no header, unknown source, a required column missing),
  * TA_E_IO / TA_E_CANTCREAT (database). */
 ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
-                      const import_options *opt, import_result *res,
-                      char *err, size_t errlen) TA_WUR;
+                      const import_options *opt, import_result *res, char *err,
+                      size_t errlen) TA_WUR;
 
 #endif

@@ -25,21 +25,21 @@
 typedef struct sqlite3 sqlite3;
 
 typedef struct report_options {
-    const char *out_dir; /* --out; created if missing (mkdir -p) */
-    const char *period;  /* "YYYY-MM", or NULL for every period audited */
-    const char *lang;    /* "id" (default, also for NULL) or "en" */
-    int per_cso;         /* also write <out>/cso/<name>.xlsx per CSO */
-    int no_mask;         /* show full email/HP and unmasked text */
-    double target;       /* compliance target %; CSOs below it are
-                            highlighted. 0 or less means 90 */
+    const char *out_dir;    /* --out; created if missing (mkdir -p) */
+    const char *period;     /* "YYYY-MM", or NULL for every period audited */
+    const char *lang;       /* "id" (default, also for NULL) or "en" */
+    int per_cso;            /* also write <out>/cso/<name>.xlsx per CSO */
+    int no_mask;            /* show full email/HP and unmasked text */
+    double target;          /* compliance target %; CSOs below it are
+                               highlighted. 0 or less means 90 */
     unsigned long max_rows; /* FOR TESTS: rows per sheet, header
                                included, before a sheet continues on the
                                next; 0 means Excel's 1,048,576 */
 } report_options;
 
-/* Writes the workbook(s) for opt->period (or every period audited). On success returns TA_OK and the main workbook's path in
- * path_out (pathlen bytes, may be NULL). On failure returns
- *   TA_E_USAGE     a malformed period or language,
+/* Writes the workbook(s) for opt->period (or every period audited). On success
+ * returns TA_OK and the main workbook's path in path_out (pathlen bytes, may
+ * be NULL). On failure returns TA_E_USAGE     a malformed period or language,
  *   TA_E_DATA      nothing audited for the period (no tickets in it),
  *   TA_E_CANTCREAT the folder or a file cannot be created,
  *   TA_E_IO        a database or write error,

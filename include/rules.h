@@ -74,8 +74,7 @@ ta_source rules_detect_source(const rules *rs, const char *const *normalized,
 
 /* The canonical field (a ta_field) a normalized column name means in a
  * given source, or -1 when the column is not a canonical field there. */
-int rules_column_field(const rules *rs, ta_source src,
-                       const char *normalized);
+int rules_column_field(const rules *rs, ta_source src, const char *normalized);
 
 /* ---- judging (SPEC §4) ---------------------------------------------- */
 
@@ -139,11 +138,11 @@ typedef struct rules_verdict {
     rules_category category;
     rules_email_state email;
     rules_hp_state hp;
-    int invalid_claim;              /* urgency claimed on a non-gangguan/
-                                       keluhan ticket (0 when compliant
-                                       or out of scope) */
-    char codes[RULES_CODES_MAX];    /* sorted codes joined by one space,
-                                       "" when none */
+    int invalid_claim;                 /* urgency claimed on a non-gangguan/
+                                          keluhan ticket (0 when compliant
+                                          or out of scope) */
+    char codes[RULES_CODES_MAX];       /* sorted codes joined by one space,
+                                          "" when none */
     char evidence[RULES_EVIDENCE_MAX]; /* for each exemption found: which
                                           field matched and the matched
                                           text, e.g. `EX_URGENT: urgency
@@ -152,16 +151,16 @@ typedef struct rules_verdict {
                                           digits after the 4th are masked;
                                           "" for compliant and out_of_scope
                                           tickets */
-    char hp_norm[RULES_NORM_MAX];   /* the HP after step 3 (+62/62/lost
-                                       zero -> 0..., separators removed)
-                                       when that left only digits, else
-                                       the collapsed field lower-cased;
-                                       "" when empty. For the signals:
-                                       the same number written two ways
-                                       compares equal */
-    char email_norm[RULES_NORM_MAX]; /* the first address of the email
-                                        field (step 4), lower-cased; ""
-                                        when empty */
+    char hp_norm[RULES_NORM_MAX];      /* the HP after step 3 (+62/62/lost
+                                          zero -> 0..., separators removed)
+                                          when that left only digits, else
+                                          the collapsed field lower-cased;
+                                          "" when empty. For the signals:
+                                          the same number written two ways
+                                          compares equal */
+    char email_norm[RULES_NORM_MAX];   /* the first address of the email
+                                          field (step 4), lower-cased; ""
+                                          when empty */
 } rules_verdict;
 
 /* Scratch for one thread; NULL when out of memory. */
@@ -194,8 +193,8 @@ rules_hp_state rules_hp_state_of(rules_judge *j, const char *s, size_t len,
                                  char *norm, size_t normlen);
 
 /* ---- parameters of the signals (SPEC §4 "Beyond the memo") ---------- */
-int rules_reused_min_customers(const rules *rs);   /* default 5 */
-double rules_outlier_mad_factor(const rules *rs);  /* default 3 */
-int rules_outlier_min_tickets(const rules *rs);    /* default 30 */
+int rules_reused_min_customers(const rules *rs);  /* default 5 */
+double rules_outlier_mad_factor(const rules *rs); /* default 3 */
+int rules_outlier_min_tickets(const rules *rs);   /* default 30 */
 
 #endif

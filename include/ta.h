@@ -22,14 +22,14 @@
  * (see ta_exit_status). The detailed message lives on the object or in
  * the error buffer the caller passed. */
 typedef enum ta_status {
-    TA_OK = 0,       /* success */
-    TA_E_USAGE,      /* bad command line or option value            -> 2  */
-    TA_E_DATA,       /* input is not a readable export / bad rules  -> 65 */
-    TA_E_NOINPUT,    /* an input file is missing or unreadable      -> 66 */
-    TA_E_CANTCREAT,  /* cannot create an output file or database    -> 73 */
-    TA_E_IO,         /* read/write error, database error             -> 74 */
-    TA_E_NOMEM,      /* out of memory                                -> 74 */
-    TA_E_BELOW       /* check: compliance or rejects beyond limits   -> 1  */
+    TA_OK = 0,      /* success */
+    TA_E_USAGE,     /* bad command line or option value            -> 2  */
+    TA_E_DATA,      /* input is not a readable export / bad rules  -> 65 */
+    TA_E_NOINPUT,   /* an input file is missing or unreadable      -> 66 */
+    TA_E_CANTCREAT, /* cannot create an output file or database    -> 73 */
+    TA_E_IO,        /* read/write error, database error             -> 74 */
+    TA_E_NOMEM,     /* out of memory                                -> 74 */
+    TA_E_BELOW      /* check: compliance or rejects beyond limits   -> 1  */
 } ta_status;
 
 /* A short English description of a status, never NULL. */

@@ -57,12 +57,11 @@ static int same_verdict(chunk *c, const rules_verdict *v, const char *old)
 {
     if (!old)
         return 0;
-    int n = snprintf(c->buf, sizeof c->buf, "%s|%s|%s|%s|%s|%s|%s|%s",
-                     rules_category_name(v->category),
-                     rules_status_name(v->status), v->codes,
-                     rules_email_state_name(v->email),
-                     rules_hp_state_name(v->hp), v->evidence, v->hp_norm,
-                     v->email_norm);
+    int n = snprintf(
+        c->buf, sizeof c->buf, "%s|%s|%s|%s|%s|%s|%s|%s",
+        rules_category_name(v->category), rules_status_name(v->status),
+        v->codes, rules_email_state_name(v->email), rules_hp_state_name(v->hp),
+        v->evidence, v->hp_norm, v->email_norm);
     return n >= 0 && (size_t)n < sizeof c->buf && strcmp(c->buf, old) == 0;
 }
 
@@ -70,10 +69,18 @@ static void count(audit_summary *sum, rules_status st)
 {
     sum->tickets++;
     switch (st) {
-    case RULES_COMPLIANT: sum->compliant++; break;
-    case RULES_EXEMPT: sum->exempt++; break;
-    case RULES_VIOLATION: sum->violation++; break;
-    case RULES_OUT_OF_SCOPE: sum->out_of_scope++; break;
+    case RULES_COMPLIANT:
+        sum->compliant++;
+        break;
+    case RULES_EXEMPT:
+        sum->exempt++;
+        break;
+    case RULES_VIOLATION:
+        sum->violation++;
+        break;
+    case RULES_OUT_OF_SCOPE:
+        sum->out_of_scope++;
+        break;
     }
 }
 
@@ -150,8 +157,9 @@ static ta_status is_stale(sqlite3 *db, const rules *rs, const char *period,
     int rc = sqlite3_step(st);
     *stale = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? TA_OK
-                            : db_fail(db, "checking earlier audits", err, errlen);
+    return rc == SQLITE_ROW
+               ? TA_OK
+               : db_fail(db, "checking earlier audits", err, errlen);
 }
 
 static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
@@ -196,8 +204,8 @@ ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
                     size_t errlen)
 {
     memset(sum, 0, sizeof *sum);
-    ta_status s = db_exec(db, "BEGIN IMMEDIATE", "starting the audit", err,
-                          errlen);
+    ta_status s =
+        db_exec(db, "BEGIN IMMEDIATE", "starting the audit", err, errlen);
     if (s != TA_OK)
         return s;
     int stale = 1;

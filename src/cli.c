@@ -17,14 +17,29 @@
 #include "csv.h"
 
 enum {
-    OPT_DB = 256, OPT_OUT, OPT_SOURCE, OPT_PERIOD, OPT_RULES, OPT_LANG,
-    OPT_PER_CSO, OPT_NO_MASK, OPT_JSON, OPT_FAIL_UNDER, OPT_MAX_REJECTED,
-    OPT_ENCODING, OPT_QUIET, OPT_TARGET, OPT_JUNIT, OPT_HELP, OPT_VERSION
+    OPT_DB = 256,
+    OPT_OUT,
+    OPT_SOURCE,
+    OPT_PERIOD,
+    OPT_RULES,
+    OPT_LANG,
+    OPT_PER_CSO,
+    OPT_NO_MASK,
+    OPT_JSON,
+    OPT_FAIL_UNDER,
+    OPT_MAX_REJECTED,
+    OPT_ENCODING,
+    OPT_QUIET,
+    OPT_TARGET,
+    OPT_JUNIT,
+    OPT_HELP,
+    OPT_VERSION
 };
 
 /* Which subcommands each option applies to (bit per cli_command). */
 #define C(x) (1u << (x))
-#define ALL (C(CLI_RUN) | C(CLI_IMPORT) | C(CLI_AUDIT) | C(CLI_REPORT) | C(CLI_CHECK))
+#define ALL                                                                   \
+    (C(CLI_RUN) | C(CLI_IMPORT) | C(CLI_AUDIT) | C(CLI_REPORT) | C(CLI_CHECK))
 #define READS (C(CLI_RUN) | C(CLI_IMPORT) | C(CLI_CHECK))
 #define WRITES_REPORT (C(CLI_RUN) | C(CLI_REPORT))
 
@@ -39,12 +54,15 @@ static const struct {
     {{"period", required_argument, NULL, OPT_PERIOD},
      C(CLI_RUN) | C(CLI_AUDIT) | C(CLI_REPORT) | C(CLI_CHECK)},
     {{"rules", required_argument, NULL, OPT_RULES}, ALL},
-    {{"lang", required_argument, NULL, OPT_LANG}, WRITES_REPORT | C(CLI_CHECK)},
+    {{"lang", required_argument, NULL, OPT_LANG},
+     WRITES_REPORT | C(CLI_CHECK)},
     {{"per-cso", no_argument, NULL, OPT_PER_CSO}, WRITES_REPORT},
-    {{"no-mask", no_argument, NULL, OPT_NO_MASK}, WRITES_REPORT | C(CLI_CHECK)},
+    {{"no-mask", no_argument, NULL, OPT_NO_MASK},
+     WRITES_REPORT | C(CLI_CHECK)},
     {{"json", no_argument, NULL, OPT_JSON}, C(CLI_RUN) | C(CLI_CHECK)},
     {{"fail-under", required_argument, NULL, OPT_FAIL_UNDER}, C(CLI_CHECK)},
-    {{"max-rejected", required_argument, NULL, OPT_MAX_REJECTED}, C(CLI_CHECK)},
+    {{"max-rejected", required_argument, NULL, OPT_MAX_REJECTED},
+     C(CLI_CHECK)},
     {{"encoding", required_argument, NULL, OPT_ENCODING}, READS},
     {{"quiet", no_argument, NULL, OPT_QUIET}, ALL},
     {{"target", required_argument, NULL, OPT_TARGET}, WRITES_REPORT},
@@ -66,21 +84,25 @@ static const char usage_text[] =
     "  import [options] FILE...   load exports into the database\n"
     "  audit  [options]           (re)evaluate the rules on the database\n"
     "  report [options]           write the Excel workbooks\n"
-    "  check  [options] FILE...   CI mode: in-memory audit, summary, exit status\n"
+    "  check  [options] FILE...   CI mode: in-memory audit, summary, exit "
+    "status\n"
     "\n"
     "Options:\n"
     "  --db FILE            database file (default: ticket-audit.db)\n"
     "  --out DIR            folder for the workbooks (default: reports)\n"
-    "  --source SYSTEM      crm, apkt or ap2t (default: detected from the header)\n"
+    "  --source SYSTEM      crm, apkt or ap2t (default: detected from the "
+    "header)\n"
     "  --period YYYY-MM     only this month\n"
     "  --rules FILE         rules file replacing the built-in rules\n"
     "  --lang id|en         report language (default: id, Indonesian)\n"
     "  --per-cso            also write one workbook per CSO in OUT/cso/\n"
     "  --no-mask            show full email addresses and phone numbers\n"
-    "  --target PCT         compliance target highlighted in reports (default 90)\n"
+    "  --target PCT         compliance target highlighted in reports (default "
+    "90)\n"
     "  --json               print a JSON summary on stdout (run, check)\n"
     "  --fail-under PCT     check: exit 1 when compliance is below PCT\n"
-    "  --max-rejected N     check: exit 1 when more than N rows were rejected\n"
+    "  --max-rejected N     check: exit 1 when more than N rows were "
+    "rejected\n"
     "  --junit FILE         check: write a JUnit XML file, one test per CSO\n"
     "  --encoding ENC       utf-8 or windows-1252 (default: detected)\n"
     "  --quiet              print only errors\n"
@@ -153,10 +175,18 @@ static ta_status check_value(int code, const char *arg, cli_options *opt,
 {
     char *end = NULL;
     switch (code) {
-    case OPT_DB: opt->db = arg; break;
-    case OPT_OUT: opt->out = arg; break;
-    case OPT_RULES: opt->rules = arg; break;
-    case OPT_JUNIT: opt->junit = arg; break;
+    case OPT_DB:
+        opt->db = arg;
+        break;
+    case OPT_OUT:
+        opt->out = arg;
+        break;
+    case OPT_RULES:
+        opt->rules = arg;
+        break;
+    case OPT_JUNIT:
+        opt->junit = arg;
+        break;
     case OPT_SOURCE:
         opt->source = ta_source_parse(arg);
         if (opt->source == TA_SRC_NONE)
@@ -218,11 +248,20 @@ static ta_status check_value(int code, const char *arg, cli_options *opt,
         opt->has_max_rejected = 1;
         break;
     }
-    case OPT_PER_CSO: opt->per_cso = 1; break;
-    case OPT_NO_MASK: opt->no_mask = 1; break;
-    case OPT_JSON: opt->json = 1; break;
-    case OPT_QUIET: opt->quiet = 1; break;
-    default: break;
+    case OPT_PER_CSO:
+        opt->per_cso = 1;
+        break;
+    case OPT_NO_MASK:
+        opt->no_mask = 1;
+        break;
+    case OPT_JSON:
+        opt->json = 1;
+        break;
+    case OPT_QUIET:
+        opt->quiet = 1;
+        break;
+    default:
+        break;
     }
     return TA_OK;
 }

@@ -97,7 +97,8 @@ static int make_date(int y, int m, int d, ta_date *out)
  * lookup is a few integer compares. */
 static int month_abbrev(const char *w)
 {
-#define K(a, b, c) (((uint32_t)(a) << 16) | ((uint32_t)(b) << 8) | (uint32_t)(c))
+#define K(a, b, c)                                                            \
+    (((uint32_t)(a) << 16) | ((uint32_t)(b) << 8) | (uint32_t)(c))
     static const struct {
         uint32_t key;
         int month;
@@ -122,7 +123,7 @@ static int month_abbrev(const char *w)
 static int month_name(const char *w, size_t n)
 {
     static const char *const names[12] = {
-        "januari", "februari", "maret",    "april",   "mei",      "juni",
+        "januari", "februari", "maret",     "april",   "mei",      "juni",
         "juli",    "agustus",  "september", "oktober", "november", "desember",
     };
     for (int m = 0; m < 12; m++) {
@@ -144,10 +145,10 @@ static void civil_from_days(long z, ta_date *out)
 {
     z += 719468;
     long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;                                /* 0..146096 */
+    long doe = z - era * 146097; /* 0..146096 */
     long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);         /* 0..365 */
-    long mp = (5 * doy + 2) / 153;                              /* March = 0 */
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* 0..365 */
+    long mp = (5 * doy + 2) / 153;                      /* March = 0 */
     long d = doy - (153 * mp + 2) / 5 + 1;
     long m = mp < 10 ? mp + 3 : mp - 9;
     out->year = (int)(yoe + era * 400 + (m <= 2));

@@ -178,8 +178,8 @@ ta_status db_exec(sqlite3 *db, const char *sql, const char *what, char *err,
     return TA_OK;
 }
 
-ta_status db_prepare(sqlite3 *db, const char *sql, void *stmt_out,
-                     char *err, size_t errlen)
+ta_status db_prepare(sqlite3 *db, const char *sql, void *stmt_out, char *err,
+                     size_t errlen)
 {
     sqlite3_stmt **st = stmt_out;
     if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
@@ -302,8 +302,10 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
             return st;
     }
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-                        (memory ? SQLITE_OPEN_CREATE : 0), NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                            (memory ? SQLITE_OPEN_CREATE : 0),
+                        NULL) != SQLITE_OK) {
         ta_status st = db_fail(db, path, err, errlen);
         sqlite3_close(db);
         discard_created(path, created);
@@ -356,8 +358,8 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     /* Bigger pages mean fewer B-tree splits and writes on bulk imports;
      * the size can only be chosen before the first table exists. */
     if (st == TA_OK && objects == 0)
-        st = db_exec(db, "PRAGMA page_size = " DB_PAGE_SIZE, path, err,
-                     errlen);
+        st =
+            db_exec(db, "PRAGMA page_size = " DB_PAGE_SIZE, path, err, errlen);
     if (st == TA_OK && version < DB_SCHEMA_VERSION) {
         st = db_exec(db, "BEGIN IMMEDIATE", path, err, errlen);
         if (st == TA_OK)

@@ -15,8 +15,8 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -61,11 +61,16 @@ static ta_status csv_to_status(csv_status cs)
 {
     switch (cs) {
     case CSV_OK:
-    case CSV_ROW: return TA_OK;
-    case CSV_E_NOENT: return TA_E_NOINPUT;
-    case CSV_E_IO: return TA_E_IO;
-    case CSV_E_NOMEM: return TA_E_NOMEM;
-    default: return TA_E_DATA;
+    case CSV_ROW:
+        return TA_OK;
+    case CSV_E_NOENT:
+        return TA_E_NOINPUT;
+    case CSV_E_IO:
+        return TA_E_IO;
+    case CSV_E_NOMEM:
+        return TA_E_NOMEM;
+    default:
+        return TA_E_DATA;
     }
 }
 
@@ -114,7 +119,7 @@ typedef struct brow {
     unsigned long line;
     size_t off[TA_F_COUNT], len[TA_F_COUNT]; /* off NO_FIELD: no column */
     char date[11], period[8];
-    const char *field;            /* rejected: the field at fault or NULL */
+    const char *field; /* rejected: the field at fault or NULL */
     size_t reason_off, raw_off, raw_len; /* rejected rows */
     int rejected;
     rules_status status;
@@ -203,8 +208,8 @@ static const char *check_row(const file_state *fs, const csv_row *row,
         return reason;
     }
     if (row->nfields != fs->ncols) {
-        snprintf(reason, rlen, "%zu fields, the header has %zu",
-                 row->nfields, fs->ncols);
+        snprintf(reason, rlen, "%zu fields, the header has %zu", row->nfields,
+                 fs->ncols);
         return reason;
     }
     int tc = fs->col[TA_F_TICKET_ID];
@@ -238,8 +243,8 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
     char reason[200];
     ta_date date;
     br->line = row->line;
-    const char *why = check_row(fs, row, &date, reason, sizeof reason,
-                                &br->field);
+    const char *why =
+        check_row(fs, row, &date, reason, sizeof reason, &br->field);
     if (why) {
         size_t rl = strlen(why);
         if (reserve(b, rl + row->raw_len + 2))
@@ -252,8 +257,8 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
         return 0;
     }
     br->rejected = 0;
-    size_t need = RULES_CODES_MAX + RULES_EVIDENCE_MAX + 2 * RULES_NORM_MAX +
-                  TA_F_COUNT;
+    size_t need =
+        RULES_CODES_MAX + RULES_EVIDENCE_MAX + 2 * RULES_NORM_MAX + TA_F_COUNT;
     for (int f = 0; f < TA_F_COUNT; f++)
         if (fs->col[f] >= 0)
             need += row->lens[fs->col[f]] + 1;
@@ -269,8 +274,7 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
         if (f == TA_F_TICKET_ID || f == TA_F_CSO) {
             br->off[f] = b->used;
             br->len[f] = collapse_spaces(row->fields[c], row->lens[c],
-                                         b->arena + b->used,
-                                         row->lens[c] + 1);
+                                         b->arena + b->used, row->lens[c] + 1);
             b->used += br->len[f] + 1;
         } else {
             br->off[f] = put(b, row->fields[c], row->lens[c]);
@@ -663,8 +667,8 @@ static ta_status detect_source(const rules *rs, const csv_row *h,
 }
 
 ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
-                      const import_options *opt, import_result *res,
-                      char *err, size_t errlen)
+                      const import_options *opt, import_result *res, char *err,
+                      size_t errlen)
 {
     memset(res, 0, sizeof *res);
     import_ctx ic = {.rs = rs};
@@ -715,8 +719,7 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
         goto done;
     }
     if (s == TA_OK)
-        s = db_exec(db, "BEGIN IMMEDIATE", "starting the import", err,
-                    errlen);
+        s = db_exec(db, "BEGIN IMMEDIATE", "starting the import", err, errlen);
     if (s != TA_OK)
         goto done;
     s = prepare_file(db, fs, err, errlen);

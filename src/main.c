@@ -98,8 +98,7 @@ static void keep_first(ta_status *first, ta_status s)
 
 /* Imports every file; returns the status of the first file that failed
  * (after trying all of them), TA_OK when all were read. */
-static ta_status import_all(const cli_options *o, sqlite3 *db,
-                            const rules *rs)
+static ta_status import_all(const cli_options *o, sqlite3 *db, const rules *rs)
 {
     progress prog = {0};
     prog.enabled = !o->quiet && isatty(STDERR_FILENO);
@@ -112,8 +111,8 @@ static ta_status import_all(const cli_options *o, sqlite3 *db,
     char err[ERRLEN];
     for (int i = 0; i < o->nfiles; i++) {
         import_result r;
-        ta_status s = import_file(db, rs, o->files[i], &io, &r, err,
-                                  sizeof err);
+        ta_status s =
+            import_file(db, rs, o->files[i], &io, &r, err, sizeof err);
         if (s != TA_OK) {
             print_error(err);
             keep_first(&first, s);
@@ -163,8 +162,7 @@ static ta_status open_db(const char *path, sqlite3 **db)
 /* Judges again what needs it — everything for `audit`, only tickets judged
  * with other rules for `run` and `check` (import judged the new rows) —
  * then finds the signals. */
-static ta_status run_audit(const cli_options *o, sqlite3 *db,
-                           const rules *rs)
+static ta_status run_audit(const cli_options *o, sqlite3 *db, const rules *rs)
 {
     char err[ERRLEN];
     audit_summary sum;

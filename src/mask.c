@@ -58,8 +58,11 @@ static size_t out_finish(mask_out *o)
         }
         if (p > 0) {
             unsigned char lead = (unsigned char)o->buf[p - 1];
-            size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4
-                        : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            size_t need = lead < 0x80    ? 1
+                          : lead >= 0xF0 ? 4
+                          : lead >= 0xE0 ? 3
+                          : lead >= 0xC0 ? 2
+                                         : 1;
             if (need > back + 1)
                 o->n = p - 1;
         }

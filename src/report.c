@@ -44,11 +44,11 @@ int zipOpenNewFileInZip4_64(void *file, const char *filename,
                             unsigned long flag_base, int zip64);
 
 typedef int (*zip_open_fn)(void *, const char *, const void *, const void *,
-                           unsigned, const void *, unsigned, const char *,
-                           int, int, int, int, int, int, const char *,
+                           unsigned, const void *, unsigned, const char *, int,
+                           int, int, int, int, int, const char *,
                            unsigned long, unsigned long, unsigned long, int);
 
-#define RPT_DEFLATE_LEVEL 1  /* Z_BEST_SPEED */
+#define RPT_DEFLATE_LEVEL 1          /* Z_BEST_SPEED */
 #define RPT_ZIP_INTERNALERROR (-104) /* minizip's ZIP_INTERNALERROR */
 
 int zipOpenNewFileInZip4_64(void *file, const char *filename,
@@ -95,8 +95,10 @@ static ta_status make_dirs(const char *path, char *err, size_t errlen)
     char buf[PATH_BYTES];
     size_t n = strlen(path);
     if (n == 0 || n >= sizeof buf) {
-        set_err(err, errlen, "%s: the output folder name is %s; choose "
-                "another with --out", path, n ? "too long" : "empty");
+        set_err(err, errlen,
+                "%s: the output folder name is %s; choose "
+                "another with --out",
+                path, n ? "too long" : "empty");
         return TA_E_CANTCREAT;
     }
     memcpy(buf, path, n + 1);
@@ -107,14 +109,17 @@ static ta_status make_dirs(const char *path, char *err, size_t errlen)
         buf[i] = '\0';
         struct stat sb;
         if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            set_err(err, errlen, "%s: cannot create the output folder: %s; "
-                    "choose another with --out", buf, strerror(errno));
+            set_err(err, errlen,
+                    "%s: cannot create the output folder: %s; "
+                    "choose another with --out",
+                    buf, strerror(errno));
             return TA_E_CANTCREAT;
         }
         if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            set_err(err, errlen, "%s: cannot create the output folder: %s; "
-                    "choose another with --out", buf,
-                    "a file of that name is in the way");
+            set_err(err, errlen,
+                    "%s: cannot create the output folder: %s; "
+                    "choose another with --out",
+                    buf, "a file of that name is in the way");
             return TA_E_CANTCREAT;
         }
         buf[i] = keep;
@@ -151,7 +156,8 @@ static ta_status write_book(rpt_ctx *c, const char *dir, const char *path)
     }
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        set_err(c->err, c->errlen, "%s: cannot create the report: %s; check "
+        set_err(c->err, c->errlen,
+                "%s: cannot create the report: %s; check "
                 "that the folder is writable or choose another with --out",
                 path, strerror(errno));
         return TA_E_CANTCREAT;
@@ -178,7 +184,8 @@ static ta_status write_book(rpt_ctx *c, const char *dir, const char *path)
     c->wb = NULL;
     if (e != LXW_NO_ERROR) {
         unlink(tmp);
-        set_err(c->err, c->errlen, "%s: cannot write the report: %s; check "
+        set_err(c->err, c->errlen,
+                "%s: cannot write the report: %s; check "
                 "the free space and permissions of the folder",
                 path, lxw_strerror(e));
         return status_of(e);
@@ -186,7 +193,8 @@ static ta_status write_book(rpt_ctx *c, const char *dir, const char *path)
     if (rename(tmp, path) != 0) {
         int saved = errno;
         unlink(tmp);
-        set_err(c->err, c->errlen, "%s: cannot put the report in place: %s; "
+        set_err(c->err, c->errlen,
+                "%s: cannot put the report in place: %s; "
                 "check that no folder of that name is in the way",
                 path, strerror(saved));
         return TA_E_CANTCREAT;
@@ -230,7 +238,7 @@ static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
     ta_status s = make_dirs(dir, c->err, c->errlen);
     if (s != TA_OK)
         return s;
-    char (*used)[112] = calloc(st->ncso + 1, sizeof *used);
+    char(*used)[112] = calloc(st->ncso + 1, sizeof *used);
     if (!used)
         return TA_E_NOMEM;
     int en = c->L == rpt_lang_get(1);
@@ -238,8 +246,8 @@ static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
         char safe[112];
         report_safe_name(st->cso[i].name, en, safe, sizeof safe);
         unique_name(used, i, safe, used[i]);
-        if ((size_t)snprintf(path, sizeof path, "%s/%s.xlsx", dir,
-                             used[i]) >= sizeof path) {
+        if ((size_t)snprintf(path, sizeof path, "%s/%s.xlsx", dir, used[i]) >=
+            sizeof path) {
             set_err(c->err, c->errlen, "%s: %s; choose a shorter --out", dir,
                     "the path is too long");
             s = TA_E_CANTCREAT;
@@ -299,8 +307,7 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
     c.mask = malloc(2 * RPT_TEXT_MAX);
     char path[PATH_BYTES];
     if (!c.text || !c.mask) {
-        set_err(err, errlen, "%s%s", "out of memory ",
-                "preparing the report");
+        set_err(err, errlen, "%s%s", "out of memory ", "preparing the report");
         s = TA_E_NOMEM;
         goto done;
     }

@@ -1,8 +1,8 @@
 /*
- * report_sheets.c — the sheets of a workbook, written in order (libxlsxwriter's
- * constant-memory mode accepts rows only top to bottom): Ringkasan, Per CSO,
- * Temuan, Pengecualian, Ditolak, Indikasi, or for one CSO's workbook its
- * summary, findings and exemptions.
+ * report_sheets.c — the sheets of a workbook, written in order
+ * (libxlsxwriter's constant-memory mode accepts rows only top to bottom):
+ * Ringkasan, Per CSO, Temuan, Pengecualian, Ditolak, Indikasi, or for one
+ * CSO's workbook its summary, findings and exemptions.
  *
  * Text from the data goes through put_text only: always a string cell
  * (never a formula or a number Excel guessed), valid UTF-8 without control
@@ -22,19 +22,42 @@
 #include "mask.h"
 
 static const rpt_lang lang_id = {
-    {"Ringkasan", "Per CSO", "Temuan", "Pengecualian", "Ditolak",
-     "Indikasi"},
-    "(tidak diketahui)", "tidak-diketahui",
+    {"Ringkasan", "Per CSO", "Temuan", "Pengecualian", "Ditolak", "Indikasi"},
+    "(tidak diketahui)",
+    "tidak-diketahui",
     "Audit kepatuhan Email & HP pelapor (PLN 123)",
     "Audit kepatuhan Email & HP pelapor (PLN 123) — CSO",
-    "Periode", "Dibuat pada", "Aturan", "Program", "CSO", "Berkas",
-    "Berkas", "Sumber", "Baris dibaca", "Diimpor", "Ditolak", "Status",
+    "Periode",
+    "Dibuat pada",
+    "Aturan",
+    "Program",
+    "CSO",
+    "Berkas",
+    "Berkas",
+    "Sumber",
+    "Baris dibaca",
+    "Diimpor",
+    "Ditolak",
+    "Status",
     "Total Tiket",
     {"Patuh", "Dikecualikan", "Melanggar", "Di Luar Cakupan"},
-    "Kepatuhan (%)", "Target kepatuhan (%)", "Kode", "Pelanggaran per kode",
-    "Tidak ada pelanggaran.", "Kepatuhan per CSO (%)",
-    "Pelanggaran per kode", "Tiket", "Tanggal", "Kategori", "Kode",
-    "Bukti", "Email", "HP", "Catatan (cuplikan)", "Baris", "Alasan",
+    "Kepatuhan (%)",
+    "Target kepatuhan (%)",
+    "Kode",
+    "Pelanggaran per kode",
+    "Tidak ada pelanggaran.",
+    "Kepatuhan per CSO (%)",
+    "Pelanggaran per kode",
+    "Tiket",
+    "Tanggal",
+    "Kategori",
+    "Kode",
+    "Bukti",
+    "Email",
+    "HP",
+    "Catatan (cuplikan)",
+    "Baris",
+    "Alasan",
     "Isi baris",
     "Tidak ada indikasi (kontak dipakai berulang, pencilan pengecualian, "
     "ketidakcocokan antar sistem) untuk periode ini.",
@@ -42,28 +65,58 @@ static const rpt_lang lang_id = {
     "Email, HP dan nomor/alamat dalam teks disamarkan (--no-mask untuk "
     "menampilkan).",
     "PERHATIAN: data pribadi ditampilkan lengkap (--no-mask).",
-    "Kepatuhan bulan lalu (%)", "Perubahan (poin)", "Kepatuhan per bulan",
+    "Kepatuhan bulan lalu (%)",
+    "Perubahan (poin)",
+    "Kepatuhan per bulan",
     "Kepatuhan per bulan (%)"};
 
 static const rpt_lang lang_en = {
     {"Summary", "By CSO", "Findings", "Exemptions", "Rejected", "Signals"},
-    "(unknown)", "unknown",
+    "(unknown)",
+    "unknown",
     "Caller email & HP compliance audit (PLN 123)",
     "Caller email & HP compliance audit (PLN 123) — CSO",
-    "Period", "Generated at", "Rules", "Program", "CSO", "Files", "File",
-    "Source", "Rows read", "Imported", "Rejected", "Status", "Tickets",
+    "Period",
+    "Generated at",
+    "Rules",
+    "Program",
+    "CSO",
+    "Files",
+    "File",
+    "Source",
+    "Rows read",
+    "Imported",
+    "Rejected",
+    "Status",
+    "Tickets",
     {"Compliant", "Exempt", "Violations", "Out of scope"},
-    "Compliance (%)", "Compliance target (%)", "Code", "Violations by code",
-    "No violations.", "Compliance by CSO (%)", "Violations by code",
-    "Ticket", "Date", "Category", "Codes", "Evidence", "Email", "HP",
-    "Notes (excerpt)", "Line", "Reason", "Raw row",
+    "Compliance (%)",
+    "Compliance target (%)",
+    "Code",
+    "Violations by code",
+    "No violations.",
+    "Compliance by CSO (%)",
+    "Violations by code",
+    "Ticket",
+    "Date",
+    "Category",
+    "Codes",
+    "Evidence",
+    "Email",
+    "HP",
+    "Notes (excerpt)",
+    "Line",
+    "Reason",
+    "Raw row",
     "No signals (reused contacts, exemption outliers, cross-system "
     "mismatches) were found for this period.",
     "to",
     "Email, HP and numbers/addresses inside text are masked (--no-mask "
     "shows them).",
     "WARNING: personal data shown in full (--no-mask).",
-    "Previous month (%)", "Change (points)", "Compliance by month",
+    "Previous month (%)",
+    "Change (points)",
+    "Compliance by month",
     "Compliance by month (%)"};
 
 const rpt_lang *rpt_lang_get(int en)
@@ -149,8 +202,7 @@ static size_t clean_text(rpt_ctx *c, const char *s, size_t len)
 }
 
 ta_status rpt_put_text(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                          lxw_col_t col, const char *s, size_t len,
-                          lxw_format *f)
+                       lxw_col_t col, const char *s, size_t len, lxw_format *f)
 {
     if (!s || (len == 0 && !f))
         return TA_OK;
@@ -160,13 +212,13 @@ ta_status rpt_put_text(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
 }
 
 ta_status rpt_put_str(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                         lxw_col_t col, const char *s, lxw_format *f)
+                      lxw_col_t col, const char *s, lxw_format *f)
 {
     return rpt_put_text(c, ws, r, col, s, s ? strlen(s) : 0, f);
 }
 
 ta_status rpt_put_num(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                         lxw_col_t col, double v, lxw_format *f)
+                      lxw_col_t col, double v, lxw_format *f)
 {
     lxw_error e = worksheet_write_number(ws, r, col, v, f);
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
@@ -174,9 +226,8 @@ ta_status rpt_put_num(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
 
 /* A piece of personal data: masked with fn unless --no-mask. */
 ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                            lxw_col_t col, const char *s, size_t len,
-                            size_t (*fn)(const char *, size_t, char *,
-                                         size_t))
+                         lxw_col_t col, const char *s, size_t len,
+                         size_t (*fn)(const char *, size_t, char *, size_t))
 {
     if (!s || c->opt->no_mask)
         return rpt_put_text(c, ws, r, col, s, len, NULL);
@@ -285,7 +336,7 @@ static ta_status table_sheet(rpt_table *t)
         lxw_error e = worksheet_set_column(t->ws, i, i, t->widths[i], NULL);
         if (e != LXW_NO_ERROR)
             return rpt_xlsx_fail(c, e);
-        lxw_format *f = !tall ? c->f_head
+        lxw_format *f = !tall                               ? c->f_head
                         : i >= t->rot_from && i < t->rot_to ? c->f_head_rot
                                                             : c->f_head_wrap;
         ta_status s = rpt_put_str(c, t->ws, 0, i, t->heads[i], f);
@@ -372,7 +423,7 @@ static ta_status summary_files(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
             s = rpt_put_text(c, ws, *r, 1, v, len, NULL);
         for (int i = 2; s == TA_OK && i < 5; i++)
             s = rpt_put_num(c, ws, *r, (lxw_col_t)i,
-                        (double)sqlite3_column_int64(q, i), NULL);
+                            (double)sqlite3_column_int64(q, i), NULL);
         (*r)++;
     }
     if (s == TA_OK && rc != SQLITE_DONE)
@@ -387,13 +438,13 @@ static ta_status summary_head(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
     const rpt_lang *L = c->L;
     const rpt_stats *st = c->st;
     char buf[256];
-    ta_status s = rpt_put_str(c, ws, (*r)++, 0, c->cso ? L->title_cso : L->title,
-                          c->f_title);
+    ta_status s = rpt_put_str(c, ws, (*r)++, 0,
+                              c->cso ? L->title_cso : L->title, c->f_title);
     if (s == TA_OK && c->cso) {
         s = rpt_put_str(c, ws, *r, 0, L->cso, c->f_bold);
         if (s == TA_OK)
             s = rpt_put_str(c, ws, (*r)++, 1,
-                        c->cso[0] ? c->cso : L->unknown_cso, NULL);
+                            c->cso[0] ? c->cso : L->unknown_cso, NULL);
     }
     if (strcmp(st->first, st->last) == 0)
         snprintf(buf, sizeof buf, "%s", st->first);
@@ -441,8 +492,8 @@ static ta_status summary_head(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
     sqlite3_finalize(q);
     if (s == TA_OK)
         s = rpt_put_str(c, ws, (*r)++, 0,
-                    c->opt->no_mask ? L->unmasked_note : L->masked_note,
-                    NULL);
+                        c->opt->no_mask ? L->unmasked_note : L->masked_note,
+                        NULL);
     (*r)++;
     return s;
 }
@@ -455,7 +506,7 @@ static ta_status put_pct(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
     if (!x->has_pct)
         return TA_OK;
     return rpt_put_num(c, ws, r, col, x->pct,
-                   x->pct < c->target ? c->f_pct_low : c->f_pct);
+                       x->pct < c->target ? c->f_pct_low : c->f_pct);
 }
 
 static ta_status summary_status(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
@@ -558,7 +609,8 @@ static ta_status summary_cso_chart(rpt_ctx *c, lxw_worksheet *ws)
     /* below the code and month charts (15 rows each), tall enough for a
      * readable label per CSO (about 15 px each) */
     double scale = (60.0 + 15.0 * (double)k) / 288.0;
-    lxw_chart_options o = {.x_offset = 10, .y_offset = 10,
+    lxw_chart_options o = {.x_offset = 10,
+                           .y_offset = 10,
                            .x_scale = 1.25,
                            .y_scale = scale > 1.0 ? scale : 1.0};
     lxw_error e = worksheet_insert_chart_opt(ws, 33, 6, ch, &o);
@@ -654,11 +706,13 @@ static ta_status write_by_cso(rpt_ctx *c)
         s = rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         goto done;
     }
-    const char *fixed[CSO_FIXED] = {L->cso, L->tickets,
+    const char *fixed[CSO_FIXED] = {L->cso,
+                                    L->tickets,
                                     L->status_names[RPT_COMPLIANT],
                                     L->status_names[RPT_EXEMPT],
                                     L->status_names[RPT_VIOLATION],
-                                    L->status_names[RPT_OUT], L->compliance};
+                                    L->status_names[RPT_OUT],
+                                    L->compliance};
     for (lxw_col_t i = 0; i < nfix; i++) {
         heads[i] = i < CSO_FIXED ? fixed[i] : st->codes[i - CSO_FIXED];
         widths[i] = i == 0 ? 30 : i < CSO_FIXED ? 13 : 6;
@@ -680,28 +734,29 @@ static ta_status write_by_cso(rpt_ctx *c)
         if (s != TA_OK)
             break;
         int low = x->has_pct && x->pct < c->target;
-        s = rpt_put_str(c, t.ws, t.cur, 0, x->name[0] ? x->name : L->unknown_cso,
-                    low ? c->f_low : NULL);
+        s = rpt_put_str(c, t.ws, t.cur, 0,
+                        x->name[0] ? x->name : L->unknown_cso,
+                        low ? c->f_low : NULL);
         long long total = 0;
         for (int i = 0; i < RPT_NSTATUS; i++)
             total += x->n[i];
         if (s == TA_OK)
             s = rpt_put_num(c, t.ws, t.cur, 1, (double)total, NULL);
         for (int i = 0; s == TA_OK && i < RPT_NSTATUS; i++)
-            s = rpt_put_num(c, t.ws, t.cur, (lxw_col_t)(2 + i), (double)x->n[i],
-                        NULL);
+            s = rpt_put_num(c, t.ws, t.cur, (lxw_col_t)(2 + i),
+                            (double)x->n[i], NULL);
         if (s == TA_OK)
             s = put_pct(c, t.ws, t.cur, 6, x);
         for (size_t i = 0; s == TA_OK && i < st->ncodes; i++)
             s = rpt_put_num(c, t.ws, t.cur, (lxw_col_t)(CSO_FIXED + i),
-                        (double)x->codes[i], NULL);
+                            (double)x->codes[i], NULL);
         if (s == TA_OK && hist && x->has_prev)
             s = rpt_put_num(c, t.ws, t.cur, nfix, x->prev_pct, c->f_pct);
         /* in points, between the rounded figures shown */
         if (s == TA_OK && hist && x->has_prev && x->has_last)
             s = rpt_put_num(c, t.ws, t.cur, (lxw_col_t)(nfix + 1),
-                        round((x->last_pct - x->prev_pct) * 100.0) / 100.0,
-                        c->f_change);
+                            round((x->last_pct - x->prev_pct) * 100.0) / 100.0,
+                            c->f_change);
     }
     if (s == TA_OK)
         s = table_end_sheet(&t);
@@ -768,9 +823,9 @@ static ta_status ticket_row(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
 static ta_status write_tickets(rpt_ctx *c, int exempt)
 {
     const rpt_lang *L = c->L;
-    const char *heads[] = {L->source, L->ticket, L->date, L->cso,
-                           L->category, L->codes, L->evidence, L->email,
-                           L->hp, L->notes};
+    const char *heads[] = {L->source,   L->ticket, L->date,     L->cso,
+                           L->category, L->codes,  L->evidence, L->email,
+                           L->hp,       L->notes};
     const double widths[] = {8, 18, 11, 24, 11, 30, 36, 24, 17, 70};
     const char *h[10];
     double w[10];
@@ -836,7 +891,7 @@ static ta_status write_rejected(rpt_ctx *c)
             s = rpt_put_text(c, t.ws, t.cur, 0, v, len, NULL);
         if (s == TA_OK)
             s = rpt_put_num(c, t.ws, t.cur, 1,
-                        (double)sqlite3_column_int64(q, 1), NULL);
+                            (double)sqlite3_column_int64(q, 1), NULL);
         v = rpt_col_text(q, 2, &len);
         if (s == TA_OK)
             s = rpt_put_masked(c, t.ws, t.cur, 2, v, len, mask_text);
@@ -865,8 +920,8 @@ static ta_status add_formats(rpt_ctx *c)
     c->f_change = workbook_add_format(c->wb);
     c->f_head_rot = workbook_add_format(c->wb);
     c->f_head_wrap = workbook_add_format(c->wb);
-    if (!c->f_change || !c->f_head_rot || !c->f_head_wrap || !c->f_title || !c->f_head || !c->f_bold || !c->f_pct ||
-        !c->f_pct_low || !c->f_low)
+    if (!c->f_change || !c->f_head_rot || !c->f_head_wrap || !c->f_title ||
+        !c->f_head || !c->f_bold || !c->f_pct || !c->f_pct_low || !c->f_low)
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     format_set_bold(c->f_title);
     format_set_font_size(c->f_title, 14);

@@ -567,8 +567,7 @@ static void email_norm(const char *s, size_t len, char *out)
 
 /* The HP after step 3 when hp_state left only digits in j->digits (call
  * right after hp_state), else the collapsed field lower-cased. */
-static void hp_norm(const rules_judge *j, const char *s, size_t len,
-                    char *out)
+static void hp_norm(const rules_judge *j, const char *s, size_t len, char *out)
 {
     size_t dl = strlen(j->digits);
     if (dl > 0 && strspn(j->digits, "0123456789") == dl)
@@ -591,8 +590,8 @@ void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
     size_t el = field(j, t, TA_F_EMAIL);
     out->email = email_state(j, j->fb[TA_F_EMAIL], el, &ds, &de);
     /* A refusal is no address: "" like an empty field. */
-    email_norm(j->fb[TA_F_EMAIL],
-               out->email == RULES_EMAIL_DECLINED ? 0 : el, out->email_norm);
+    email_norm(j->fb[TA_F_EMAIL], out->email == RULES_EMAIL_DECLINED ? 0 : el,
+               out->email_norm);
     size_t hl = field(j, t, TA_F_HP);
     out->hp = hp_state(j, j->fb[TA_F_HP], hl);
     hp_norm(j, j->fb[TA_F_HP], hl, out->hp_norm);

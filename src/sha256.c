@@ -122,12 +122,14 @@ compress_ni(uint32_t h[8], const unsigned char *p, size_t nblocks)
             if (g >= 3 && g <= 14) {
                 __m128i t = _mm_alignr_epi8(m[g & 3], m[(g + 3) & 3], 4);
                 m[(g + 1) & 3] = _mm_add_epi32(m[(g + 1) & 3], t);
-                m[(g + 1) & 3] = _mm_sha256msg2_epu32(m[(g + 1) & 3], m[g & 3]);
+                m[(g + 1) & 3] =
+                    _mm_sha256msg2_epu32(m[(g + 1) & 3], m[g & 3]);
             }
             msg = _mm_shuffle_epi32(msg, 0x0E);
             s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
             if (g >= 1 && g <= 12)
-                m[(g + 3) & 3] = _mm_sha256msg1_epu32(m[(g + 3) & 3], m[g & 3]);
+                m[(g + 3) & 3] =
+                    _mm_sha256msg1_epu32(m[(g + 3) & 3], m[g & 3]);
         }
         s0 = _mm_add_epi32(s0, abef);
         s1 = _mm_add_epi32(s1, cdgh);

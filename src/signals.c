@@ -67,8 +67,8 @@ static int str_eq(const sig_str *s, const void *data, size_t len)
 /* One CSO of a contact group, or one CSO of a period (outliers). */
 typedef struct sig_cso {
     sig_str name;
-    unsigned long n;             /* tickets (group) / in scope (period) */
-    unsigned long exempt;        /* outliers only */
+    unsigned long n;      /* tickets (group) / in scope (period) */
+    unsigned long exempt; /* outliers only */
     unsigned long codes[EX_CODES];
     double rate;
 } sig_cso;
@@ -156,7 +156,8 @@ static const char *const reuse_sql[2] = {
     "AND hp_state <> 'HP_PLACEHOLDER' ORDER BY period, hp_norm, cust",
     "SELECT period, email_norm, " CUSTOMER_KEY " AS cust, cso FROM tickets "
     "WHERE (?1 IS NULL OR period = ?1) AND email_norm <> '' "
-    "AND email_state <> 'EMAIL_PLACEHOLDER' ORDER BY period, email_norm, cust"};
+    "AND email_state <> 'EMAIL_PLACEHOLDER' ORDER BY period, email_norm, "
+    "cust"};
 static const char *const reuse_kind[2] = {"hp", "email"};
 
 typedef struct reuse_ctx {
@@ -194,8 +195,7 @@ static ta_status reuse_flush(reuse_ctx *c, char *err, size_t errlen)
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, c->period.p, (int)c->period.len, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, c->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, c->contact.p, (int)c->contact.len,
-                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->contact.p, (int)c->contact.len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)c->customers);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)c->tickets);
     if (sqlite3_step(st) != SQLITE_DONE)
@@ -231,8 +231,9 @@ static ta_status reused_contacts(sqlite3 *db, const rules *rs,
                              "VALUES (?1, 'reused_contact', ?2, ?3, ?4, ?5)",
                              &c.ins, err, errlen);
     if (s == TA_OK)
-        s = db_prepare(db, "INSERT INTO temp.signals_csos(id, cso, n) "
-                           "VALUES (?1, ?2, ?3)",
+        s = db_prepare(db,
+                       "INSERT INTO temp.signals_csos(id, cso, n) "
+                       "VALUES (?1, ?2, ?3)",
                        &c.ins_cso, err, errlen);
     for (int k = 0; k < 2 && s == TA_OK; k++) {
         c.kind = reuse_kind[k];
@@ -309,12 +310,20 @@ static ta_status reused_contacts(sqlite3 *db, const rules *rs,
 #define IN_SCOPE "status IN ('compliant', 'exempt', 'violation')"
 #define HAS_CODE(c) "sum(status = 'exempt' AND instr(codes, '" c "') > 0)"
 
-static const char rates_sql[] =
-    "SELECT period, cso, sum(" IN_SCOPE "), sum(status = 'exempt'), "
-    HAS_CODE("EX_ANGRY") ", " HAS_CODE("EX_NOT_RESPONSIBLE") ", "
-    HAS_CODE("EX_NO_EMAIL") ", " HAS_CODE("EX_URGENT")
-    " FROM tickets WHERE (?1 IS NULL OR period = ?1) AND cso <> '' "
-    "GROUP BY period, cso ORDER BY period, cso";
+static const char rates_sql
+    [] = "SELECT period, cso, sum(" IN_SCOPE
+         "), sum(status = 'exempt'), " HAS_CODE("EX_ANGRY") ", " HAS_CODE("EX_"
+                                                                          "NOT"
+                                                                          "_RE"
+                                                                          "SPO"
+                                                                          "NSI"
+                                                                          "BL"
+                                                                          "E") ", " HAS_CODE(
+             "EX_NO_EMAIL") ", " HAS_CODE("EX_URGENT") " FROM tickets WHERE "
+                                                       "(?1 IS NULL OR period "
+                                                       "= ?1) AND cso <> '' "
+                                                       "GROUP BY period, cso "
+                                                       "ORDER BY period, cso";
 
 /* Judges the eligible CSOs of one period (c holds them) and writes the
  * outliers. */
@@ -394,8 +403,8 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
         size_t per_len = (size_t)sqlite3_column_bytes(sel, 0);
         if (!started || !str_eq(&cur, per, per_len)) {
             if (started)
-                s = outliers_of_period(db, ins, cur.p, &c, factor, count,
-                                       err, errlen);
+                s = outliers_of_period(db, ins, cur.p, &c, factor, count, err,
+                                       errlen);
             if (s != TA_OK)
                 break;
             if (str_set(&cur, per, per_len) != 0) {
@@ -424,8 +433,7 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
     if (s == TA_OK && rc != SQLITE_DONE)
         s = db_fail(db, "computing exemption rates", err, errlen);
     if (s == TA_OK && started)
-        s = outliers_of_period(db, ins, cur.p, &c, factor, count, err,
-                               errlen);
+        s = outliers_of_period(db, ins, cur.p, &c, factor, count, err, errlen);
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
     csos_free(&c);
@@ -476,8 +484,8 @@ ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
     signals_counts n = {0, 0, 0};
     if (out)
         *out = n;
-    ta_status s = db_exec(db, "SAVEPOINT signals", "computing the signals",
-                          err, errlen);
+    ta_status s =
+        db_exec(db, "SAVEPOINT signals", "computing the signals", err, errlen);
     if (s != TA_OK)
         return s;
     s = db_exec(db,
@@ -487,8 +495,9 @@ ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
                 "computing the signals", err, errlen);
     sqlite3_stmt *del = NULL;
     if (s == TA_OK)
-        s = db_prepare(db, "DELETE FROM signals WHERE ?1 IS NULL OR "
-                           "period = ?1",
+        s = db_prepare(db,
+                       "DELETE FROM signals WHERE ?1 IS NULL OR "
+                       "period = ?1",
                        &del, err, errlen);
     if (s == TA_OK)
         s = bind_period(db, del, 1, period, err, errlen);

@@ -126,15 +126,20 @@ static const char json_sql[] =
     "   'previous_compliance_pct', pcenti / 100.0,"
     "   'change', (scenti - pcenti) / 100.0))"
     "   FROM (SELECT * FROM (" CSO_SQL ") b"
-    "   LEFT JOIN (" PERIOD_CSO_SQL("(SELECT pp FROM prev)", "p") ") p"
-    "     ON p.pcso = b.cso"
-    "   LEFT JOIN (" PERIOD_CSO_SQL("(SELECT sp FROM hist)", "s") ") s"
-    "     ON s.scso = b.cso" CSO_ORDER "))),"
-    " 'codes', json((SELECT json_group_object(code, n) FROM ("
-    "   SELECT code, count(*) AS n FROM split WHERE code <> ''"
-    "   GROUP BY code ORDER BY code))),"
-       SIGNALS_JSON_SQL ")"
-    " FROM tot, imp";
+    "   LEFT JOIN (" PERIOD_CSO_SQL(
+        "(SELECT pp FROM prev)",
+        "p") ") p"
+             "     ON p.pcso = b.cso"
+             "   LEFT JOIN (" PERIOD_CSO_SQL(
+                 "(SELECT sp FROM hist)",
+                 "s") ") s"
+                      "     ON s.scso = b.cso" CSO_ORDER "))),"
+                      " 'codes', json((SELECT json_group_object(code, n) FROM "
+                      "("
+                      "   SELECT code, count(*) AS n FROM split WHERE code <> "
+                      "''"
+                      "   GROUP BY code ORDER BY code)))," SIGNALS_JSON_SQL ")"
+                      " FROM tot, imp";
 
 static const char totals_sql[] =
     "SELECT count(*), coalesce(sum(status = 'compliant'), 0),"

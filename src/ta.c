@@ -26,14 +26,21 @@ const char *ta_strerror(ta_status st)
 int ta_exit_status(ta_status st)
 {
     switch (st) {
-    case TA_OK: return 0;
-    case TA_E_BELOW: return 1;
-    case TA_E_USAGE: return 2;
-    case TA_E_DATA: return 65;
-    case TA_E_NOINPUT: return 66;
-    case TA_E_CANTCREAT: return 73;
+    case TA_OK:
+        return 0;
+    case TA_E_BELOW:
+        return 1;
+    case TA_E_USAGE:
+        return 2;
+    case TA_E_DATA:
+        return 65;
+    case TA_E_NOINPUT:
+        return 66;
+    case TA_E_CANTCREAT:
+        return 73;
     case TA_E_IO:
-    case TA_E_NOMEM: return 74;
+    case TA_E_NOMEM:
+        return 74;
     }
     return 74;
 }
@@ -56,9 +63,9 @@ ta_source ta_source_parse(const char *name)
 }
 
 static const char *const field_names[TA_F_COUNT] = {
-    "ticket_id", "crm_ticket", "date",     "type",     "name",
-    "email",     "hp",         "phone",    "cso",      "urgency",
-    "emotion",   "relation",   "idpel",    "notes",    "media",
+    "ticket_id", "crm_ticket", "date",  "type",  "name",
+    "email",     "hp",         "phone", "cso",   "urgency",
+    "emotion",   "relation",   "idpel", "notes", "media",
 };
 
 const char *ta_field_name(ta_field f)

@@ -4,11 +4,11 @@
  * field values read, provenance, duplicates and re-imports, and each bad
  * input with its status. Clause names refer to SPEC §3 and §5.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -83,20 +83,30 @@ static void csv3_basic_crm(void **state)
     assert_int_equal(r.delimiter, ',');
     assert_int_equal(r.header_line, 1);
     assert_counts(&r, 3, 3, 0);
-    assert_string_equal(TEXT(f, "SELECT email FROM tickets WHERE ticket_id='T001'"),
-                        "budi@gmail.com");
-    assert_string_equal(TEXT(f, "SELECT date||' '||period FROM tickets WHERE ticket_id='T003'"),
-                        "2026-10-03 2026-10");
-    assert_string_equal(TEXT(f, "SELECT cso FROM tickets WHERE ticket_id='T003'"), "Rudi");
-    assert_string_equal(TEXT(f, "SELECT line FROM tickets WHERE ticket_id='T003'"), "4");
+    assert_string_equal(
+        TEXT(f, "SELECT email FROM tickets WHERE ticket_id='T001'"),
+        "budi@gmail.com");
+    assert_string_equal(
+        TEXT(f,
+             "SELECT date||' '||period FROM tickets WHERE ticket_id='T003'"),
+        "2026-10-03 2026-10");
+    assert_string_equal(
+        TEXT(f, "SELECT cso FROM tickets WHERE ticket_id='T003'"), "Rudi");
+    assert_string_equal(
+        TEXT(f, "SELECT line FROM tickets WHERE ticket_id='T003'"), "4");
     /* provenance */
-    assert_string_equal(TEXT(f, "SELECT source||'|'||encoding||'|'||delimiter||'|'||rows_read||'|'||rows_imported||'|'||rows_rejected FROM imports"),
-                        "crm|utf-8|,|3|3|0");
+    assert_string_equal(
+        TEXT(f, "SELECT "
+                "source||'|'||encoding||'|'||delimiter||'|'||rows_read||'|'||"
+                "rows_imported||'|'||rows_rejected FROM imports"),
+        "crm|utf-8|,|3|3|0");
     assert_int_equal(q_int(f, "SELECT length(sha256) FROM imports"), 64);
     assert_string_equal(TEXT(f, "SELECT sha256 FROM imports"), r.sha256);
     assert_int_equal(q_int(f, "SELECT size FROM imports"), (long long)r.size);
     /* an absent column (phone) is NULL, a present empty one is '' */
-    assert_int_equal(q_int(f, "SELECT phone IS NULL AND email = '' FROM tickets WHERE ticket_id='T002'"), 1);
+    assert_int_equal(q_int(f, "SELECT phone IS NULL AND email = '' FROM "
+                              "tickets WHERE ticket_id='T002'"),
+                     1);
 }
 
 static void csv3_header_below_titles_semicolon(void **state)
@@ -108,7 +118,8 @@ static void csv3_header_below_titles_semicolon(void **state)
     assert_int_equal(r.delimiter, ';');
     assert_int_equal(r.header_line, 4);
     assert_counts(&r, 3, 3, 0);
-    assert_string_equal(TEXT(f, "SELECT line FROM tickets WHERE ticket_id='T001'"), "5");
+    assert_string_equal(
+        TEXT(f, "SELECT line FROM tickets WHERE ticket_id='T001'"), "5");
 }
 
 static void csv3_delimiter_tab_and_pipe(void **state)
@@ -132,8 +143,9 @@ static void csv3_line_ends_crlf_cr_mixed(void **state)
     for (size_t i = 0; i < 3; i++) {
         assert_int_equal(import_fixture(f, files[i], &r), TA_OK);
         assert_counts(&r, 3, 3, 0);
-        assert_string_equal(TEXT(f, "SELECT line||media FROM tickets WHERE ticket_id='T003'"),
-                            "4123");
+        assert_string_equal(
+            TEXT(f, "SELECT line||media FROM tickets WHERE ticket_id='T003'"),
+            "4123");
     }
 }
 
@@ -154,9 +166,12 @@ static void encoding_windows1252_transcoded(void **state)
     char tbuf[256];
     assert_int_equal(import_fixture(f, "cp1252.csv", &r), TA_OK);
     assert_int_equal(r.encoding, CSV_ENC_CP1252);
-    assert_string_equal(TEXT(f, "SELECT name FROM tickets"), "Andr\xc3\xa9 Caf\xc3\xa9");
-    assert_string_equal(TEXT(f, "SELECT notes FROM tickets"), "Biaya \xe2\x82\xac 10");
-    assert_string_equal(TEXT(f, "SELECT encoding FROM imports"), "windows-1252");
+    assert_string_equal(TEXT(f, "SELECT name FROM tickets"),
+                        "Andr\xc3\xa9 Caf\xc3\xa9");
+    assert_string_equal(TEXT(f, "SELECT notes FROM tickets"),
+                        "Biaya \xe2\x82\xac 10");
+    assert_string_equal(TEXT(f, "SELECT encoding FROM imports"),
+                        "windows-1252");
 }
 
 static void csv3_quoted_delimiters_and_line_breaks(void **state)
@@ -166,11 +181,15 @@ static void csv3_quoted_delimiters_and_line_breaks(void **state)
     char tbuf[256];
     assert_int_equal(import_fixture(f, "quoted_multiline.csv", &r), TA_OK);
     assert_counts(&r, 2, 2, 0);
-    assert_string_equal(TEXT(f, "SELECT name FROM tickets WHERE ticket_id='T020'"), "Lubis, Ahmad");
-    assert_string_equal(TEXT(f, "SELECT notes FROM tickets WHERE ticket_id='T020'"),
-                        "Listrik padam\nsejak pagi, \"darurat\"\r\nkata pelapor");
+    assert_string_equal(
+        TEXT(f, "SELECT name FROM tickets WHERE ticket_id='T020'"),
+        "Lubis, Ahmad");
+    assert_string_equal(
+        TEXT(f, "SELECT notes FROM tickets WHERE ticket_id='T020'"),
+        "Listrik padam\nsejak pagi, \"darurat\"\r\nkata pelapor");
     /* the quoted field spans lines 2-4, so the next row starts on line 5 */
-    assert_int_equal(q_int(f, "SELECT line FROM tickets WHERE ticket_id='T021'"), 5);
+    assert_int_equal(
+        q_int(f, "SELECT line FROM tickets WHERE ticket_id='T021'"), 5);
 }
 
 static void rejected_field_count(void **state)
@@ -180,10 +199,17 @@ static void rejected_field_count(void **state)
     char tbuf[256];
     assert_int_equal(import_fixture(f, "ragged.csv", &r), TA_OK);
     assert_counts(&r, 4, 2, 2);
-    assert_string_equal(TEXT(f, "SELECT group_concat(line||':'||reason, '|') FROM (SELECT * FROM rejects ORDER BY line)"),
-                        "3:4 fields, the header has 9|4:10 fields, the header has 9");
-    assert_string_equal(TEXT(f, "SELECT raw FROM rejects WHERE line=3"), "T031,2026-10-02,Keluhan,Siti");
-    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets WHERE ticket_id IN ('T031','T002')"), 0);
+    assert_string_equal(
+        TEXT(f, "SELECT group_concat(line||':'||reason, '|') FROM (SELECT * "
+                "FROM rejects ORDER BY line)"),
+        "3:4 fields, the header has 9|4:10 fields, the header has 9");
+    assert_string_equal(TEXT(f, "SELECT raw FROM rejects WHERE line=3"),
+                        "T031,2026-10-02,Keluhan,Siti");
+    assert_int_equal(
+        q_int(
+            f,
+            "SELECT count(*) FROM tickets WHERE ticket_id IN ('T031','T002')"),
+        0);
 }
 
 static void rejected_empty_ticket_id(void **state)
@@ -193,8 +219,9 @@ static void rejected_empty_ticket_id(void **state)
     char tbuf[256];
     assert_int_equal(import_fixture(f, "empty_ticket_id.csv", &r), TA_OK);
     assert_counts(&r, 2, 1, 1);
-    assert_string_equal(TEXT(f, "SELECT line||' '||field||' '||reason FROM rejects"),
-                        "3 ticket_id ticket_id is empty");
+    assert_string_equal(
+        TEXT(f, "SELECT line||' '||field||' '||reason FROM rejects"),
+        "3 ticket_id ticket_id is empty");
 }
 
 static void rejected_bad_dates(void **state)
@@ -204,10 +231,13 @@ static void rejected_bad_dates(void **state)
     char tbuf[512];
     assert_int_equal(import_fixture(f, "bad_dates.csv", &r), TA_OK);
     assert_counts(&r, 4, 1, 3);
-    assert_string_equal(TEXT(f, "SELECT group_concat(line||field, ',') FROM (SELECT * FROM rejects ORDER BY line)"),
+    assert_string_equal(TEXT(f, "SELECT group_concat(line||field, ',') FROM "
+                                "(SELECT * FROM rejects ORDER BY line)"),
                         "3date,4date,5date");
-    assert_non_null(strstr(TEXT(f, "SELECT reason FROM rejects WHERE line=3"), "31/02/2026"));
-    assert_string_equal(TEXT(f, "SELECT reason FROM rejects WHERE line=5"), "date is empty");
+    assert_non_null(strstr(TEXT(f, "SELECT reason FROM rejects WHERE line=3"),
+                           "31/02/2026"));
+    assert_string_equal(TEXT(f, "SELECT reason FROM rejects WHERE line=5"),
+                        "date is empty");
 }
 
 static void dates_every_form(void **state)
@@ -217,11 +247,15 @@ static void dates_every_form(void **state)
     char tbuf[512];
     assert_int_equal(import_fixture(f, "date_forms.csv", &r), TA_OK);
     assert_counts(&r, 12, 12, 0);
-    assert_string_equal(TEXT(f, "SELECT group_concat(date, ' ') FROM (SELECT date FROM tickets ORDER BY ticket_id)"),
-                        "2026-10-07 2026-10-08 2026-10-09 2026-10-10 2026-10-11 "
-                        "2026-10-12 2026-10-13 2026-10-14 2026-10-15 2026-10-16 "
-                        "2026-08-17 2028-02-29");
-    assert_string_equal(TEXT(f, "SELECT period FROM tickets WHERE ticket_id='T061'"), "2026-08");
+    assert_string_equal(
+        TEXT(f, "SELECT group_concat(date, ' ') FROM (SELECT date FROM "
+                "tickets ORDER BY ticket_id)"),
+        "2026-10-07 2026-10-08 2026-10-09 2026-10-10 2026-10-11 "
+        "2026-10-12 2026-10-13 2026-10-14 2026-10-15 2026-10-16 "
+        "2026-08-17 2028-02-29");
+    assert_string_equal(
+        TEXT(f, "SELECT period FROM tickets WHERE ticket_id='T061'"),
+        "2026-08");
 }
 
 static void rejected_truncated_last_row(void **state)
@@ -232,7 +266,8 @@ static void rejected_truncated_last_row(void **state)
     assert_int_equal(import_fixture(f, "truncated.csv", &r), TA_OK);
     assert_counts(&r, 2, 1, 1);
     assert_int_equal(q_int(f, "SELECT line FROM rejects"), 3);
-    assert_non_null(strstr(TEXT(f, "SELECT reason FROM rejects"), "quoted field"));
+    assert_non_null(
+        strstr(TEXT(f, "SELECT reason FROM rejects"), "quoted field"));
 }
 
 static void csv3_blank_lines_skipped_not_counted(void **state)
@@ -242,8 +277,10 @@ static void csv3_blank_lines_skipped_not_counted(void **state)
     assert_int_equal(import_fixture(f, "blank_lines.csv", &r), TA_OK);
     assert_int_equal(r.header_line, 2);
     assert_counts(&r, 2, 2, 0);
-    assert_int_equal(q_int(f, "SELECT line FROM tickets WHERE ticket_id='T001'"), 5);
-    assert_int_equal(q_int(f, "SELECT line FROM tickets WHERE ticket_id='T002'"), 7);
+    assert_int_equal(
+        q_int(f, "SELECT line FROM tickets WHERE ticket_id='T001'"), 5);
+    assert_int_equal(
+        q_int(f, "SELECT line FROM tickets WHERE ticket_id='T002'"), 7);
 }
 
 static void duplicates_later_row_replaces(void **state)
@@ -254,11 +291,14 @@ static void duplicates_later_row_replaces(void **state)
     assert_int_equal(import_fixture(f, "duplicate_ids.csv", &r), TA_OK);
     assert_counts(&r, 3, 3, 0);
     assert_int_equal(q_int(f, "SELECT count(*) FROM tickets"), 2);
-    assert_string_equal(TEXT(f, "SELECT email||' '||line FROM tickets WHERE ticket_id='T001'"),
-                        "budi.baru@gmail.com 4");
+    assert_string_equal(
+        TEXT(f, "SELECT email||' '||line FROM tickets WHERE ticket_id='T001'"),
+        "budi.baru@gmail.com 4");
     /* a later import of another file replaces too */
     assert_int_equal(import_fixture(f, "crm_basic.csv", &r), TA_OK);
-    assert_string_equal(TEXT(f, "SELECT email FROM tickets WHERE ticket_id='T001'"), "budi@gmail.com");
+    assert_string_equal(
+        TEXT(f, "SELECT email FROM tickets WHERE ticket_id='T001'"),
+        "budi@gmail.com");
     assert_int_equal(q_int(f, "SELECT count(*) FROM tickets"), 3);
 }
 
@@ -282,7 +322,8 @@ static void csv3_ticket_and_cso_spaces_collapsed(void **state)
     import_result r;
     char tbuf[256];
     assert_int_equal(import_fixture(f, "spaces_collapse.csv", &r), TA_OK);
-    assert_string_equal(TEXT(f, "SELECT ticket_id||'|'||cso FROM tickets"), "T 081|Ani Lestari");
+    assert_string_equal(TEXT(f, "SELECT ticket_id||'|'||cso FROM tickets"),
+                        "T 081|Ani Lestari");
 }
 
 static void csv3_header_name_normalisation(void **state)
@@ -293,8 +334,11 @@ static void csv3_header_name_normalisation(void **state)
     assert_int_equal(import_fixture(f, "header_aliases.csv", &r), TA_OK);
     assert_int_equal(r.source, TA_SRC_CRM);
     assert_counts(&r, 1, 1, 0);
-    assert_string_equal(TEXT(f, "SELECT ticket_id||'|'||email||'|'||hp||'|'||phone||'|'||cso||'|'||type FROM tickets"),
-                        "T090|b@gmail.com|081234567801|0215551234|Ani|Keluhan");
+    assert_string_equal(
+        TEXT(f, "SELECT "
+                "ticket_id||'|'||email||'|'||hp||'|'||phone||'|'||cso||'|'||"
+                "type FROM tickets"),
+        "T090|b@gmail.com|081234567801|0215551234|Ani|Keluhan");
 }
 
 static void source_detection_apkt_ap2t(void **state)
@@ -304,11 +348,14 @@ static void source_detection_apkt_ap2t(void **state)
     char tbuf[256];
     assert_int_equal(import_fixture(f, "apkt_detect.csv", &r), TA_OK);
     assert_int_equal(r.source, TA_SRC_APKT);
-    assert_string_equal(TEXT(f, "SELECT source||'|'||crm_ticket||'|'||hp||'|'||cso FROM tickets WHERE ticket_id='L001'"),
-                        "apkt|T001|081234567801|Ani");
+    assert_string_equal(
+        TEXT(f, "SELECT source||'|'||crm_ticket||'|'||hp||'|'||cso FROM "
+                "tickets WHERE ticket_id='L001'"),
+        "apkt|T001|081234567801|Ani");
     assert_int_equal(import_fixture(f, "ap2t_detect.csv", &r), TA_OK);
     assert_int_equal(r.source, TA_SRC_AP2T);
-    assert_string_equal(TEXT(f, "SELECT type||'|'||name||'|'||cso FROM tickets WHERE source='ap2t'"),
+    assert_string_equal(TEXT(f, "SELECT type||'|'||name||'|'||cso FROM "
+                                "tickets WHERE source='ap2t'"),
                         "PB|Budi|Ani");
 }
 
@@ -317,10 +364,13 @@ static void source_forced_by_option(void **state)
     fx *f = *state;
     import_result r;
     char path[1024];
-    snprintf(path, sizeof path, "%s/fixtures/import/unknown_source.csv", TA_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s/fixtures/import/unknown_source.csv",
+             TA_SOURCE_DIR);
     import_options o = {.source = TA_SRC_AP2T};
     /* no ticket_id column for AP2T either: still refused, naming the field */
-    assert_int_equal(import_file(f->db, f->rs, path, &o, &r, f->err, sizeof f->err), TA_E_DATA);
+    assert_int_equal(
+        import_file(f->db, f->rs, path, &o, &r, f->err, sizeof f->err),
+        TA_E_DATA);
     assert_non_null(strstr(f->err, "ticket_id"));
 }
 
@@ -370,7 +420,10 @@ static void db_file_created_0600(void **state)
     assert_int_equal(sb.st_mode & 0777, 0600);
     /* a file that is not SQLite is refused, not overwritten */
     snprintf(path, sizeof path, "%s/not.db", dir);
-    assert_int_equal(tu_write_file(path, "hello, this is not a database, really not at all", 48), 0);
+    assert_int_equal(
+        tu_write_file(path, "hello, this is not a database, really not at all",
+                      48),
+        0);
     assert_int_equal(db_open(path, &db, err, sizeof err), TA_E_DATA);
     assert_non_null(strstr(err, "not an SQLite database"));
     tu_rmtree(dir);
@@ -380,25 +433,40 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(csv3_basic_crm, setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_header_below_titles_semicolon, setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_delimiter_tab_and_pipe, setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_line_ends_crlf_cr_mixed, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_header_below_titles_semicolon,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_delimiter_tab_and_pipe, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(csv3_line_ends_crlf_cr_mixed, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(csv3_bom_skipped, setup, teardown),
-        cmocka_unit_test_setup_teardown(encoding_windows1252_transcoded, setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_quoted_delimiters_and_line_breaks, setup, teardown),
+        cmocka_unit_test_setup_teardown(encoding_windows1252_transcoded, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(csv3_quoted_delimiters_and_line_breaks,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_field_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(rejected_empty_ticket_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(rejected_empty_ticket_id, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(rejected_bad_dates, setup, teardown),
         cmocka_unit_test_setup_teardown(dates_every_form, setup, teardown),
-        cmocka_unit_test_setup_teardown(rejected_truncated_last_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_blank_lines_skipped_not_counted, setup, teardown),
-        cmocka_unit_test_setup_teardown(duplicates_later_row_replaces, setup, teardown),
-        cmocka_unit_test_setup_teardown(reimport_same_content_is_noop, setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_ticket_and_cso_spaces_collapsed, setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_header_name_normalisation, setup, teardown),
-        cmocka_unit_test_setup_teardown(source_detection_apkt_ap2t, setup, teardown),
-        cmocka_unit_test_setup_teardown(source_forced_by_option, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_inputs_refused_with_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(rejected_truncated_last_row, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(csv3_blank_lines_skipped_not_counted,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicates_later_row_replaces, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(reimport_same_content_is_noop, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(csv3_ticket_and_cso_spaces_collapsed,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_header_name_normalisation, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(source_detection_apkt_ap2t, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(source_forced_by_option, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(bad_inputs_refused_with_status, setup,
+                                        teardown),
         cmocka_unit_test(db_file_created_0600),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

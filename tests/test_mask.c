@@ -2,11 +2,11 @@
  * test_mask.c — masking of personal data (include/mask.h), table-driven:
  * each case names the rule it proves.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -87,8 +87,11 @@ static void text_cases(void **state)
          "T9,2026-10-01,Budi,b***@gmail.com,0812****7890"},
         {"text_two_numbers", "0811111111 / 0822222222",
          "0811****11 / 0822****22"},
-        {"text_utf8_kept", "Pak D\xC3\xA9" "d\xC3\xA9 (0812 3456 7890)",
-         "Pak D\xC3\xA9" "d\xC3\xA9 (0812 **** 7890)"},
+        {"text_utf8_kept",
+         "Pak D\xC3\xA9"
+         "d\xC3\xA9 (0812 3456 7890)",
+         "Pak D\xC3\xA9"
+         "d\xC3\xA9 (0812 **** 7890)"},
         {"text_no_domain_kept", "budi@ sedang", "budi@ sedang"},
     };
     run_table(mask_text, c, sizeof c / sizeof *c);

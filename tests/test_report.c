@@ -6,11 +6,11 @@
  * formula kept as text, sheets continuing past a (forced) row limit, the
  * per-CSO file names, atomic writing, and the error statuses.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <dirent.h>
 #include <sqlite3.h>
@@ -39,9 +39,9 @@ static void exec(sqlite3 *db, const char *sql)
 }
 
 /* One ticket and its audit result. */
-static void add(sqlite3 *db, const char *id, const char *date,
-                const char *cso, const char *status, const char *codes,
-                const char *email, const char *hp, const char *notes)
+static void add(sqlite3 *db, const char *id, const char *date, const char *cso,
+                const char *status, const char *codes, const char *email,
+                const char *hp, const char *notes)
 {
     sqlite3_stmt *q = NULL;
     assert_int_equal(
@@ -90,7 +90,8 @@ static int setup(void **state)
          " (1, 'crm-okt.csv', 9, 'ticket_id is empty', 'ticket_id',"
          " ',2026-10-02,Ani,ani@yahoo.co.id,+62 812-1111-2222');");
     sqlite3 *db = f->db;
-    add(db, "B1", "2026-10-01", "Budi", "compliant", "", "a@b.com", "0811", "");
+    add(db, "B1", "2026-10-01", "Budi", "compliant", "", "a@b.com", "0811",
+        "");
     add(db, "B2", "2026-10-02", "Budi", "compliant", "", "", "", "");
     add(db, "B3", "2026-10-03", "Budi", "compliant", "", "", "", "");
     add(db, "B4", "2026-10-04", "Budi", "violation", "EMAIL_MISSING", "",
@@ -106,8 +107,8 @@ static int setup(void **state)
         "budi.s@gmail.com", "+62 812 3456 7890", HYPER);
     add(db, "U1", "2026-10-07", "", "compliant", "", "", "", "");
     add(db, "U2", "2026-10-07", "", "out_of_scope", "", "", "", "");
-    add(db, "P1", "2026-10-08", "../../etc/passwd", "violation",
-        "HP_MISSING", "", "", "");
+    add(db, "P1", "2026-10-08", "../../etc/passwd", "violation", "HP_MISSING",
+        "", "", "");
     add(db, "C1", "2026-10-09", "CON", "exempt", "EX_URGENT", "", "", "");
     add(db, "S1", "2026-10-10", "a/b", "out_of_scope", "", "", "", "");
     add(db, "S2", "2026-10-10", "a:b", "out_of_scope", "", "", "", "");
@@ -121,7 +122,8 @@ static int teardown(void **state)
 {
     fx *f = *state;
     db_close(f->db);
-    if (!getenv("KEEP")) tu_rmtree(f->dir);
+    if (!getenv("KEEP"))
+        tu_rmtree(f->dir);
     free(f);
     return 0;
 }
@@ -131,7 +133,8 @@ static char *dump(fx *f, const char *xlsx)
 {
     char cmd[8192], txt[700];
     snprintf(txt, sizeof txt, "%s/dump.txt", f->dir);
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/tests/xlsx_dump.py '%s' > '%s'",
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 %s/tests/xlsx_dump.py '%s' > '%s'",
              TA_SOURCE_DIR, xlsx, txt);
     assert_int_equal(system(cmd), 0);
     size_t len;
@@ -152,12 +155,12 @@ static int has_line(const char *d, const char *line)
     return strstr(d, pat) != NULL;
 }
 
-#define assert_line(d, ...)                                                 \
-    do {                                                                    \
-        char l_[1024];                                                      \
-        snprintf(l_, sizeof l_, __VA_ARGS__);                               \
-        if (!has_line((d), l_))                                             \
-            fail_msg("missing line: %s", l_);                               \
+#define assert_line(d, ...)                                                   \
+    do {                                                                      \
+        char l_[1024];                                                        \
+        snprintf(l_, sizeof l_, __VA_ARGS__);                                 \
+        if (!has_line((d), l_))                                               \
+            fail_msg("missing line: %s", l_);                                 \
     } while (0)
 
 /* The "type\tvalue" of a cell, in buf; "" when the cell is absent. */
@@ -225,8 +228,9 @@ static void sheet_order_en(void **state)
     sheets(d, s, sizeof s);
     assert_string_equal(
         s, "Summary|By CSO|Findings|Exemptions|Rejected|Signals|");
-    const char *head[] = {"CSO", "Tickets", "Compliant", "Exempt",
-                          "Violations", "Out of scope", "Compliance (%)"};
+    const char *head[] = {"CSO",           "Tickets",    "Compliant",
+                          "Exempt",        "Violations", "Out of scope",
+                          "Compliance (%)"};
     for (int i = 0; i < 7; i++)
         assert_line(d, "C\tBy CSO\t%c1\ts\t%s", 'A' + i, head[i]);
     assert_line(d, "C\tBy CSO\tA6\ts\t(unknown)");
@@ -242,10 +246,11 @@ static void by_cso_header_and_order(void **state)
     report_options o = {.period = "2026-10"};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
-    const char *head[] = {"CSO", "Total Tiket", "Patuh", "Dikecualikan",
-                          "Melanggar", "Di Luar Cakupan", "Kepatuhan (%)",
-                          "EMAIL_INVALID", "EMAIL_MISSING", "EX_ANGRY",
-                          "EX_URGENT", "HP_INVALID", "HP_MISSING"};
+    const char *head[] = {"CSO",           "Total Tiket",   "Patuh",
+                          "Dikecualikan",  "Melanggar",     "Di Luar Cakupan",
+                          "Kepatuhan (%)", "EMAIL_INVALID", "EMAIL_MISSING",
+                          "EX_ANGRY",      "EX_URGENT",     "HP_INVALID",
+                          "HP_MISSING"};
     for (int i = 0; i < 13; i++)
         assert_line(d, "C\tPer CSO\t%c1\ts\t%s", 'A' + i, head[i]);
     char b[256];
@@ -254,7 +259,7 @@ static void by_cso_header_and_order(void **state)
     assert_line(d, "C\tPer CSO\tO1\ts\tPerubahan (poin)");
     assert_string_equal(cell(d, "Per CSO", "P1", b, sizeof b), "");
     /* worst first, ties by name, blank compliance last */
-    const char *order[] = {"../../etc/passwd", HYPER, "Ani", "Budi",
+    const char *order[] = {"../../etc/passwd",  HYPER, "Ani", "Budi",
                            "(tidak diketahui)", "CON", "a/b", "a:b"};
     for (int i = 0; i < 8; i++)
         assert_line(d, "C\tPer CSO\tA%d\ts\t%s", i + 2, order[i]);
@@ -279,8 +284,8 @@ static void history_previous_month(void **state)
 {
     fx *f = *state;
     add(f->db, "B9A", "2026-09-10", "Budi", "compliant", "", "", "", "");
-    add(f->db, "B9B", "2026-09-11", "Budi", "violation", "HP_MISSING", "",
-        "", "");
+    add(f->db, "B9B", "2026-09-11", "Budi", "violation", "HP_MISSING", "", "",
+        "");
     add(f->db, "B9C", "2026-09-12", "Budi", "out_of_scope", "", "", "", "");
     add(f->db, "A9", "2026-09-12", "Ani", "out_of_scope", "", "", "", "");
     add(f->db, "B8", "2026-08-01", "Budi", "compliant", "", "", "", "");
@@ -356,8 +361,10 @@ static void signals_sheet(void **state)
     char *d = dump(f, f->path);
     char b[256];
     const char *S = "Indikasi";
-    assert_line(d, "C\t%s\tA1\ts\tKontak dipakai berulang (satu HP/email "
-                   "untuk beberapa pelanggan)", S);
+    assert_line(d,
+                "C\t%s\tA1\ts\tKontak dipakai berulang (satu HP/email "
+                "untuk beberapa pelanggan)",
+                S);
     assert_line(d, "C\t%s\tC2\ts\tKontak", S);
     /* most tickets first; contacts masked; CSOs with their tickets */
     assert_line(d, "C\t%s\tA3\ts\t2026-10", S);
@@ -372,8 +379,10 @@ static void signals_sheet(void **state)
     /* another period's signal is not shown */
     assert_null(strstr(d, "0812****0000"));
     assert_string_equal(cell(d, S, "A5", b, sizeof b), "");
-    assert_line(d, "C\t%s\tA6\ts\tPencilan pengecualian (tingkat "
-                   "pengecualian CSO jauh di atas tim)", S);
+    assert_line(d,
+                "C\t%s\tA6\ts\tPencilan pengecualian (tingkat "
+                "pengecualian CSO jauh di atas tim)",
+                S);
     assert_line(d, "C\t%s\tB8\ts\tBudi", S);
     assert_line(d, "C\t%s\tC8\tn\t5.0", S);
     assert_line(d, "C\t%s\tD8\tn\t4.0", S);
@@ -381,8 +390,10 @@ static void signals_sheet(void **state)
     assert_line(d, "C\t%s\tF8\tn\t10.0", S);
     assert_line(d, "C\t%s\tG8\tn\t25.5", S);
     assert_line(d, "C\t%s\tH8\ts\tEX_URGENT (3), EX_ANGRY (1)", S);
-    assert_line(d, "C\t%s\tA10\ts\tKetidakcocokan antar sistem (APKT dan "
-                   "CRM untuk laporan yang sama)", S);
+    assert_line(d,
+                "C\t%s\tA10\ts\tKetidakcocokan antar sistem (APKT dan "
+                "CRM untuk laporan yang sama)",
+                S);
     assert_line(d, "C\t%s\tB11\ts\tTiket APKT", S);
     assert_line(d, "C\t%s\tB12\ts\tK1", S);
     assert_line(d, "C\t%s\tC12\ts\tT1", S);
@@ -674,15 +685,17 @@ static void safe_names(void **state)
         {"name. . ", "name", 0},
         {" .hidden", "hidden", 0},
         {"a..b", "a.b", 0},
-        {"bad\xff" "byte", "bad_byte", 0},
+        {"bad\xff"
+         "byte",
+         "bad_byte", 0},
         {"Dédé", "Dédé", 0},
     };
     char out[128];
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         report_safe_name(cases[i].in, cases[i].en, out, sizeof out);
         if (strcmp(out, cases[i].want) != 0)
-            fail_msg("case %zu: '%s' -> '%s', want '%s'", i, cases[i].in,
-                     out, cases[i].want);
+            fail_msg("case %zu: '%s' -> '%s', want '%s'", i, cases[i].in, out,
+                     cases[i].want);
     }
     /* 100 bytes at most, never cutting a UTF-8 sequence */
     char longname[400] = "";

@@ -58,8 +58,8 @@ static void import(fx *f, const char *name)
     tu_path(path, sizeof path, rel);
     import_options o = {.source = TA_SRC_NONE};
     import_result r;
-    ta_status s = import_file(f->db, f->rs, path, &o, &r, f->err,
-                              sizeof f->err);
+    ta_status s =
+        import_file(f->db, f->rs, path, &o, &r, f->err, sizeof f->err);
     if (s != TA_OK)
         fail_msg("%s", f->err);
     assert_int_equal(r.rows_rejected, 0);
@@ -68,8 +68,8 @@ static void import(fx *f, const char *name)
 static signals_counts compute(fx *f, const char *period)
 {
     signals_counts n;
-    ta_status s = signals_compute(f->db, f->rs, period, &n, f->err,
-                                  sizeof f->err);
+    ta_status s =
+        signals_compute(f->db, f->rs, period, &n, f->err, sizeof f->err);
     if (s != TA_OK)
         fail_msg("%s", f->err);
     return n;
@@ -92,8 +92,7 @@ static char *q_text(fx *f, const char *sql, const char *arg)
     return out;
 }
 
-static void assert_q(fx *f, const char *sql, const char *arg,
-                     const char *want)
+static void assert_q(fx *f, const char *sql, const char *arg, const char *want)
 {
     char *got = q_text(f, sql, arg);
     if (strcmp(got, want) != 0) {
@@ -168,7 +167,8 @@ static void reused_contact_minimum_from_rules(void **state)
     assert_q(f,
              "SELECT group_concat(contact, ' ') FROM (SELECT contact FROM "
              "signals ORDER BY contact)",
-             NULL, "081380041234 085733221100 hampir@yahoo.com sama@gmail.com");
+             NULL,
+             "081380041234 085733221100 hampir@yahoo.com sama@gmail.com");
 }
 
 /* §4 exemption outlier: rates 5 10 15 20 25 60 75 % (40 in scope each):
@@ -269,9 +269,8 @@ static void error_without_schema(void **state)
     sqlite3 *raw = NULL;
     assert_int_equal(sqlite3_open(":memory:", &raw), SQLITE_OK);
     signals_counts n;
-    assert_int_equal(signals_compute(raw, f->rs, NULL, &n, f->err,
-                                     sizeof f->err),
-                     TA_E_IO);
+    assert_int_equal(
+        signals_compute(raw, f->rs, NULL, &n, f->err, sizeof f->err), TA_E_IO);
     assert_non_null(strstr(f->err, "signals"));
     assert_int_equal(sqlite3_get_autocommit(raw), 1);
     assert_int_equal(n.reused_contacts + n.exemption_outliers +
@@ -394,14 +393,10 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(reused_contact_five_not_four),
-        T(reused_contact_minimum_from_rules),
-        T(exemption_outlier_mad),
-        T(exemption_outlier_spread_floor),
-        T(cross_system_mismatch),
-        T(period_replaces_only_its_rows),
-        T(error_without_schema),
-        T(json_signals_named_and_masked),
+        T(reused_contact_five_not_four), T(reused_contact_minimum_from_rules),
+        T(exemption_outlier_mad),        T(exemption_outlier_spread_floor),
+        T(cross_system_mismatch),        T(period_replaces_only_its_rows),
+        T(error_without_schema),         T(json_signals_named_and_masked),
         T(json_history_from_fixtures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

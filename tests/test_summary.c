@@ -820,14 +820,23 @@ static void json_from_file_db(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(json_totals_match_sql), T(json_by_cso_worst_first),
-        T(json_codes_counted),    T(json_one_period),
-        T(json_null_compliance),  T(json_rounding),
-        T(centi_table),           T(json_hostile_names),
-        T(utf8_clean_table),      T(check_fails_thresholds),
-        T(text_summary),          T(text_summary_long_name_cut),          T(junit_cases_and_failures),
-        T(junit_hostile_names),   T(junit_unwritable),
-        T(db_error_reported),     T(json_from_file_db),
+        T(json_totals_match_sql),
+        T(json_by_cso_worst_first),
+        T(json_codes_counted),
+        T(json_one_period),
+        T(json_null_compliance),
+        T(json_rounding),
+        T(centi_table),
+        T(json_hostile_names),
+        T(utf8_clean_table),
+        T(check_fails_thresholds),
+        T(text_summary),
+        T(text_summary_long_name_cut),
+        T(junit_cases_and_failures),
+        T(junit_hostile_names),
+        T(junit_unwritable),
+        T(db_error_reported),
+        T(json_from_file_db),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
