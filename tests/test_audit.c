@@ -4,11 +4,11 @@
  * and, with only_stale, does not run at all; other rules re-judge and are
  * recorded by their SHA-256; --period limits the audit to one month.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <sqlite3.h>
 #include <stdio.h>

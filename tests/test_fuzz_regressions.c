@@ -6,11 +6,11 @@
  * a broken invariant, and the sanitizer build catches memory errors, so a
  * case passes when it simply returns.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <dirent.h>
 #include <stdio.h>

@@ -4,11 +4,11 @@
  * field values read, provenance, duplicates and re-imports, and each bad
  * input with its status. Clause names refer to SPEC §3 and §5.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <sqlite3.h>
 #include <stdio.h>

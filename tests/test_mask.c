@@ -2,11 +2,11 @@
  * test_mask.c — masking of personal data (include/mask.h), table-driven:
  * each case names the rule it proves.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <stdio.h>
 #include <string.h>

@@ -6,11 +6,11 @@
  * formula kept as text, sheets continuing past a (forced) row limit, the
  * per-CSO file names, atomic writing, and the error statuses.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <dirent.h>
 #include <sqlite3.h>

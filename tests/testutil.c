@@ -3,10 +3,10 @@
  */
 #include "testutil.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <sqlite3.h>
 #include <stdio.h>
