@@ -20,37 +20,17 @@
 #include "rules.h"
 #include "testutil.h"
 
-typedef struct fx {
-    sqlite3 *db;
-    rules *rs;
-    char err[2048];
-} fx;
+typedef tu_db fx;
 
 static int setup(void **state)
 {
-    static fx f;
-    memset(&f, 0, sizeof f);
-    assert_int_equal(rules_load(NULL, &f.rs, f.err, sizeof f.err), TA_OK);
-    assert_int_equal(db_open(":memory:", &f.db, f.err, sizeof f.err), TA_OK);
-    const char *files[] = {"crm_basic.csv", "date_forms.csv"};
-    for (size_t i = 0; i < 2; i++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/fixtures/import/%s", TA_SOURCE_DIR,
-                 files[i]);
-        import_options o = {.source = TA_SRC_NONE};
-        import_result r;
-        assert_int_equal(
-            import_file(f.db, f.rs, path, &o, &r, f.err, sizeof f.err), TA_OK);
-    }
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
+    tu_db_setup(state);
     fx *f = *state;
-    db_close(f->db);
-    rules_free(f->rs);
+    const char *files[] = {"fixtures/import/crm_basic.csv",
+                           "fixtures/import/date_forms.csv"};
+    for (size_t i = 0; i < 2; i++)
+        if (tu_import(f, files[i], NULL) != TA_OK)
+            fail_msg("%s", f->err);
     return 0;
 }
 
@@ -164,15 +144,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(audit_results_one_row_per_ticket,
-                                        setup, teardown),
+                                        setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(
-            audit_same_rules_only_stale_does_nothing, setup, teardown),
+            audit_same_rules_only_stale_does_nothing, setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(audit_full_rejudges_and_counts, setup,
-                                        teardown),
+                                        tu_db_teardown),
         cmocka_unit_test_setup_teardown(audit_other_rules_recorded_by_sha256,
-                                        setup, teardown),
+                                        setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(audit_period_limits_the_tickets, setup,
-                                        teardown),
+                                        tu_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

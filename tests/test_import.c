@@ -20,36 +20,13 @@
 #include "rules.h"
 #include "testutil.h"
 
-typedef struct fx {
-    sqlite3 *db;
-    rules *rs;
-    char err[2048];
-} fx;
-
-static int setup(void **state)
-{
-    static fx f;
-    memset(&f, 0, sizeof f);
-    assert_int_equal(rules_load(NULL, &f.rs, f.err, sizeof f.err), TA_OK);
-    assert_int_equal(db_open(":memory:", &f.db, f.err, sizeof f.err), TA_OK);
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    db_close(f->db);
-    rules_free(f->rs);
-    return 0;
-}
+typedef tu_db fx;
 
 static ta_status import_fixture(fx *f, const char *name, import_result *res)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/fixtures/import/%s", TA_SOURCE_DIR, name);
-    import_options o = {.source = TA_SRC_NONE};
-    return import_file(f->db, f->rs, path, &o, res, f->err, sizeof f->err);
+    char rel[256];
+    snprintf(rel, sizeof rel, "fixtures/import/%s", name);
+    return (ta_status)tu_import(f, rel, res);
 }
 
 static long long q_int(fx *f, const char *sql)
@@ -432,41 +409,46 @@ static void db_file_created_0600(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(csv3_basic_crm, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv3_basic_crm, tu_db_setup,
+                                        tu_db_teardown),
         cmocka_unit_test_setup_teardown(csv3_header_below_titles_semicolon,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_delimiter_tab_and_pipe, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(csv3_line_ends_crlf_cr_mixed, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(csv3_bom_skipped, setup, teardown),
-        cmocka_unit_test_setup_teardown(encoding_windows1252_transcoded, setup,
-                                        teardown),
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(csv3_delimiter_tab_and_pipe,
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(csv3_line_ends_crlf_cr_mixed,
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(csv3_bom_skipped, tu_db_setup,
+                                        tu_db_teardown),
+        cmocka_unit_test_setup_teardown(encoding_windows1252_transcoded,
+                                        tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(csv3_quoted_delimiters_and_line_breaks,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(rejected_field_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(rejected_empty_ticket_id, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(rejected_bad_dates, setup, teardown),
-        cmocka_unit_test_setup_teardown(dates_every_form, setup, teardown),
-        cmocka_unit_test_setup_teardown(rejected_truncated_last_row, setup,
-                                        teardown),
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(rejected_field_count, tu_db_setup,
+                                        tu_db_teardown),
+        cmocka_unit_test_setup_teardown(rejected_empty_ticket_id, tu_db_setup,
+                                        tu_db_teardown),
+        cmocka_unit_test_setup_teardown(rejected_bad_dates, tu_db_setup,
+                                        tu_db_teardown),
+        cmocka_unit_test_setup_teardown(dates_every_form, tu_db_setup,
+                                        tu_db_teardown),
+        cmocka_unit_test_setup_teardown(rejected_truncated_last_row,
+                                        tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(csv3_blank_lines_skipped_not_counted,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(duplicates_later_row_replaces, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(reimport_same_content_is_noop, setup,
-                                        teardown),
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(duplicates_later_row_replaces,
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(reimport_same_content_is_noop,
+                                        tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(csv3_ticket_and_cso_spaces_collapsed,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(csv3_header_name_normalisation, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(source_detection_apkt_ap2t, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(source_forced_by_option, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(bad_inputs_refused_with_status, setup,
-                                        teardown),
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(csv3_header_name_normalisation,
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(source_detection_apkt_ap2t,
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(source_forced_by_option, tu_db_setup,
+                                        tu_db_teardown),
+        cmocka_unit_test_setup_teardown(bad_inputs_refused_with_status,
+                                        tu_db_setup, tu_db_teardown),
         cmocka_unit_test(db_file_created_0600),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

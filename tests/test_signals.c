@@ -27,40 +27,14 @@
 #include "summary.h"
 #include "testutil.h"
 
-typedef struct fx {
-    sqlite3 *db;
-    rules *rs;
-    char err[2048];
-} fx;
-
-static int setup(void **state)
-{
-    static fx f;
-    memset(&f, 0, sizeof f);
-    assert_int_equal(rules_load(NULL, &f.rs, f.err, sizeof f.err), TA_OK);
-    assert_int_equal(db_open(":memory:", &f.db, f.err, sizeof f.err), TA_OK);
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    db_close(f->db);
-    rules_free(f->rs);
-    return 0;
-}
+typedef tu_db fx;
 
 static void import(fx *f, const char *name)
 {
-    char path[1024], rel[256];
-    snprintf(rel, sizeof rel, "fixtures/signals/%s", name);
-    tu_path(path, sizeof path, rel);
-    import_options o = {.source = TA_SRC_NONE};
+    char rel[256];
     import_result r;
-    ta_status s =
-        import_file(f->db, f->rs, path, &o, &r, f->err, sizeof f->err);
-    if (s != TA_OK)
+    snprintf(rel, sizeof rel, "fixtures/signals/%s", name);
+    if (tu_import(f, rel, &r) != TA_OK)
         fail_msg("%s", f->err);
     assert_int_equal(r.rows_rejected, 0);
 }
@@ -391,7 +365,7 @@ static void json_history_from_fixtures(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, tu_db_setup, tu_db_teardown)
     const struct CMUnitTest tests[] = {
         T(reused_contact_five_not_four), T(reused_contact_minimum_from_rules),
         T(exemption_outlier_mad),        T(exemption_outlier_spread_floor),

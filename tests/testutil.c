@@ -10,6 +10,10 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+
+#include "db.h"
+#include "import.h"
+#include "rules.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,4 +102,35 @@ const char *tu_q_text(sqlite3 *db, const char *sql, char *buf, size_t len)
     snprintf(buf, len, "%s", t ? (const char *)t : "");
     sqlite3_finalize(st);
     return buf;
+}
+
+int tu_db_setup(void **state)
+{
+    static tu_db f;
+    memset(&f, 0, sizeof f);
+    if (rules_load(NULL, &f.rs, f.err, sizeof f.err) != TA_OK ||
+        db_open(":memory:", &f.db, f.err, sizeof f.err) != TA_OK)
+        fail_msg("fixture: %s", f.err);
+    *state = &f;
+    return 0;
+}
+
+int tu_db_teardown(void **state)
+{
+    tu_db *f = *state;
+    db_close(f->db);
+    rules_free(f->rs);
+    f->db = NULL;
+    f->rs = NULL;
+    return 0;
+}
+
+int tu_import(tu_db *f, const char *rel, void *res)
+{
+    char path[1024];
+    import_result r;
+    tu_path(path, sizeof path, rel);
+    import_options o = {.source = TA_SRC_NONE};
+    return (int)import_file(f->db, f->rs, path, &o, res ? res : &r, f->err,
+                            sizeof f->err);
 }

@@ -21,6 +21,21 @@ int tu_tmpdir(char *buf, size_t len);
 int tu_write_file(const char *path, const void *data, size_t len);
 
 typedef struct sqlite3 sqlite3;
+typedef struct rules rules;
+
+/* A database fixture: the default rules and an empty in-memory database,
+ * for cmocka's setup/teardown (state points to it). */
+typedef struct tu_db {
+    sqlite3 *db;
+    rules *rs;
+    char err[2048];
+} tu_db;
+int tu_db_setup(void **state);
+int tu_db_teardown(void **state);
+
+/* Imports the file at rel (relative to the source tree) into f's database;
+ * returns import_file's status (message in f->err). res may be NULL. */
+int tu_import(tu_db *f, const char *rel, void *res);
 
 /* The first column of the first row of sql as an integer; fails the
  * running cmocka test when the query fails or returns no row. */
