@@ -117,6 +117,11 @@ static const char schema_sql[] =
     "  detail TEXT NOT NULL DEFAULT '{}'\n"
     ");\n"
     "CREATE INDEX IF NOT EXISTS signals_period ON signals(period, kind);\n"
+    "CREATE TABLE IF NOT EXISTS signals_state (\n"
+    "  scope TEXT PRIMARY KEY,\n"
+    "  rules TEXT NOT NULL,\n"
+    "  audit_id INTEGER NOT NULL\n"
+    ");\n"
     "PRAGMA user_version = 1;\n";
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *a,

@@ -478,12 +478,83 @@ static ta_status mismatches(sqlite3 *db, const char *period,
 
 /* ---- the whole ---------------------------------------------------------- */
 
+/* The signals are a function of the tickets and the rules' parameters:
+ * when no import or audit ran since they were computed for this scope (or
+ * for all periods) with the same rules, they still hold, and `report` or
+ * a repeated `run` need not sort a million tickets again. */
+static const char fresh_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM signals_state WHERE scope IN "
+    "(coalesce(?1, ''), '') AND rules = ?2 AND audit_id = "
+    "(SELECT coalesce(max(id), 0) FROM audits))";
+static const char mark_sql[] =
+    "INSERT OR REPLACE INTO signals_state(scope, rules, audit_id) VALUES "
+    "(coalesce(?1, ''), ?2, (SELECT coalesce(max(id), 0) FROM audits))";
+
+/* Runs fresh_sql (want_row) or mark_sql. */
+static ta_status state_step(sqlite3 *db, const char *sql, const rules *rs,
+                            const char *period, int *fresh, char *err,
+                            size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, sql, &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (period)
+        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, rules_fingerprint(rs), -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (fresh)
+        *fresh = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != (fresh ? SQLITE_ROW : SQLITE_DONE))
+        return db_fail(db, "checking the signals", err, errlen);
+    return TA_OK;
+}
+
+/* Counts the stored signals of the scope, for a caller that skipped the
+ * computation. */
+static ta_status count_stored(sqlite3 *db, const char *period,
+                              signals_counts *n, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(
+        db,
+        "SELECT sum(kind = 'reused_contact'), sum(kind = "
+        "'exemption_outlier'), sum(kind = 'cross_system_mismatch') FROM "
+        "signals WHERE ?1 IS NULL OR period = ?1",
+        &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (period)
+        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        n->reused_contacts = (unsigned long)sqlite3_column_int64(st, 0);
+        n->exemption_outliers = (unsigned long)sqlite3_column_int64(st, 1);
+        n->cross_system_mismatches =
+            (unsigned long)sqlite3_column_int64(st, 2);
+    } else {
+        s = db_fail(db, "counting the signals", err, errlen);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
 ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
                           signals_counts *out, char *err, size_t errlen)
 {
     signals_counts n = {0, 0, 0};
     if (out)
         *out = n;
+    int fresh = 0;
+    ta_status s0 = state_step(db, fresh_sql, rs, period, &fresh, err, errlen);
+    if (s0 != TA_OK)
+        return s0;
+    if (fresh) {
+        s0 = count_stored(db, period, &n, err, errlen);
+        if (s0 == TA_OK && out)
+            *out = n;
+        return s0;
+    }
     ta_status s =
         db_exec(db, "SAVEPOINT signals", "computing the signals", err, errlen);
     if (s != TA_OK)
@@ -514,6 +585,8 @@ ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
     if (s == TA_OK)
         s = db_exec(db, "DROP TABLE temp.signals_csos",
                     "computing the signals", err, errlen);
+    if (s == TA_OK)
+        s = state_step(db, mark_sql, rs, period, NULL, err, errlen);
     if (s == TA_OK)
         s = db_exec(db, "RELEASE signals", "computing the signals", err,
                     errlen);

@@ -235,6 +235,33 @@ static void period_replaces_only_its_rows(void **state)
     free(all);
 }
 
+/* The signals still hold while no import or audit ran since they were
+ * computed with the same rules: they are not computed again (rows removed
+ * behind its back stay removed), and the counts come from what is stored;
+ * a new import makes them be computed again. */
+static void computed_again_only_after_a_change(void **state)
+{
+    fx *f = *state;
+    import(f, "crm-cross.csv");
+    signals_counts n = compute(f, NULL);
+    assert_int_equal(n.cross_system_mismatches, 0);
+    import(f, "apkt-cross.csv");
+    n = compute(f, NULL);
+    assert_int_equal(n.cross_system_mismatches, 3);
+    n = compute(f, NULL); /* nothing changed: stored counts */
+    assert_int_equal(n.cross_system_mismatches, 3);
+    assert_int_equal(db_exec(f->db, "DELETE FROM signals", "t", f->err,
+                             sizeof f->err),
+                     TA_OK);
+    n = compute(f, "2026-12"); /* covered by the all-periods run */
+    assert_int_equal(n.cross_system_mismatches, 0);
+    assert_q(f, "SELECT count(*) FROM signals", NULL, "0");
+    import(f, "crm-reuse.csv"); /* a change: computed again */
+    n = compute(f, NULL);
+    assert_int_equal(n.cross_system_mismatches, 3);
+    assert_int_equal(n.reused_contacts, 2);
+}
+
 /* Errors are values: a database without the schema gives TA_E_IO and a
  * message, and leaves no transaction open. */
 static void error_without_schema(void **state)
@@ -371,7 +398,7 @@ int main(void)
         T(exemption_outlier_mad),        T(exemption_outlier_spread_floor),
         T(cross_system_mismatch),        T(period_replaces_only_its_rows),
         T(error_without_schema),         T(json_signals_named_and_masked),
-        T(json_history_from_fixtures),
+        T(json_history_from_fixtures),   T(computed_again_only_after_a_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
