@@ -781,13 +781,15 @@ static const char tickets_sql[] =
     " hp, notes FROM tickets"
     " WHERE +period BETWEEN ?1 AND ?2 AND +status = ?3";
 
-/* One CSO's findings: few rows, sorted by date (an index on
- * tickets(period, cso), where the database has one, finds them). */
+/* One CSO's findings, sorted by date, through the temporary index that
+ * report.c builds once for all the per-CSO workbooks (temp.rpt_cso: the
+ * period's findings, so ?1 and ?2 were applied there). */
 static const char cso_tickets_sql[] =
-    "SELECT source, ticket_id, date, cso, category, codes, evidence, email,"
-    " hp, notes FROM tickets"
-    " WHERE period BETWEEN ?1 AND ?2 AND cso = ?4 AND status = ?3"
-    " ORDER BY date, source, ticket_id";
+    "SELECT t.source, t.ticket_id, t.date, t.cso, t.category, t.codes,"
+    " t.evidence, t.email, t.hp, t.notes FROM temp.rpt_cso r"
+    " JOIN tickets t ON t.rowid = r.rid"
+    " WHERE r.cso = ?4 AND r.status = ?3 AND ?1 <= ?2"
+    " ORDER BY r.date, r.source, r.ticket_id";
 
 static ta_status ticket_row(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
                             int evidence)
