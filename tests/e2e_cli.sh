@@ -3,7 +3,7 @@
 # the database mode, re-imports, and no progress output into a pipe.
 # Usage: e2e_cli.sh BINARY SOURCE_DIR
 set -u
-bin=$1; src=$2
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); src=$(cd "$2" && pwd)
 fx=$src/fixtures/import
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0; fail=0
@@ -80,6 +80,19 @@ if python3 -c "import sys,xml.dom.minidom as m; d=m.parse(sys.argv[1]); assert d
 # run --json: the same object, after the report
 expect run_json 0 '"compliance_pct"' -- "$bin" run --json --db "$tmp/r.db" --out "$tmp/rep" "$sample/ap2t-2026-10.csv"
 if [ -f "$tmp/rep/audit-2026-10.xlsx" ]; then echo "ok   run_writes_workbook"; pass=$((pass+1)); else echo "FAIL run_writes_workbook"; fail=$((fail+1)); fi
+
+# defaults: --db ticket-audit.db and --out reports in the working folder
+mkdir -p "$tmp/cwd"
+(cd "$tmp/cwd" && "$bin" run --quiet "$sample/ap2t-2026-10.csv" >"$tmp/q.out" 2>&1)
+if [ -f "$tmp/cwd/ticket-audit.db" ] && [ "$(stat -c %a "$tmp/cwd/ticket-audit.db")" = 600 ] && [ -f "$tmp/cwd/reports/audit-2026-10.xlsx" ]; then
+  echo "ok   defaults_db_and_out"; pass=$((pass+1)); else echo "FAIL defaults_db_and_out"; ls -la "$tmp/cwd" "$tmp/cwd/reports" 2>&1 | head; fail=$((fail+1)); fi
+# --quiet: nothing but errors
+if [ ! -s "$tmp/q.out" ]; then echo "ok   quiet_prints_nothing"; pass=$((pass+1)); else echo "FAIL quiet_prints_nothing"; head -3 "$tmp/q.out"; fail=$((fail+1)); fi
+# --encoding overrides detection: a Windows-1252 file read as UTF-8 keeps
+# its rows, invalid bytes become U+FFFD, and the import records utf-8
+expect encoding_override 0 "utf-8" -- "$bin" import --encoding utf-8 --db "$tmp/enc.db" "$fx/cp1252.csv"
+got=$(sqlite3 "$tmp/enc.db" "select encoding || '|' || (select hex(name) from tickets) from imports" 2>/dev/null)
+if [ "$got" = "utf-8|416E6472EFBFBD20436166EFBFBD" ]; then echo "ok   encoding_override_replacement"; pass=$((pass+1)); else echo "FAIL encoding_override_replacement: $got"; fail=$((fail+1)); fi
 
 # progress never goes into a pipe: stderr here is a file
 "$bin" import --db "$tmp/p.db" "$fx/crm_basic.csv" 2>"$tmp/err" >/dev/null
