@@ -3,9 +3,11 @@
 # ticket-audit imports is judged again by tests/ref_rules.py, an independent
 # Python reading of the SPEC, and status and codes must agree.
 # Inputs: the synthetic exports of tools/gen_exports.py (CRM, APKT, AP2T,
-# several seeds), two adversarial CSVs built here from lists of tricky field
-# values (CRM and AP2T headers), and the small reproducers in
-# tests/differential/*.csv.
+# several seeds, one in Windows-1252), adversarial CSVs built here from lists
+# of tricky field values (CRM and AP2T headers, one state at a time, and a
+# fuzz of pattern fragments), and any reproducers in tests/differential/*.csv.
+# Besides status and codes, the email state, HP state and category stored
+# beside them (docs/schema.md) must agree. DIFF_SEED=N varies the random files.
 # Usage: e2e_differential.sh BINARY SOURCE_DIR
 set -u
 bin=$1; src=$2
@@ -179,6 +181,45 @@ with open(f"{out}/adv-ap2t.csv", "w", newline="", encoding="utf-8") as fh:
                     f"CSO {i % 11}", pick(REL), pick(NOTES)])
 EOF
 files+=("$tmp/adv-crm.csv" "$tmp/adv-ap2t.csv" "$tmp/adv-states.csv")
+
+# Fuzz: fields glued from fragments of the patterns' words, separators and digits.
+"$py" - "$tmp/adv-fuzz.csv" ${DIFF_SEED:-} <<'EOF' || { echo "FAIL fuzz generator"; echo "0 passed, 1 failed"; exit 1; }
+import csv, random, sys
+rnd = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 7)
+TOK = ["tidak", "tdk", "tak", "bukan", "gak", "nggak", "non", "non-", "tanpa", "ga",
+       "marah", "marah-marah", "kecewa", "emosi", "emosional", "urgent", "urgen", "darurat",
+       "bahaya", "emergency", "korsleting", "kabel", "putus", "pelanggan", "ybs", "penanggung",
+       "jawab", "sendiri", "punya", "ada", "mau", "email", "e-mail", "alamat", "menolak",
+       "memberikan", "untuk", "keberatan", "no", "x", "X", "*", "@", ".", "-", "+62", "62",
+       "08", "8", "0", "1234567890", "12", "9", "(", ")", "/", ",", ";", " ", "  ", "\n", "\t",
+       "gmail.com", "pln.co.id", "a", "test", "E+10", "123", "center", "contact", "call",
+       "centre", "info", "pb", "gangguan", "keluhan", "niaga", "_", "'", "\u00e9", "\u00a0"]
+def val():
+    return "".join(rnd.choice(TOK) + rnd.choice(["", " ", ""]) for _ in range(rnd.randint(0, 5)))
+def hp():
+    r = rnd.random()
+    if r < 0.5:
+        return "".join(rnd.choice("0123456789 -.()/+8") for _ in range(rnd.randint(0, 16)))
+    if r < 0.7:
+        return rnd.choice(["08", "+62", "62", "8", "0"]) + "".join(rnd.choice("0123456789") for _ in range(rnd.randint(5, 13)))
+    return val()
+def email():
+    r = rnd.random()
+    if r < 0.4:
+        al = "abcxX.-_+'@,;/ 0"
+        return "".join(rnd.choice(al) for _ in range(rnd.randint(0, 10))) + rnd.choice(["@gmail.com", "@pln.co.id", ".com", "", "@x.co", "@a.b-c.id"])
+    return val()
+fh = open(sys.argv[1], "w", newline="", encoding="utf-8")
+w = csv.writer(fh, lineterminator="\n")
+w.writerow(["ID Tiket", "Tanggal", "Jenis Transaksi", "Email", "HP", "Telp Rumah", "CSO",
+            "Prioritas", "Emosi Pelanggan", "Hubungan Pelapor", "Resume", "Media"])
+for i in range(10000):
+    w.writerow([f"FZ{i:06d}", "2026-10-01", val(), email(), hp(), hp() if rnd.random() < .3 else "", "c",
+                val(), val(), val() if rnd.random() < .7 else "", val(), val() if rnd.random() < .5 else ""])
+fh.close()
+EOF
+files+=("$tmp/adv-fuzz.csv")
+
 for f in "$src"/tests/differential/*.csv; do
   [ -e "$f" ] && files+=("$f")
 done
@@ -194,16 +235,18 @@ done
 
 KNOWN_DIVERGENCES=$KNOWN_DIVERGENCES "$py" - "$src" "$tmp" "$n" <<'EOF'
 import os, sqlite3, sys
+sys.dont_write_bytecode = True
 src, tmp, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, os.path.join(src, "tests"))
-from ref_rules import judge
+from ref_rules import judge, email_state, hp_state, category
 known = {}
 for line in os.environ.get("KNOWN_DIVERGENCES", "").splitlines():
     parts = line.split(None, 2)
     if len(parts) >= 2 and not line.lstrip().startswith("#"):
         known[(parts[0], parts[1])] = parts[2] if len(parts) > 2 else ""
 cols = ["source", "ticket_id", "status", "codes", "type", "email", "hp", "phone",
-        "urgency", "emotion", "relation", "notes", "media"]
+        "urgency", "emotion", "relation", "notes", "media",
+        "email_state", "hp_state", "category"]
 passed = failed = known_hits = 0
 shown = 0
 seen_known = set()
@@ -216,8 +259,12 @@ for i in range(1, n + 1):
         print(f"FAIL db{i}: no tickets imported")
     for row in rows:
         r = dict(zip(cols, row))
-        exp = judge(r)
-        got = (r["status"], r["codes"] or "")
+        hs = hp_state(r["hp"])
+        if hs == "HP_MISSING" and hp_state(r["phone"]) == "valid":
+            hs = "HP_IN_PHONE_FIELD"
+        # status and codes, and (docs/schema.md) the states behind them
+        exp = judge(r) + (email_state(r["email"]), hs, category(r["source"], r["type"]))
+        got = (r["status"], r["codes"] or "", r["email_state"], r["hp_state"], r["category"])
         key = (r["source"], r["ticket_id"])
         if got == exp:
             passed += 1
@@ -232,8 +279,9 @@ for i in range(1, n + 1):
         failed += 1
         if shown < 20:
             shown += 1
-            fields = {k: r[k] for k in cols[4:]}
-            print(f"FAIL {key[0]} {key[1]}: ticket-audit {got[0]} [{got[1]}], spec {exp[0]} [{exp[1]}] fields {fields!r}")
+            fields = {k: r[k] for k in cols[4:13]}
+            print(f"FAIL {key[0]} {key[1]}: ticket-audit {got[0]} [{got[1]}] {got[2:]}, "
+                  f"spec {exp[0]} [{exp[1]}] {exp[2:]} fields {fields!r}")
 if known_hits:
     print(f"known divergences (listed in KNOWN_DIVERGENCES): {known_hits}")
 print(f"{passed} passed, {failed} failed")
