@@ -39,10 +39,10 @@ static const char update_sql[] =
 
 /* Only when some judging run used other rules is it worth scanning the
  * tickets to see whether any of theirs are left (audits has a row per
- * run, tickets a million); ?1 unused keeps the parameters aligned. */
+ * run, tickets a million). */
 static const char stale_sql[] =
     "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM audits WHERE "
-    "(rules <> ?2 OR program_version <> ?3) AND (?1 IS NULL OR 1)) THEN 0 "
+    "rules <> ?2 OR program_version <> ?3) THEN 0 "
     "ELSE EXISTS (SELECT 1 FROM tickets t JOIN audits a ON a.id = "
     "t.audit_id WHERE (?1 IS NULL OR t.period = ?1) AND (a.rules <> ?2 OR "
     "a.program_version <> ?3)) END";
