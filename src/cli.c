@@ -279,7 +279,7 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
     struct option longopts[NOPTIONS + 1];
     for (size_t i = 0; i < NOPTIONS; i++)
         longopts[i] = options[i].opt;
-    memset(&longopts[NOPTIONS], 0, sizeof longopts[NOPTIONS]);
+    longopts[NOPTIONS] = (struct option){0};
 
     if (argc < 2)
         return usage_error(err, errlen, "no command given%s%s", "", "");
