@@ -15,6 +15,7 @@
 
 #include "db.h"
 #include "rules.h"
+#include "signals.h"
 #include "ta.h"
 
 typedef struct audit_summary {
@@ -25,10 +26,13 @@ typedef struct audit_summary {
 /* Judges every ticket, or only those of period ("YYYY-MM") when period is
  * not NULL, and stores the verdicts. When only_stale is set, does nothing
  * unless some of those tickets were judged with other rules (another
- * fingerprint) or another program version. Errors: TA_E_IO /
- * TA_E_CANTCREAT (database), TA_E_NOMEM. */
+ * fingerprint) or another program version. When sig is not NULL, every
+ * ticket judged is also handed to it (signals.h), so that when
+ * sum->audit_id is not 0 it has seen the whole scope and
+ * signals_feed_write can follow without reading the tickets again.
+ * Errors: TA_E_IO / TA_E_CANTCREAT (database), TA_E_NOMEM. */
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
-                    int only_stale, audit_summary *sum, char *err,
-                    size_t errlen) TA_WUR;
+                    int only_stale, signals_feed *sig, audit_summary *sum,
+                    char *err, size_t errlen) TA_WUR;
 
 #endif

@@ -43,6 +43,53 @@ ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
                           signals_counts *out, char *err,
                           size_t errlen) TA_WUR;
 
+/* ---- feeding the signals from a scan already under way ----------------
+ *
+ * signals_compute reads the tickets once itself. A caller that reads every
+ * ticket of the scope anyway (audit_run judging them) can instead hand each
+ * one to a feed, then write the signals from what the feed gathered, which
+ * saves that read (docs/signals.md, "Cost"). The feed keeps counts per CSO
+ * and month and hashed keys in external sorts: its memory does not grow
+ * with the number of tickets.
+ *
+ *     signals_feed *f = signals_feed_new(rs, period);
+ *     for each ticket of the scope: signals_feed_add(f, &row, err, errlen);
+ *     signals_feed_write(f, db, &counts, err, errlen);
+ *     signals_feed_free(f);
+ *
+ * The strings of a row are only read during the call. */
+typedef struct signals_text {
+    const char *p; /* NULL is read as "" */
+    size_t n;
+} signals_text;
+
+typedef struct signals_row {
+    long long rowid;
+    ta_source source;
+    signals_text period, cso, idpel, name, ticket_id, crm_ticket;
+    signals_text hp_norm, email_norm;      /* the stored normalized contacts */
+    int hp_placeholder, email_placeholder; /* already a violation */
+    int in_scope, exempt;                  /* from the ticket's status */
+    const char *codes;                     /* its codes, "" when none */
+} signals_row;
+
+typedef struct signals_feed signals_feed;
+
+/* A feed for the tickets of period (NULL: every period) judged with rs,
+ * which must outlive the feed. NULL when out of memory. */
+signals_feed *signals_feed_new(const rules *rs, const char *period);
+void signals_feed_free(signals_feed *f);
+
+/* Takes one ticket. Errors: TA_E_NOMEM, TA_E_CANTCREAT (temporary file). */
+ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
+                           size_t errlen) TA_WUR;
+
+/* Replaces the scope's rows of `signals` with what the feed found, as
+ * signals_compute does, and records them as up to date. The feed must
+ * have seen every ticket of its scope as it is now in db. */
+ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
+                             char *err, size_t errlen) TA_WUR;
+
 /* The spread used for the outlier threshold, in percentage points, from
  * the median absolute deviation of the CSOs' rates: 1.4826 x mad, but
  * never less than SIGNALS_MIN_SPREAD (docs/signals.md: a team whose rates

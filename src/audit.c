@@ -23,7 +23,7 @@ static const char select_sql[] =
     "category || '|' || status || '|' || codes || '|' || email_state || "
     "'|' || hp_state || '|' || evidence || '|' || hp_norm || '|' || "
     "email_norm, audit_id IN (SELECT id FROM audits WHERE rules = ?4 AND "
-    "program_version = ?5) "
+    "program_version = ?5), period "
     "FROM tickets WHERE rowid > ?1 AND (?2 IS NULL OR period = ?2) "
     "ORDER BY rowid LIMIT ?3";
 
@@ -31,6 +31,7 @@ static const char select_sql[] =
  * rules already". */
 #define COL_OLD (2 + TA_F_COUNT)
 #define COL_SAME_RULES (3 + TA_F_COUNT)
+#define COL_PERIOD (4 + TA_F_COUNT)
 
 static const char update_sql[] =
     "UPDATE tickets SET category=?1, status=?2, codes=?3, email_state=?4, "
@@ -89,16 +90,56 @@ static void count(audit_summary *sum, rules_status st)
     }
 }
 
-/* Reads and judges up to AUDIT_CHUNK tickets after *last. */
-static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
-                             sqlite3_int64 *last, chunk *c, char *err,
-                             size_t errlen)
+static signals_text field(const rules_ticket *t, ta_field f)
 {
+    signals_text x = {t->v[f], t->len[f]};
+    return x;
+}
+
+static signals_text text(const char *s)
+{
+    signals_text x = {s, strlen(s)};
+    return x;
+}
+
+/* Hands a judged ticket to the signals, which then need no scan of their
+ * own (signals.h). */
+static ta_status feed(signals_feed *f, sqlite3_stmt *sel, sqlite3_int64 rowid,
+                      const rules_ticket *t, const rules_verdict *v, char *err,
+                      size_t errlen)
+{
+    signals_row r;
+    r.rowid = rowid;
+    r.source = t->source;
+    r.period.p = (const char *)sqlite3_column_text(sel, COL_PERIOD);
+    r.period.n = (size_t)sqlite3_column_bytes(sel, COL_PERIOD);
+    r.cso = field(t, TA_F_CSO);
+    r.idpel = field(t, TA_F_IDPEL);
+    r.name = field(t, TA_F_NAME);
+    r.ticket_id = field(t, TA_F_TICKET_ID);
+    r.crm_ticket = field(t, TA_F_CRM_TICKET);
+    r.hp_norm = text(v->hp_norm);
+    r.email_norm = text(v->email_norm);
+    r.hp_placeholder = v->hp == RULES_HP_PLACEHOLDER;
+    r.email_placeholder = v->email == RULES_EMAIL_PLACEHOLDER;
+    r.in_scope = v->status != RULES_OUT_OF_SCOPE;
+    r.exempt = v->status == RULES_EXEMPT;
+    r.codes = v->codes;
+    return signals_feed_add(f, &r, err, errlen);
+}
+
+/* Reads and judges up to AUDIT_CHUNK tickets after *last, handing each to
+ * sig when not NULL. */
+static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
+                             signals_feed *sig, sqlite3_int64 *last, chunk *c,
+                             char *err, size_t errlen)
+{
+    ta_status s = TA_OK;
     c->n = 0;
     sqlite3_bind_int64(sel, 1, *last);
     int rc;
     rules_ticket t;
-    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+    while (s == TA_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
         t.source = ta_source_parse((const char *)sqlite3_column_text(sel, 1));
         for (int f = 0; f < TA_F_COUNT; f++) {
             t.v[f] = (const char *)sqlite3_column_text(sel, 2 + f);
@@ -110,13 +151,15 @@ static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
             sqlite3_column_int(sel, COL_SAME_RULES) &&
             same_verdict(c, &c->v[c->n],
                          (const char *)sqlite3_column_text(sel, COL_OLD));
+        if (sig)
+            s = feed(sig, sel, c->rowid[c->n], &t, &c->v[c->n], err, errlen);
         *last = c->rowid[c->n];
         c->n++;
     }
     sqlite3_reset(sel);
-    if (rc != SQLITE_DONE)
+    if (s == TA_OK && rc != SQLITE_DONE)
         return db_fail(db, "reading the tickets", err, errlen);
-    return TA_OK;
+    return s;
 }
 
 static ta_status store_chunk(sqlite3 *db, sqlite3_stmt *upd, const chunk *c,
@@ -168,7 +211,8 @@ static ta_status is_stale(sqlite3 *db, const rules *rs, const char *period,
 }
 
 static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
-                           audit_summary *sum, char *err, size_t errlen)
+                           signals_feed *sig, audit_summary *sum, char *err,
+                           size_t errlen)
 {
     sqlite3_stmt *sel = NULL, *upd = NULL;
     rules_judge *j = rules_judge_new(rs);
@@ -192,7 +236,7 @@ static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
     sqlite3_bind_int64(upd, 7, sum->audit_id);
     sqlite3_int64 last = -1; /* rowids are positive */
     do {
-        s = judge_chunk(db, sel, j, &last, c, err, errlen);
+        s = judge_chunk(db, sel, j, sig, &last, c, err, errlen);
         if (s == TA_OK)
             s = store_chunk(db, upd, c, sum, err, errlen);
     } while (s == TA_OK && c->n == AUDIT_CHUNK);
@@ -205,8 +249,8 @@ done:
 }
 
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
-                    int only_stale, audit_summary *sum, char *err,
-                    size_t errlen)
+                    int only_stale, signals_feed *sig, audit_summary *sum,
+                    char *err, size_t errlen)
 {
     memset(sum, 0, sizeof *sum);
     ta_status s =
@@ -220,7 +264,7 @@ ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
         s = db_record_audit(db, "audit", period, rules_fingerprint(rs),
                             &sum->audit_id, err, errlen);
         if (s == TA_OK)
-            s = judge_all(db, rs, period, sum, err, errlen);
+            s = judge_all(db, rs, period, sig, sum, err, errlen);
         if (s == TA_OK)
             s = db_finish_audit(db, sum->audit_id, sum->tickets, err, errlen);
     }

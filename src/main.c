@@ -166,13 +166,22 @@ static ta_status run_audit(const cli_options *o, sqlite3 *db, const rules *rs)
 {
     char err[ERRLEN];
     audit_summary sum;
-    ta_status s = audit_run(db, rs, o->period, o->command != CLI_AUDIT, &sum,
-                            err, sizeof err);
-    /* The signals follow every audit, even one that judged nothing new:
-     * import judged the new rows. */
+    /* An audit that judges the tickets feeds the signals as it reads them;
+     * one that judged nothing (import did) leaves them a scan of their
+     * own, or nothing at all when they are up to date. */
+    signals_feed *sig = signals_feed_new(rs, o->period);
+    if (!sig) {
+        print_error("out of memory preparing the audit");
+        return TA_E_NOMEM;
+    }
+    ta_status s = audit_run(db, rs, o->period, o->command != CLI_AUDIT, sig,
+                            &sum, err, sizeof err);
     signals_counts n;
-    if (s == TA_OK)
+    if (s == TA_OK && sum.audit_id != 0)
+        s = signals_feed_write(sig, db, &n, err, sizeof err);
+    else if (s == TA_OK)
         s = signals_compute(db, rs, o->period, &n, err, sizeof err);
+    signals_feed_free(sig);
     if (s != TA_OK)
         print_error(err);
     return s;

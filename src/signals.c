@@ -2,36 +2,47 @@
  * signals.c — the three signals of SPEC §4 "Beyond the memo", computed
  * from `tickets` into `signals` (see signals.h, docs/signals.md).
  *
- * Reused contacts: one sorted scan per contact kind, ORDER BY period,
- * contact, customer, streamed here: a group of equal (period, contact)
- * rows counts its tickets, its distinct customers (a change of the sorted
- * customer key) and its CSOs (a small reused array), and is written only
- * when it reaches the minimum. One sort is the least work SQLite can do
- * without an index on the contact, and the stream keeps memory bounded
- * (SQLite's sorter spills to temporary files).
+ * One pass over the tickets — the audit's own, through a feed, or a narrow
+ * scan here — gathers everything:
  *
- * Exemption outliers: one GROUP BY period, cso in SQL; the median and the
- * median absolute deviation of a period's few dozen rates are taken here.
+ * - reused contacts: a record (hash of period + contact, hash of customer,
+ *   rowid) per contact into an external sort; a group of equal contact
+ *   hashes counts its distinct customers as changes of the sorted customer
+ *   hash, and only groups reaching the minimum are read back by rowid,
+ *   checked string for string and written with their CSOs;
+ * - exemption outliers: counts per (period, CSO) in a small hash table; the
+ *   median and the median absolute deviation of a period's rates are taken
+ *   here. Beyond OUTLIER_MAX CSO-months (a hostile export) the table stops
+ *   growing and one SQL GROUP BY does the counting instead;
+ * - cross-system mismatches: a record (hash of the CRM ticket id, rowid,
+ *   hash of both contacts) per CRM ticket and per APKT report naming one,
+ *   sorted together so each report meets its CRM ticket; the pairs whose
+ *   contact hashes differ are joined back by rowid in SQL, which also
+ *   checks the ids and the contacts themselves. For one period the join is
+ *   done in SQL from the period's reports (the CRM side can be any period).
  *
- * Cross-system mismatches: one INSERT ... SELECT joining each APKT report
- * to its CRM ticket through the UNIQUE (source, ticket_id) index.
+ * Hashes only group; every written signal is checked against the stored
+ * strings, so a collision can at worst hide a signal (about one chance in
+ * 10^7 for a million distinct contacts), never invent one.
  *
  * Nothing here changes a ticket, prints or exits.
  */
 #include "signals.h"
 
+#include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "extsort.h"
+#include "signals_feed.h"
 
-/* The exemption codes of SPEC §4, in byte order (the order of `codes`). */
-static const char *const ex_codes[] = {"EX_ANGRY", "EX_NOT_RESPONSIBLE",
-                                       "EX_NO_EMAIL", "EX_URGENT"};
-#define EX_CODES 4
+#define EX_CODES FEED_EX_CODES
+#define ex_codes feed_ex_codes
 
 /* ---- small growable buffers ------------------------------------------ */
 
@@ -140,36 +151,79 @@ static ta_status nomem(char *err, size_t errlen)
     return TA_E_NOMEM;
 }
 
+/* A record's fields, pointing into its payload, or into own[] when they
+ * were read back from `tickets` (get: the rowid as ?1, kind as ?2). */
+typedef struct fields {
+    signals_text f[FEED_MAX_FIELDS];
+    sig_str own[FEED_MAX_FIELDS];
+    long long rowid;
+} fields;
+
+static void fields_free(fields *x)
+{
+    for (int i = 0; i < FEED_MAX_FIELDS; i++)
+        free(x->own[i].p);
+}
+
+/* 1 with x filled, 0 when the ticket is gone (by reference only), -1 on a
+ * database error or a malformed record, -2 out of memory. */
+static int unpack(const extsort_rec *r, int nfields, sqlite3_stmt *get,
+                  int kind, fields *x)
+{
+    int rc = feed_unpack(r, nfields, &x->rowid, x->f);
+    if (rc != 0)
+        return rc;
+    sqlite3_reset(get);
+    sqlite3_bind_int64(get, 1, x->rowid);
+    sqlite3_bind_int(get, 2, kind);
+    rc = sqlite3_step(get);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return -1;
+    for (int i = 0; i < nfields; i++) {
+        const void *t = sqlite3_column_text(get, i);
+        if (str_set(&x->own[i], t ? t : "",
+                    (size_t)sqlite3_column_bytes(get, i)) != 0)
+            return -2;
+        x->f[i].p = x->own[i].p;
+        x->f[i].n = x->own[i].len;
+    }
+    return 1;
+}
+
+/* An external sort failed: its temporary file, or memory. */
+static ta_status sort_error(char *err, size_t errlen)
+{
+    int e = errno;
+    if (e == ENOMEM)
+        return nomem(err, errlen);
+    const char *dir = getenv("TMPDIR");
+    snprintf(err, errlen,
+             "computing the signals: temporary sort file in %s: %s",
+             dir && *dir ? dir : "/tmp", strerror(e));
+    return TA_E_CANTCREAT;
+}
+
+static int same(signals_text a, signals_text b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
 /* ---- reused contacts ------------------------------------------------- */
 
-/* The customer key: IDPEL when there is one, else the name lower-cased
- * (ASCII: "EKO" and "Eko" are one person); NULL when neither is known, so
- * such tickets count as tickets but never as a customer. Prefixed so that
- * an IDPEL never equals a name. */
-#define CUSTOMER_KEY                                                          \
-    "CASE WHEN coalesce(idpel, '') <> '' THEN 'i:' || idpel "                 \
-    "WHEN coalesce(name, '') <> '' THEN 'n:' || lower(name) END"
-
-static const char *const reuse_sql[2] = {
-    "SELECT period, hp_norm, " CUSTOMER_KEY " AS cust, cso FROM tickets "
-    "WHERE (?1 IS NULL OR period = ?1) AND hp_norm <> '' "
-    "AND hp_state <> 'HP_PLACEHOLDER' ORDER BY period, hp_norm, cust",
-    "SELECT period, email_norm, " CUSTOMER_KEY " AS cust, cso FROM tickets "
-    "WHERE (?1 IS NULL OR period = ?1) AND email_norm <> '' "
-    "AND email_state <> 'EMAIL_PLACEHOLDER' ORDER BY period, email_norm, "
-    "cust"};
 static const char *const reuse_kind[2] = {"hp", "email"};
 
 typedef struct reuse_ctx {
     sqlite3 *db;
-    sqlite3_stmt *ins, *ins_cso;
+    sqlite3_stmt *ins, *ins_cso, *get;
     const char *kind;
     unsigned long min_customers;
-    sig_str period, contact, cust;
-    int have_cust;
+    sig_str period, contact;
     unsigned long tickets, customers;
     sig_csos csos;
     unsigned long written;
+    uint64_t last_cust;
 } reuse_ctx;
 
 static int reuse_count_cso(reuse_ctx *c, const void *cso, size_t len)
@@ -186,7 +240,7 @@ static int reuse_count_cso(reuse_ctx *c, const void *cso, size_t len)
     return 0;
 }
 
-/* Writes the group just finished when it reaches the minimum. */
+/* Writes the group just checked when it reaches the minimum. */
 static ta_status reuse_flush(reuse_ctx *c, char *err, size_t errlen)
 {
     if (c->tickets == 0 || c->customers < c->min_customers)
@@ -215,16 +269,50 @@ static ta_status reuse_flush(reuse_ctx *c, char *err, size_t errlen)
     return TA_OK;
 }
 
-static ta_status reused_contacts(sqlite3 *db, const rules *rs,
-                                 const char *period, unsigned long *count,
-                                 char *err, size_t errlen)
+/* One record of the current group. The first sets the group's period and
+ * contact; a record whose strings differ shares only the hash (a
+ * collision) and is left out, so a collision can hide a signal but never
+ * invent one. Records come in customer-hash order, so distinct customers
+ * are changes of the hash. */
+static ta_status reuse_take(reuse_ctx *c, const extsort_rec *r, fields *x,
+                            char *err, size_t errlen)
+{
+    int rc = unpack(r, REUSE_FIELDS, c->get, (int)(r->k1 & 1), x);
+    if (rc == 0)
+        return TA_OK;
+    if (rc == -2)
+        return nomem(err, errlen);
+    if (rc < 0)
+        return db_fail(c->db, "reading a reused contact", err, errlen);
+    signals_text per = x->f[0], con = x->f[1], cso = x->f[2];
+    if (c->tickets == 0) {
+        if (str_set(&c->period, per.p, per.n) != 0 ||
+            str_set(&c->contact, con.p, con.n) != 0)
+            return nomem(err, errlen);
+    } else if (!str_eq(&c->period, per.p, per.n) ||
+               !str_eq(&c->contact, con.p, con.n)) {
+        return TA_OK;
+    }
+    c->tickets++;
+    if (r->k2 != 0 && r->k2 != c->last_cust) {
+        c->customers++;
+        c->last_cust = r->k2;
+    }
+    if (reuse_count_cso(c, cso.p ? cso.p : "", cso.n) != 0)
+        return nomem(err, errlen);
+    return TA_OK;
+}
+
+/* Streams the sorted (contact, customer) records a contact at a time. */
+static ta_status reused_contacts(signals_feed *f, sqlite3 *db,
+                                 unsigned long *count, char *err,
+                                 size_t errlen)
 {
     reuse_ctx c;
     memset(&c, 0, sizeof c);
     c.db = db;
-    int min = rules_reused_min_customers(rs);
+    int min = rules_reused_min_customers(feed_rules(f));
     c.min_customers = min > 1 ? (unsigned long)min : 1;
-    sqlite3_stmt *sel = NULL;
     ta_status s = db_prepare(db,
                              "INSERT INTO signals(period, kind, "
                              "contact_kind, contact, customers, tickets) "
@@ -235,63 +323,37 @@ static ta_status reused_contacts(sqlite3 *db, const rules *rs,
                        "INSERT INTO temp.signals_csos(id, cso, n) "
                        "VALUES (?1, ?2, ?3)",
                        &c.ins_cso, err, errlen);
-    for (int k = 0; k < 2 && s == TA_OK; k++) {
-        c.kind = reuse_kind[k];
-        c.tickets = c.customers = 0;
-        c.csos.n = 0;
-        s = db_prepare(db, reuse_sql[k], &sel, err, errlen);
-        if (s == TA_OK)
-            s = bind_period(db, sel, 1, period, err, errlen);
-        int rc = SQLITE_DONE;
-        while (s == TA_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
-            const void *per = sqlite3_column_text(sel, 0);
-            size_t per_len = (size_t)sqlite3_column_bytes(sel, 0);
-            const void *con = sqlite3_column_text(sel, 1);
-            size_t con_len = (size_t)sqlite3_column_bytes(sel, 1);
-            if (c.tickets == 0 || !str_eq(&c.contact, con, con_len) ||
-                !str_eq(&c.period, per, per_len)) {
-                s = reuse_flush(&c, err, errlen);
-                if (s != TA_OK)
-                    break;
-                if (str_set(&c.period, per, per_len) != 0 ||
-                    str_set(&c.contact, con, con_len) != 0) {
-                    s = nomem(err, errlen);
-                    break;
-                }
-                c.tickets = c.customers = 0;
-                c.have_cust = 0;
-                c.csos.n = 0;
-            }
-            c.tickets++;
-            if (sqlite3_column_type(sel, 2) != SQLITE_NULL) {
-                const void *cu = sqlite3_column_text(sel, 2);
-                size_t cu_len = (size_t)sqlite3_column_bytes(sel, 2);
-                if (!c.have_cust || !str_eq(&c.cust, cu, cu_len)) {
-                    if (str_set(&c.cust, cu, cu_len) != 0) {
-                        s = nomem(err, errlen);
-                        break;
-                    }
-                    c.have_cust = 1;
-                    c.customers++;
-                }
-            }
-            const void *cso = sqlite3_column_text(sel, 3);
-            if (reuse_count_cso(&c, cso ? cso : "",
-                                (size_t)sqlite3_column_bytes(sel, 3)) != 0)
-                s = nomem(err, errlen);
-        }
-        if (s == TA_OK && rc != SQLITE_DONE)
-            s = db_fail(db, "finding reused contacts", err, errlen);
-        if (s == TA_OK)
+    if (s == TA_OK)
+        s = db_prepare(db,
+                       "SELECT period, CASE ?2 WHEN 0 THEN hp_norm ELSE "
+                       "email_norm END, cso FROM tickets WHERE rowid = ?1",
+                       &c.get, err, errlen);
+    fields x;
+    memset(&x, 0, sizeof x);
+    extsort_rec r;
+    uint64_t key = 0;
+    int rc = 0;
+    while (s == TA_OK && (rc = extsort_next(feed_reuse(f), &r)) >= 0) {
+        if (rc == 0 || c.tickets == 0 || r.k1 != key) {
             s = reuse_flush(&c, err, errlen);
-        sqlite3_finalize(sel);
-        sel = NULL;
+            if (rc == 0 || s != TA_OK)
+                break;
+            key = r.k1;
+            c.kind = reuse_kind[key & 1];
+            c.tickets = c.customers = 0;
+            c.last_cust = 0;
+            c.csos.n = 0;
+        }
+        s = reuse_take(&c, &r, &x, err, errlen);
     }
+    if (s == TA_OK && rc < 0)
+        s = sort_error(err, errlen);
     sqlite3_finalize(c.ins);
     sqlite3_finalize(c.ins_cso);
+    sqlite3_finalize(c.get);
     free(c.period.p);
     free(c.contact.p);
-    free(c.cust.p);
+    fields_free(&x);
     csos_free(&c.csos);
     if (s == TA_OK)
         s = db_exec(db,
@@ -310,20 +372,19 @@ static ta_status reused_contacts(sqlite3 *db, const rules *rs,
 #define IN_SCOPE "status IN ('compliant', 'exempt', 'violation')"
 #define HAS_CODE(c) "sum(status = 'exempt' AND instr(codes, '" c "') > 0)"
 
-static const char rates_sql
-    [] = "SELECT period, cso, sum(" IN_SCOPE
-         "), sum(status = 'exempt'), " HAS_CODE("EX_ANGRY") ", " HAS_CODE("EX_"
-                                                                          "NOT"
-                                                                          "_RE"
-                                                                          "SPO"
-                                                                          "NSI"
-                                                                          "BL"
-                                                                          "E") ", " HAS_CODE(
-             "EX_NO_EMAIL") ", " HAS_CODE("EX_URGENT") " FROM tickets WHERE "
-                                                       "(?1 IS NULL OR period "
-                                                       "= ?1) AND cso <> '' "
-                                                       "GROUP BY period, cso "
-                                                       "ORDER BY period, cso";
+/* clang-format off */
+static const char rates_sql[] =
+    "SELECT period, cso, sum(" IN_SCOPE "), sum(status = 'exempt'), "
+    HAS_CODE("EX_ANGRY") ", " HAS_CODE("EX_NOT_RESPONSIBLE") ", "
+    HAS_CODE("EX_NO_EMAIL") ", " HAS_CODE("EX_URGENT") " "
+    "FROM tickets WHERE (?1 IS NULL OR period = ?1) AND cso <> '' "
+    "GROUP BY period, cso ORDER BY period, cso";
+/* clang-format on */
+
+static const char outlier_ins_sql[] =
+    "INSERT INTO signals(period, kind, cso, tickets, rate, team_rate, "
+    "threshold, detail) VALUES (?1, 'exemption_outlier', ?2, ?3, ?4, ?5, "
+    "?6, json_object('codes', json(?7), 'exempt', ?8))";
 
 /* Judges the eligible CSOs of one period (c holds them) and writes the
  * outliers. */
@@ -387,12 +448,7 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
     sig_csos c = {0};
     sig_str cur = {0};
     sqlite3_stmt *sel = NULL, *ins = NULL;
-    ta_status s = db_prepare(
-        db,
-        "INSERT INTO signals(period, kind, cso, tickets, rate, team_rate, "
-        "threshold, detail) VALUES (?1, 'exemption_outlier', ?2, ?3, ?4, ?5, "
-        "?6, json_object('codes', json(?7), 'exempt', ?8))",
-        &ins, err, errlen);
+    ta_status s = db_prepare(db, outlier_ins_sql, &ins, err, errlen);
     if (s == TA_OK)
         s = db_prepare(db, rates_sql, &sel, err, errlen);
     if (s == TA_OK)
@@ -441,6 +497,47 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
     return s;
 }
 
+/* The outliers from the feed's counts: the eligible CSO-months in period
+ * order, judged a period at a time. */
+static ta_status outliers_from_feed(signals_feed *f, sqlite3 *db,
+                                    unsigned long *count, char *err,
+                                    size_t errlen)
+{
+    int min = rules_outlier_min_tickets(feed_rules(f));
+    unsigned long min_tickets = min > 1 ? (unsigned long)min : 1;
+    double factor = rules_outlier_mad_factor(feed_rules(f));
+    size_t n;
+    feed_month **v = feed_months(f, min_tickets, &n);
+    if (!v)
+        return n ? nomem(err, errlen) : TA_OK;
+    sig_csos c = {0};
+    sqlite3_stmt *ins = NULL;
+    ta_status s = db_prepare(db, outlier_ins_sql, &ins, err, errlen);
+    for (size_t i = 0; i < n && s == TA_OK;) {
+        size_t j = i;
+        c.n = 0;
+        for (; j < n && strcmp(v[j]->period, v[i]->period) == 0; j++) {
+            sig_cso *e = csos_add(&c);
+            if (!e || str_set(&e->name, v[j]->cso, v[j]->cso_len) != 0) {
+                s = nomem(err, errlen);
+                break;
+            }
+            e->n = v[j]->in_scope;
+            e->exempt = v[j]->exempt;
+            memcpy(e->codes, v[j]->codes, sizeof e->codes);
+            e->rate = 100.0 * (double)e->exempt / (double)e->n;
+        }
+        if (s == TA_OK)
+            s = outliers_of_period(db, ins, v[i]->period, &c, factor, count,
+                                   err, errlen);
+        i = j;
+    }
+    sqlite3_finalize(ins);
+    csos_free(&c);
+    free(v);
+    return s;
+}
+
 /* ---- cross-system mismatches ----------------------------------------- */
 
 static const char mismatch_sql[] =
@@ -473,6 +570,142 @@ static ta_status mismatches(sqlite3 *db, const char *period,
             *count = (unsigned long)sqlite3_changes(db);
     }
     sqlite3_finalize(st);
+    return s;
+}
+
+static const char mismatch_ins_sql[] =
+    "INSERT INTO signals(period, kind, cso, apkt_ticket, crm_ticket, "
+    "apkt_email, crm_email, apkt_hp, crm_hp, detail) VALUES (?1, "
+    "'cross_system_mismatch', ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+    "json_object('crm_cso', ?9, 'fields', json(?10)))";
+
+/* Up to CROSS_GROUP CRM tickets share an id hash (different ids: a
+ * collision); more would need several 64-bit collisions at once, so the
+ * rest are ignored. */
+#define CROSS_GROUP 4
+
+typedef struct cross_ctx {
+    sqlite3 *db;
+    sqlite3_stmt *ins, *get;
+    fields crm[CROSS_GROUP]; /* the CRM tickets of the current id */
+    size_t ncrm;
+    unsigned long written;
+} cross_ctx;
+
+static int bind_text(sqlite3_stmt *st, int i, signals_text t)
+{
+    return sqlite3_bind_text(st, i, t.p ? t.p : "", (int)t.n, SQLITE_STATIC);
+}
+
+/* Keeps a CRM ticket's fields (copied: the record's bytes go with the
+ * next read). */
+static ta_status cross_keep(cross_ctx *c, const extsort_rec *r, char *err,
+                            size_t errlen)
+{
+    if (c->ncrm == CROSS_GROUP)
+        return TA_OK;
+    fields *k = &c->crm[c->ncrm];
+    int rc = unpack(r, CROSS_FIELDS, c->get, 0, k);
+    if (rc == -2)
+        return nomem(err, errlen);
+    if (rc < 0)
+        return db_fail(c->db, "reading a CRM ticket", err, errlen);
+    if (rc == 0)
+        return TA_OK;
+    for (int i = 0; i < CROSS_FIELDS; i++) {
+        if (k->f[i].p == k->own[i].p)
+            continue; /* read back: already owned */
+        if (str_set(&k->own[i], k->f[i].p, k->f[i].n) != 0)
+            return nomem(err, errlen);
+        k->f[i].p = k->own[i].p;
+    }
+    c->ncrm++;
+    return TA_OK;
+}
+
+/* An APKT report: a mismatch with the CRM ticket it names when their
+ * contacts differ (compared as stored, normalized). */
+static ta_status cross_check(cross_ctx *c, const extsort_rec *r, fields *a,
+                             char *err, size_t errlen)
+{
+    if (c->ncrm == 0)
+        return TA_OK;
+    int rc = unpack(r, CROSS_FIELDS, c->get, 0, a);
+    if (rc == -2)
+        return nomem(err, errlen);
+    if (rc < 0)
+        return db_fail(c->db, "reading an APKT report", err, errlen);
+    for (size_t i = 0; rc == 1 && i < c->ncrm; i++) {
+        const fields *k = &c->crm[i];
+        if (!same(a->f[X_CRM_TICKET], k->f[X_TICKET]))
+            continue;
+        int email = !same(a->f[X_EMAIL], k->f[X_EMAIL]);
+        int hp = !same(a->f[X_HP], k->f[X_HP]);
+        if (!email && !hp)
+            return TA_OK;
+        sqlite3_stmt *st = c->ins;
+        sqlite3_reset(st);
+        bind_text(st, 1, a->f[X_PERIOD]);
+        bind_text(st, 2, a->f[X_CSO]);
+        bind_text(st, 3, a->f[X_TICKET]);
+        bind_text(st, 4, k->f[X_TICKET]);
+        bind_text(st, 5, a->f[X_EMAIL]);
+        bind_text(st, 6, k->f[X_EMAIL]);
+        bind_text(st, 7, a->f[X_HP]);
+        bind_text(st, 8, k->f[X_HP]);
+        bind_text(st, 9, k->f[X_CSO]);
+        sqlite3_bind_text(st, 10,
+                          email && hp ? "[\"email\",\"hp\"]"
+                          : email     ? "[\"email\"]"
+                                      : "[\"hp\"]",
+                          -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return db_fail(c->db, "writing a cross-system mismatch", err,
+                           errlen);
+        c->written++;
+        return TA_OK;
+    }
+    return TA_OK;
+}
+
+/* Streams the sorted (id, tag|rowid) records: within an id the CRM ticket
+ * (tag 0) comes before the APKT reports naming it. */
+static ta_status mismatches_from_feed(signals_feed *f, sqlite3 *db,
+                                      unsigned long *count, char *err,
+                                      size_t errlen)
+{
+    cross_ctx c;
+    memset(&c, 0, sizeof c);
+    c.db = db;
+    fields a;
+    memset(&a, 0, sizeof a);
+    ta_status s = db_prepare(db, mismatch_ins_sql, &c.ins, err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db,
+                       "SELECT period, ticket_id, crm_ticket, cso, "
+                       "email_norm, hp_norm FROM tickets WHERE rowid = ?1 "
+                       "AND ?2 = ?2",
+                       &c.get, err, errlen);
+    extsort_rec r;
+    uint64_t key = 0;
+    int rc = 0, started = 0;
+    while (s == TA_OK && (rc = extsort_next(feed_cross(f), &r)) == 1) {
+        if (!started || r.k1 != key) {
+            key = r.k1;
+            c.ncrm = 0;
+            started = 1;
+        }
+        s = (r.k2 & CROSS_APKT) ? cross_check(&c, &r, &a, err, errlen)
+                                : cross_keep(&c, &r, err, errlen);
+    }
+    if (s == TA_OK && rc < 0)
+        s = sort_error(err, errlen);
+    sqlite3_finalize(c.ins);
+    sqlite3_finalize(c.get);
+    for (size_t i = 0; i < CROSS_GROUP; i++)
+        fields_free(&c.crm[i]);
+    fields_free(&a);
+    *count = c.written;
     return s;
 }
 
@@ -539,54 +772,56 @@ static ta_status count_stored(sqlite3 *db, const char *period,
     return s;
 }
 
-ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
-                          signals_counts *out, char *err, size_t errlen)
+ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
+                             char *err, size_t errlen)
 {
     signals_counts n = {0, 0, 0};
     if (out)
         *out = n;
-    int fresh = 0;
-    ta_status s0 = state_step(db, fresh_sql, rs, period, &fresh, err, errlen);
-    if (s0 != TA_OK)
-        return s0;
-    if (fresh) {
-        s0 = count_stored(db, period, &n, err, errlen);
-        if (s0 == TA_OK && out)
-            *out = n;
-        return s0;
-    }
-    ta_status s =
-        db_exec(db, "SAVEPOINT signals", "computing the signals", err, errlen);
+    const char *period = feed_period(f);
+    ta_status s = feed_end(f, err, errlen);
+    if (s != TA_OK)
+        return s;
+    s = db_exec(db, "SAVEPOINT signals", "computing the signals", err, errlen);
     if (s != TA_OK)
         return s;
     s = db_exec(db,
                 "CREATE TEMP TABLE IF NOT EXISTS signals_csos("
-                "id INTEGER, cso TEXT, n INTEGER);"
+                "id INTEGER, cso TEXT, n INTEGER, PRIMARY KEY (id, cso)) "
+                "WITHOUT ROWID;"
                 "DELETE FROM temp.signals_csos",
                 "computing the signals", err, errlen);
     sqlite3_stmt *del = NULL;
     if (s == TA_OK)
+        /* without a WHERE, SQLite drops the pages instead of deleting
+         * row by row */
         s = db_prepare(db,
-                       "DELETE FROM signals WHERE ?1 IS NULL OR "
-                       "period = ?1",
+                       period ? "DELETE FROM signals WHERE period = ?1"
+                              : "DELETE FROM signals",
                        &del, err, errlen);
-    if (s == TA_OK)
+    if (s == TA_OK && period)
         s = bind_period(db, del, 1, period, err, errlen);
     if (s == TA_OK && sqlite3_step(del) != SQLITE_DONE)
         s = db_fail(db, "clearing the signals", err, errlen);
     sqlite3_finalize(del);
     if (s == TA_OK)
-        s = reused_contacts(db, rs, period, &n.reused_contacts, err, errlen);
+        s = reused_contacts(f, db, &n.reused_contacts, err, errlen);
     if (s == TA_OK)
-        s = exemption_outliers(db, rs, period, &n.exemption_outliers, err,
-                               errlen);
+        s = feed_months_full(f)
+                ? exemption_outliers(db, feed_rules(f), period,
+                                     &n.exemption_outliers, err, errlen)
+                : outliers_from_feed(f, db, &n.exemption_outliers, err,
+                                     errlen);
     if (s == TA_OK)
-        s = mismatches(db, period, &n.cross_system_mismatches, err, errlen);
+        s = feed_cross(f) ? mismatches_from_feed(
+                                f, db, &n.cross_system_mismatches, err, errlen)
+                          : mismatches(db, period, &n.cross_system_mismatches,
+                                       err, errlen);
     if (s == TA_OK)
         s = db_exec(db, "DROP TABLE temp.signals_csos",
                     "computing the signals", err, errlen);
     if (s == TA_OK)
-        s = state_step(db, mark_sql, rs, period, NULL, err, errlen);
+        s = state_step(db, mark_sql, feed_rules(f), period, NULL, err, errlen);
     if (s == TA_OK)
         s = db_exec(db, "RELEASE signals", "computing the signals", err,
                     errlen);
@@ -598,4 +833,79 @@ ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
     if (out)
         *out = n;
     return TA_OK;
+}
+
+/* What a feed needs of each ticket, when no audit is reading them. */
+static const char scan_sql[] =
+    "SELECT rowid, source, period, cso, idpel, name, ticket_id, crm_ticket, "
+    "hp_norm, email_norm, hp_state = 'HP_PLACEHOLDER', "
+    "email_state = 'EMAIL_PLACEHOLDER', "
+    "status IN ('compliant', 'exempt', 'violation'), status = 'exempt', "
+    "codes FROM tickets WHERE ?1 IS NULL OR period = ?1";
+
+static signals_text col_text(sqlite3_stmt *st, int i)
+{
+    signals_text t;
+    t.p = (const char *)sqlite3_column_text(st, i);
+    t.n = (size_t)sqlite3_column_bytes(st, i);
+    return t;
+}
+
+static ta_status feed_from_table(signals_feed *f, sqlite3 *db,
+                                 const char *period, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, scan_sql, &st, err, errlen);
+    if (s == TA_OK)
+        s = bind_period(db, st, 1, period, err, errlen);
+    int rc = SQLITE_DONE;
+    signals_row r;
+    while (s == TA_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        r.rowid = sqlite3_column_int64(st, 0);
+        r.source = ta_source_parse((const char *)sqlite3_column_text(st, 1));
+        r.period = col_text(st, 2);
+        r.cso = col_text(st, 3);
+        r.idpel = col_text(st, 4);
+        r.name = col_text(st, 5);
+        r.ticket_id = col_text(st, 6);
+        r.crm_ticket = col_text(st, 7);
+        r.hp_norm = col_text(st, 8);
+        r.email_norm = col_text(st, 9);
+        r.hp_placeholder = sqlite3_column_int(st, 10);
+        r.email_placeholder = sqlite3_column_int(st, 11);
+        r.in_scope = sqlite3_column_int(st, 12);
+        r.exempt = sqlite3_column_int(st, 13);
+        r.codes = (const char *)sqlite3_column_text(st, 14);
+        s = signals_feed_add(f, &r, err, errlen);
+    }
+    if (s == TA_OK && rc != SQLITE_DONE)
+        s = db_fail(db, "reading the tickets for the signals", err, errlen);
+    sqlite3_finalize(st);
+    return s;
+}
+
+ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
+                          signals_counts *out, char *err, size_t errlen)
+{
+    signals_counts n = {0, 0, 0};
+    if (out)
+        *out = n;
+    int fresh = 0;
+    ta_status s = state_step(db, fresh_sql, rs, period, &fresh, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (fresh) {
+        s = count_stored(db, period, &n, err, errlen);
+        if (s == TA_OK && out)
+            *out = n;
+        return s;
+    }
+    signals_feed *f = signals_feed_new(rs, period);
+    if (!f)
+        return nomem(err, errlen);
+    s = feed_from_table(f, db, period, err, errlen);
+    if (s == TA_OK)
+        s = signals_feed_write(f, db, out, err, errlen);
+    signals_feed_free(f);
+    return s;
 }

@@ -69,7 +69,8 @@ static void audit_same_rules_only_stale_does_nothing(void **state)
     fx *f = *state;
     audit_summary s;
     assert_int_equal(
-        audit_run(f->db, f->rs, NULL, 1, &s, f->err, sizeof f->err), TA_OK);
+        audit_run(f->db, f->rs, NULL, 1, NULL, &s, f->err, sizeof f->err),
+        TA_OK);
     assert_int_equal(s.audit_id, 0);
     assert_int_equal(s.tickets, 0);
     assert_int_equal(
@@ -82,7 +83,8 @@ static void audit_full_rejudges_and_counts(void **state)
     audit_summary s;
     long long before = q_int(f, "SELECT sum(status='compliant') FROM tickets");
     assert_int_equal(
-        audit_run(f->db, f->rs, NULL, 0, &s, f->err, sizeof f->err), TA_OK);
+        audit_run(f->db, f->rs, NULL, 0, NULL, &s, f->err, sizeof f->err),
+        TA_OK);
     assert_true(s.audit_id > 0);
     assert_int_equal(s.tickets, 15);
     assert_int_equal(s.compliant + s.exempt + s.violation + s.out_of_scope,
@@ -102,7 +104,8 @@ static void audit_other_rules_recorded_by_sha256(void **state)
     assert_int_equal(rules_load(path, &other, f->err, sizeof f->err), TA_OK);
     audit_summary s;
     assert_int_equal(
-        audit_run(f->db, other, NULL, 1, &s, f->err, sizeof f->err), TA_OK);
+        audit_run(f->db, other, NULL, 1, NULL, &s, f->err, sizeof f->err),
+        TA_OK);
     assert_int_equal(s.tickets, 15);
     /* every ticket has a media that is not "walk in": all out of scope */
     assert_int_equal(s.out_of_scope, 15);
@@ -117,7 +120,8 @@ static void audit_other_rules_recorded_by_sha256(void **state)
                      15);
     /* back to the defaults: stale again, judged again */
     assert_int_equal(
-        audit_run(f->db, f->rs, NULL, 1, &s, f->err, sizeof f->err), TA_OK);
+        audit_run(f->db, f->rs, NULL, 1, NULL, &s, f->err, sizeof f->err),
+        TA_OK);
     assert_int_equal(s.tickets, 15);
     assert_int_equal(
         q_int(
@@ -133,7 +137,7 @@ static void audit_period_limits_the_tickets(void **state)
     audit_summary s;
     /* date_forms.csv has one ticket in 2026-08 and one in 2028-02 */
     assert_int_equal(
-        audit_run(f->db, f->rs, "2026-08", 0, &s, f->err, sizeof f->err),
+        audit_run(f->db, f->rs, "2026-08", 0, NULL, &s, f->err, sizeof f->err),
         TA_OK);
     assert_int_equal(s.tickets, 1);
     assert_int_equal(

@@ -1,0 +1,633 @@
+/*
+ * signals_feed.c — gathering the signals' inputs while another loop reads
+ * the tickets (signals.h, signals_feed.h).
+ *
+ * The caller's thread only copies each ticket's few strings into a batch
+ * (the audit's thread is the busy one: PCRE2 and SQLite). A worker thread
+ * takes full batches and does the rest beside it: the hashes, the counts
+ * per CSO and month, and the records of the two external sorts, whose
+ * runs it also sorts and writes. Four batches of 1 MiB travel between the
+ * two threads, so memory stays the same whatever the number of tickets.
+ *
+ * A ticket too large for a batch (hostile fields) is handled on the
+ * caller's thread once the worker has caught up.
+ */
+#include "signals_feed.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const feed_ex_codes[FEED_EX_CODES] = {
+    "EX_ANGRY", "EX_NOT_RESPONSIBLE", "EX_NO_EMAIL", "EX_URGENT"};
+
+/* ---- hashing ------------------------------------------------------------ */
+
+#define H_K1 0x9E3779B97F4A7C15ULL
+#define H_K2 0xC2B2AE3D27D4EB4FULL
+/* Seeds that keep the kinds of key apart (an IDPEL never equals a name). */
+#define SEED_PERIOD 0x243F6A8885A308D3ULL
+#define SEED_HP 0x13198A2E03707344ULL
+#define SEED_EMAIL 0xA4093822299F31D0ULL
+#define SEED_IDPEL 0x082EFA98EC4E6C89ULL
+#define SEED_NAME 0x452821E638D01377ULL
+#define SEED_TICKET 0xBE5466CF34E90C6CULL
+
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t fmix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* ASCII A-Z to a-z in eight bytes at once, other bytes (UTF-8 included)
+ * unchanged: SQLite's lower() without ICU, as docs/signals.md defines the
+ * customer key. */
+static inline uint64_t lower8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t high = 0x8080808080808080ULL;
+    uint64_t b7 = w & ~high;
+    uint64_t ge_a = b7 + ones * (0x80 - 'A');
+    uint64_t gt_z = b7 + ones * (0x80 - 'Z' - 1);
+    return w | (((ge_a & ~gt_z & ~w) & high) >> 2);
+}
+
+/* A 64-bit hash of a string, eight bytes at a time; lower folds ASCII
+ * case. Not cryptographic: it only groups, and the writer compares the
+ * strings of everything it writes. */
+static uint64_t hash_text(signals_text t, uint64_t seed, int lower)
+{
+    const char *p = t.p;
+    size_t n = p ? t.n : 0;
+    uint64_t h = seed ^ ((uint64_t)n * H_K1), w;
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&w, p, 8);
+        if (lower)
+            w = lower8(w);
+        h = rotl64(h ^ (w * H_K2), 29) * H_K1;
+    }
+    if (n) {
+        w = 0;
+        memcpy(&w, p, n);
+        if (lower)
+            w = lower8(w);
+        h = rotl64(h ^ (w * H_K2), 29) * H_K1;
+    }
+    return fmix64(h);
+}
+
+/* ---- the feed's state ------------------------------------------------------
+ */
+
+/* Beyond this many CSO-months the counts are left to SQL (signals.c). */
+#define OUTLIER_MAX 65536
+
+typedef struct slot {
+    uint64_t h; /* 0: free */
+    feed_month m;
+} slot;
+
+/* A ticket in a batch: this header, then its texts one after another. */
+enum {
+    T_PERIOD,
+    T_CSO,
+    T_IDPEL,
+    T_NAME,
+    T_TICKET,
+    T_CRM_TICKET,
+    T_HP,
+    T_EMAIL,
+    T_COUNT
+};
+#define F_HP_PLACEHOLDER 1u
+#define F_EMAIL_PLACEHOLDER 2u
+#define F_IN_SCOPE 4u
+#define F_EXEMPT 8u
+
+typedef struct row_head {
+    int64_t rowid;
+    int32_t source;
+    uint8_t flags, codes, pad[2];
+    uint32_t len[T_COUNT];
+} row_head;
+
+#define NBATCH 4
+#define BATCH_BYTES (1u << 20)
+
+typedef struct batch {
+    unsigned char *b;
+    size_t n;
+} batch;
+
+struct signals_feed {
+    const rules *rs;
+    char *period;   /* the scope, NULL for every period */
+    extsort *reuse; /* see signals_feed.h */
+    extsort *cross;
+    slot *months;
+    size_t months_cap, months_n;
+    int months_full;
+    unsigned char pk[EXTSORT_MAX_PAYLOAD]; /* the record being built */
+
+    /* batches: the caller fills batch[fill]; the worker takes them in the
+     * same order. ready[i] is set while batch i waits for or is in the
+     * worker's hands. */
+    batch batch[NBATCH];
+    int ready[NBATCH];
+    int fill, take;
+    int started, closing;
+    pthread_t worker;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int werr;          /* the worker's first error, an errno value */
+    ta_status wstatus; /* TA_OK until then */
+};
+
+signals_feed *signals_feed_new(const rules *rs, const char *period)
+{
+    signals_feed *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->rs = rs;
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_cond_init(&f->cv, NULL);
+    f->reuse = extsort_new(0);
+    /* For one period the cross-system join is SQL's (signals.c). */
+    f->cross = period ? NULL : extsort_new(0);
+    f->months_cap = 256;
+    f->months = calloc(f->months_cap, sizeof *f->months);
+    if (period)
+        f->period = strdup(period);
+    int ok = f->reuse && (period || f->cross) && f->months &&
+             (!period || f->period);
+    for (int i = 0; ok && i < NBATCH; i++)
+        ok = (f->batch[i].b = malloc(BATCH_BYTES)) != NULL;
+    if (!ok) {
+        signals_feed_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+static void stop_worker(signals_feed *f);
+
+void signals_feed_free(signals_feed *f)
+{
+    if (!f)
+        return;
+    stop_worker(f);
+    extsort_free(f->reuse);
+    extsort_free(f->cross);
+    if (f->months)
+        for (size_t i = 0; i < f->months_cap; i++)
+            free((char *)f->months[i].m.cso);
+    free(f->months);
+    free(f->period);
+    for (int i = 0; i < NBATCH; i++)
+        free(f->batch[i].b);
+    pthread_mutex_destroy(&f->mu);
+    pthread_cond_destroy(&f->cv);
+    free(f);
+}
+
+const rules *feed_rules(const signals_feed *f)
+{
+    return f->rs;
+}
+const char *feed_period(const signals_feed *f)
+{
+    return f->period;
+}
+extsort *feed_reuse(signals_feed *f)
+{
+    return f->reuse;
+}
+extsort *feed_cross(signals_feed *f)
+{
+    return f->cross;
+}
+int feed_months_full(const signals_feed *f)
+{
+    return f->months_full;
+}
+
+/* ---- counts per CSO and month ---------------------------------------- */
+
+static int text_eq(const char *a, size_t an, signals_text b)
+{
+    size_t bn = b.p ? b.n : 0;
+    return an == bn && (an == 0 || memcmp(a, b.p, an) == 0);
+}
+
+static int months_grow(signals_feed *f)
+{
+    size_t cap = f->months_cap * 2;
+    slot *nm = calloc(cap, sizeof *nm);
+    if (!nm)
+        return -1;
+    for (size_t i = 0; i < f->months_cap; i++) {
+        if (!f->months[i].h)
+            continue;
+        size_t j = f->months[i].h & (cap - 1);
+        while (nm[j].h)
+            j = (j + 1) & (cap - 1);
+        nm[j] = f->months[i];
+    }
+    free(f->months);
+    f->months = nm;
+    f->months_cap = cap;
+    return 0;
+}
+
+/* The counts of (period, cso), created on first sight; NULL when the
+ * table is full (months_full set) or out of memory (*oom set). */
+static feed_month *month_of(signals_feed *f, signals_text period,
+                            signals_text cso, int *oom)
+{
+    size_t plen = period.p ? period.n : 0;
+    uint64_t h = hash_text(cso, hash_text(period, SEED_PERIOD, 0), 0);
+    if (!h)
+        h = 1;
+    for (;;) {
+        size_t mask = f->months_cap - 1, i = h & mask;
+        for (; f->months[i].h; i = (i + 1) & mask) {
+            feed_month *m = &f->months[i].m;
+            if (f->months[i].h == h &&
+                text_eq(m->period, strlen(m->period), period) &&
+                text_eq(m->cso, m->cso_len, cso))
+                return m;
+        }
+        if (f->months_n >= OUTLIER_MAX ||
+            plen >= sizeof f->months[0].m.period) {
+            f->months_full = 1;
+            return NULL;
+        }
+        if (2 * (f->months_n + 1) <= f->months_cap) {
+            char *name = malloc(cso.n + 1);
+            if (!name) {
+                *oom = 1;
+                return NULL;
+            }
+            memcpy(name, cso.p, cso.n);
+            name[cso.n] = '\0';
+            feed_month *m = &f->months[i].m;
+            m->cso = name;
+            m->cso_len = cso.n;
+            if (plen)
+                memcpy(m->period, period.p, plen);
+            m->period[plen] = '\0';
+            f->months[i].h = h;
+            f->months_n++;
+            return m;
+        }
+        if (months_grow(f) != 0) {
+            *oom = 1;
+            return NULL;
+        }
+    }
+}
+
+static int cmp_month(const void *a, const void *b)
+{
+    const feed_month *x = *(const feed_month *const *)a;
+    const feed_month *y = *(const feed_month *const *)b;
+    int c = strcmp(x->period, y->period);
+    if (c)
+        return c;
+    size_t n = x->cso_len < y->cso_len ? x->cso_len : y->cso_len;
+    c = n ? memcmp(x->cso, y->cso, n) : 0;
+    return c ? c : (x->cso_len > y->cso_len) - (x->cso_len < y->cso_len);
+}
+
+feed_month **feed_months(signals_feed *f, unsigned long min_in_scope,
+                         size_t *n)
+{
+    *n = 0;
+    feed_month **v = malloc((f->months_n + 1) * sizeof *v);
+    if (!v) {
+        *n = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < f->months_cap; i++)
+        if (f->months[i].h && f->months[i].m.in_scope >= min_in_scope)
+            v[(*n)++] = &f->months[i].m;
+    if (*n == 0) {
+        free(v);
+        return NULL;
+    }
+    qsort(v, *n, sizeof *v, cmp_month);
+    return v;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+/* Layout: rowid (8 bytes), by-reference flag (1), then each field as a
+ * 32-bit length and its bytes. Returns the payload's length. */
+static size_t pack(unsigned char *b, long long rowid, const signals_text *f,
+                   int nfields)
+{
+    size_t need = 9;
+    for (int i = 0; i < nfields; i++)
+        need += 4 + (f[i].p ? f[i].n : 0);
+    uint64_t id = (uint64_t)rowid;
+    memcpy(b, &id, 8);
+    b[8] = need > EXTSORT_MAX_PAYLOAD;
+    if (b[8])
+        return 9;
+    size_t n = 9;
+    for (int i = 0; i < nfields; i++) {
+        uint32_t len = (uint32_t)(f[i].p ? f[i].n : 0);
+        memcpy(b + n, &len, 4);
+        if (len)
+            memcpy(b + n + 4, f[i].p, len);
+        n += 4 + len;
+    }
+    return n;
+}
+
+int feed_unpack(const extsort_rec *r, int nfields, long long *rowid,
+                signals_text *out)
+{
+    const unsigned char *p = r->data, *end = r->data + r->len;
+    uint64_t id;
+    if (r->len < 9)
+        return -1;
+    memcpy(&id, p, 8);
+    *rowid = (long long)id;
+    if (p[8])
+        return 0;
+    p += 9;
+    for (int i = 0; i < nfields; i++) {
+        uint32_t len;
+        if (end - p < 4)
+            return -1;
+        memcpy(&len, p, 4);
+        if ((size_t)(end - p - 4) < len)
+            return -1;
+        out[i].p = (const char *)p + 4;
+        out[i].n = len;
+        p += 4 + len;
+    }
+    return p == end ? 1 : -1;
+}
+
+/* Everything a ticket contributes; errno on failure (ENOMEM, or the
+ * temporary file's error). */
+static int feed_row(signals_feed *f, long long rowid, int source,
+                    unsigned flags, unsigned codes, const signals_text *t)
+{
+    /* exemption rates: the empty CSO is several people (docs/signals.md) */
+    if (!f->months_full && t[T_CSO].n > 0) {
+        int oom = 0;
+        feed_month *m = month_of(f, t[T_PERIOD], t[T_CSO], &oom);
+        if (oom) {
+            errno = ENOMEM;
+            return -1;
+        }
+        if (m && (flags & F_IN_SCOPE)) {
+            m->in_scope++;
+            if (flags & F_EXEMPT) {
+                m->exempt++;
+                for (int k = 0; k < FEED_EX_CODES; k++)
+                    if (codes & (1u << k))
+                        m->codes[k]++;
+            }
+        }
+    }
+    /* reused contacts: one record per contact worth counting */
+    uint64_t per = 0, cust = 0;
+    int have_per = 0;
+    for (int kind = 0; kind < 2; kind++) {
+        signals_text c = t[kind ? T_EMAIL : T_HP];
+        if (c.n == 0 ||
+            (flags & (kind ? F_EMAIL_PLACEHOLDER : F_HP_PLACEHOLDER)))
+            continue;
+        if (!have_per) {
+            per = hash_text(t[T_PERIOD], SEED_PERIOD, 0);
+            if (t[T_IDPEL].n)
+                cust = hash_text(t[T_IDPEL], SEED_IDPEL, 0);
+            else if (t[T_NAME].n)
+                cust = hash_text(t[T_NAME], SEED_NAME, 1);
+            if (cust == 0 && (t[T_IDPEL].n || t[T_NAME].n))
+                cust = 1; /* 0 means "no customer" */
+            have_per = 1;
+        }
+        uint64_t key = hash_text(c, per ^ (kind ? SEED_EMAIL : SEED_HP), 0);
+        key = (key & ~1ULL) | (uint64_t)kind;
+        signals_text fields[REUSE_FIELDS] = {t[T_PERIOD], c, t[T_CSO]};
+        size_t n = pack(f->pk, rowid, fields, REUSE_FIELDS);
+        if (extsort_add(f->reuse, key, cust, f->pk, n) != 0)
+            return -1;
+    }
+    /* cross-system mismatches: CRM tickets and the APKT reports naming one */
+    if (f->cross) {
+        signals_text id = {NULL, 0};
+        uint64_t tag = 0;
+        if (source == TA_SRC_CRM) {
+            id = t[T_TICKET];
+        } else if (source == TA_SRC_APKT) {
+            id = t[T_CRM_TICKET];
+            tag = CROSS_APKT;
+        }
+        if (id.n) {
+            signals_text fields[CROSS_FIELDS];
+            fields[X_PERIOD] = t[T_PERIOD];
+            fields[X_TICKET] = t[T_TICKET];
+            fields[X_CRM_TICKET] = t[T_CRM_TICKET];
+            fields[X_CSO] = t[T_CSO];
+            fields[X_EMAIL] = t[T_EMAIL];
+            fields[X_HP] = t[T_HP];
+            size_t n = pack(f->pk, rowid, fields, CROSS_FIELDS);
+            if (extsort_add(f->cross, hash_text(id, SEED_TICKET, 0),
+                            tag | (uint64_t)rowid, f->pk, n) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the two threads ---------------------------------------------------- */
+
+static int feed_batch(signals_feed *f, const batch *b)
+{
+    size_t o = 0;
+    while (o < b->n) {
+        row_head h;
+        memcpy(&h, b->b + o, sizeof h);
+        o += sizeof h;
+        signals_text t[T_COUNT];
+        for (int i = 0; i < T_COUNT; i++) {
+            t[i].p = (const char *)b->b + o;
+            t[i].n = h.len[i];
+            o += h.len[i];
+        }
+        if (feed_row(f, h.rowid, h.source, h.flags, h.codes, t) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void *work(void *arg)
+{
+    signals_feed *f = arg;
+    pthread_mutex_lock(&f->mu);
+    for (;;) {
+        while (!f->ready[f->take] && !f->closing)
+            pthread_cond_wait(&f->cv, &f->mu);
+        if (!f->ready[f->take])
+            break; /* closing and nothing left */
+        batch *b = &f->batch[f->take];
+        int failed = f->werr != 0;
+        pthread_mutex_unlock(&f->mu);
+        int rc = failed ? 0 : feed_batch(f, b);
+        int e = errno;
+        pthread_mutex_lock(&f->mu);
+        if (rc != 0 && f->werr == 0)
+            f->werr = e ? e : EIO;
+        b->n = 0;
+        f->ready[f->take] = 0;
+        f->take = (f->take + 1) % NBATCH;
+        pthread_cond_broadcast(&f->cv);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+static void stop_worker(signals_feed *f)
+{
+    if (!f->started)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->closing = 1;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->worker, NULL);
+    f->started = 0;
+}
+
+static ta_status worker_error(signals_feed *f, char *err, size_t errlen)
+{
+    int e = f->werr;
+    if (e == ENOMEM) {
+        snprintf(err, errlen, "computing the signals: out of memory");
+        return TA_E_NOMEM;
+    }
+    const char *dir = getenv("TMPDIR");
+    snprintf(err, errlen,
+             "computing the signals: temporary sort file in %s: %s",
+             dir && *dir ? dir : "/tmp", strerror(e));
+    return TA_E_CANTCREAT;
+}
+
+/* Hands the batch being filled to the worker and waits for the next one
+ * to be free. */
+static ta_status hand_over(signals_feed *f, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&f->mu);
+    if (f->batch[f->fill].n > 0) {
+        f->ready[f->fill] = 1;
+        f->fill = (f->fill + 1) % NBATCH;
+        pthread_cond_broadcast(&f->cv);
+    }
+    while (f->ready[f->fill])
+        pthread_cond_wait(&f->cv, &f->mu);
+    int e = f->werr;
+    pthread_mutex_unlock(&f->mu);
+    return e ? worker_error(f, err, errlen) : TA_OK;
+}
+
+/* Waits until the worker has fed every batch handed over. */
+static ta_status drain(signals_feed *f, char *err, size_t errlen)
+{
+    ta_status s = hand_over(f, err, errlen);
+    pthread_mutex_lock(&f->mu);
+    for (int i = 0; i < NBATCH; i++)
+        while (f->ready[i])
+            pthread_cond_wait(&f->cv, &f->mu);
+    int e = f->werr;
+    pthread_mutex_unlock(&f->mu);
+    if (s == TA_OK && e)
+        s = worker_error(f, err, errlen);
+    return s;
+}
+
+ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
+                           size_t errlen)
+{
+    if (!f->started) {
+        if (pthread_create(&f->worker, NULL, work, f) != 0) {
+            snprintf(err, errlen,
+                     "computing the signals: cannot start a thread");
+            return TA_E_NOMEM;
+        }
+        f->started = 1;
+    }
+    signals_text t[T_COUNT] = {r->period,  r->cso,       r->idpel,
+                               r->name,    r->ticket_id, r->crm_ticket,
+                               r->hp_norm, r->email_norm};
+    row_head h;
+    memset(&h, 0, sizeof h);
+    size_t need = sizeof h;
+    for (int i = 0; i < T_COUNT; i++) {
+        if (!t[i].p)
+            t[i].n = 0;
+        h.len[i] = (uint32_t)t[i].n;
+        need += t[i].n;
+    }
+    h.rowid = r->rowid;
+    h.source = r->source;
+    h.flags =
+        (uint8_t)((r->hp_placeholder ? F_HP_PLACEHOLDER : 0) |
+                  (r->email_placeholder ? F_EMAIL_PLACEHOLDER : 0) |
+                  (r->in_scope ? F_IN_SCOPE : 0) | (r->exempt ? F_EXEMPT : 0));
+    if (r->exempt && r->codes)
+        for (int k = 0; k < FEED_EX_CODES; k++)
+            if (strstr(r->codes, feed_ex_codes[k]))
+                h.codes |= (uint8_t)(1u << k);
+    if (need > BATCH_BYTES) {
+        /* too large to travel: feed it here, alone */
+        ta_status s = drain(f, err, errlen);
+        if (s == TA_OK &&
+            feed_row(f, h.rowid, h.source, h.flags, h.codes, t) != 0) {
+            f->werr = errno ? errno : EIO;
+            s = worker_error(f, err, errlen);
+        }
+        return s;
+    }
+    batch *b = &f->batch[f->fill];
+    if (b->n + need > BATCH_BYTES) {
+        ta_status s = hand_over(f, err, errlen);
+        if (s != TA_OK)
+            return s;
+        b = &f->batch[f->fill];
+    }
+    memcpy(b->b + b->n, &h, sizeof h);
+    b->n += sizeof h;
+    for (int i = 0; i < T_COUNT; i++) {
+        if (t[i].n)
+            memcpy(b->b + b->n, t[i].p, t[i].n);
+        b->n += t[i].n;
+    }
+    return TA_OK;
+}
+
+ta_status feed_end(signals_feed *f, char *err, size_t errlen)
+{
+    ta_status s = TA_OK;
+    if (f->started) {
+        s = drain(f, err, errlen);
+        stop_worker(f);
+    }
+    return s;
+}
