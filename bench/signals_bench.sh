@@ -3,83 +3,76 @@
 #
 #   bash bench/signals_bench.sh [CRM_ROWS] [APKT_ROWS] [BUILD_DIR]
 #
-# Generates CRM_ROWS CRM tickets (default 1,000,000) and APKT_ROWS APKT
-# reports naming them (default 300,000), imports both with the built binary
-# (import judges too), then on the same database times `ticket-audit audit`
-# against a small C driver, compiled here against the build's libta_core.a,
-# that runs signals_compute for every period. Prints the two times, the
-# ratio, the signals found and the driver's peak RSS. Figures: docs/signals.md.
+# Generates CRM_ROWS CRM tickets (default 700,000) and APKT_ROWS APKT
+# reports naming them (default 300,000: one million tickets in all),
+# imports both with the built binary, then, on that database and in one
+# process each (bench/signals_driver.c, compiled here against the build's
+# libta_core.a), times RUNS times in alternation (default 5):
+#
+#   audit  audit_run judging every ticket, without signals (the reference);
+#   fed    the same audit feeding the signals, then signals_feed_write —
+#          what `ticket-audit audit` does;
+#   scan   signals_compute alone, with its own read of the tickets — what
+#          `run` and `check` do after an import, which judged already.
+#
+# Prints the median and the fastest run of each, the signals' share of the
+# audit, and the peak RSS. DB=FILE keeps the imported database there (and
+# reuses it when it exists). Figures: docs/signals.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-crm_rows="${1:-1000000}"
+crm_rows="${1:-700000}"
 apkt_rows="${2:-300000}"
 build="${3:-build}"
+runs="${RUNS:-5}"
 bin="$build/ticket-audit"
 [ -x "$bin" ] || { echo "signals_bench: build first (cmake --build $build)" >&2; exit 2; }
+[ -f "$build/libta_core.a" ] || { echo "signals_bench: $build/libta_core.a missing" >&2; exit 2; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ta-signals-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+db="${DB:-$work/db}"
 
-python3 tools/gen_exports.py --source crm --rows "$crm_rows" --period 2026-10 \
-  --out "$work/crm.csv" 2>/dev/null
-python3 tools/gen_exports.py --source apkt --rows "$apkt_rows" \
-  --crm-rows "$crm_rows" --period 2026-10 --out "$work/apkt.csv" 2>/dev/null
-"$bin" import --quiet --db "$work/db" "$work/crm.csv" "$work/apkt.csv"
+if [ ! -f "$db" ]; then
+  python3 tools/gen_exports.py --source crm --rows "$crm_rows" --period 2026-10 \
+    --out "$work/crm.csv" 2>/dev/null
+  python3 tools/gen_exports.py --source apkt --rows "$apkt_rows" \
+    --crm-rows "$crm_rows" --period 2026-10 --out "$work/apkt.csv" 2>/dev/null
+  "$bin" import --quiet --db "$db" "$work/crm.csv" "$work/apkt.csv"
+fi
 
-cat >"$work/driver.c" <<'EOF'
-#include <stdio.h>
-#include <time.h>
-#include <sys/resource.h>
-#include "db.h"
-#include "rules.h"
-#include "signals.h"
-int main(int argc, char **argv)
-{
-    char err[1024];
-    sqlite3 *db = NULL;
-    rules *rs = NULL;
-    if (argc < 2 || rules_load(NULL, &rs, err, sizeof err) != TA_OK ||
-        db_open(argv[1], &db, err, sizeof err) != TA_OK) {
-        fprintf(stderr, "driver: %s\n", argc < 2 ? "usage" : err);
-        return 2;
-    }
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    signals_counts n;
-    ta_status s = signals_compute(db, rs, NULL, &n, err, sizeof err);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    if (s != TA_OK) {
-        fprintf(stderr, "driver: %s\n", err);
-        return 1;
-    }
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    printf("%.2f %lu %lu %lu %ld\n",
-           (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9,
-           n.reused_contacts, n.exemption_outliers, n.cross_system_mismatches,
-           ru.ru_maxrss / 1024);
-    db_close(db);
-    rules_free(rs);
-    return 0;
-}
-EOF
 # shellcheck disable=SC2046
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude "$work/driver.c" \
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude bench/signals_driver.c \
   "$build/libta_core.a" $(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter) \
   -lpthread -lm -o "$work/driver"
 
-# warm the page cache alike for both
-cat "$work/db" >/dev/null
-t0=$(date +%s.%N)
-"$bin" audit --quiet --db "$work/db"
-t1=$(date +%s.%N)
-audit_s=$(echo "$t1 - $t0" | bc -l)
-read -r sig_s reused outliers mismatches rss < <("$work/driver" "$work/db")
+cat "$db" >/dev/null # the page cache warm alike for every run
+for _ in $(seq "$runs"); do
+  for mode in audit fed scan; do
+    echo "$mode $("$work/driver" "$db" "$mode")"
+  done
+done >"$work/times"
 
-tickets=$(sqlite3 "$work/db" "SELECT count(*) FROM tickets" 2>/dev/null || echo "?")
-printf 'tickets            %s (%s CRM rows, %s APKT rows)\n' "$tickets" "$crm_rows" "$apkt_rows"
-printf 'audit              %.2f s\n' "$audit_s"
-printf 'signals_compute    %.2f s  (%.1f %% of the audit; peak RSS %s MiB)\n' \
-  "$sig_s" "$(echo "100 * $sig_s / $audit_s" | bc -l)" "$rss"
-printf 'signals            %s reused contacts, %s exemption outliers, %s mismatches\n' \
-  "$reused" "$outliers" "$mismatches"
+tickets=$(sqlite3 "$db" "SELECT count(*) FROM tickets" 2>/dev/null || echo "?")
+python3 - "$work/times" "$tickets" <<'EOF'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+def col(mode, i):
+    return [float(r[i]) for r in rows if r[0] == mode]
+audit = col("audit", 1)
+fed_audit, fed_sig = col("fed", 1), col("fed", 2)
+fed_total = [a + b for a, b in zip(fed_audit, fed_sig)]
+scan = col("scan", 2)
+last = [r for r in rows if r[0] == "fed"][-1]
+rss = max(int(r[6]) for r in rows)
+med, low = statistics.median, min
+print(f"tickets            {sys.argv[2]}, {len(audit)} runs each")
+print(f"audit alone        median {med(audit):.2f} s, fastest {low(audit):.2f} s")
+print(f"audit + signals    median {med(fed_total):.2f} s, fastest {low(fed_total):.2f} s"
+      f"  (judging {med(fed_audit):.2f} s, writing the signals {med(fed_sig):.2f} s)")
+print(f"signals add        {100 * (med(fed_total) / med(audit) - 1):.1f} % (medians),"
+      f" {100 * (low(fed_total) / low(audit) - 1):.1f} % (fastest runs)")
+print(f"signals_compute    median {med(scan):.2f} s on its own (run/check after an import)")
+print(f"signals found      {last[3]} reused contacts, {last[4]} exemption outliers,"
+      f" {last[5]} cross-system mismatches")
+print(f"peak RSS           {rss} MiB")
+EOF

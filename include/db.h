@@ -15,6 +15,11 @@
 
 typedef struct sqlite3 sqlite3;
 
+/* The index on signals, part of the schema; the signals writer drops it
+ * while it rewrites every period and runs this again (signals.c). */
+#define DB_SIGNALS_INDEX                                                      \
+    "CREATE INDEX IF NOT EXISTS signals_period ON signals(period, kind)"
+
 /* Opens (creating if needed) the database at path — ":memory:" for an
  * in-memory one, "" for SQLite's private temporary database (gone when
  * closed; unlike ":memory:" it spills to a temporary file, so memory stays

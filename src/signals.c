@@ -40,6 +40,7 @@
 #include "db.h"
 #include "extsort.h"
 #include "signals_feed.h"
+#include "signals_merge.h"
 
 #define EX_CODES FEED_EX_CODES
 #define ex_codes feed_ex_codes
@@ -303,8 +304,8 @@ static ta_status reuse_take(reuse_ctx *c, const extsort_rec *r, fields *x,
     return TA_OK;
 }
 
-/* Streams the sorted (contact, customer) records a contact at a time. */
-static ta_status reused_contacts(signals_feed *f, sqlite3 *db,
+/* Writes the contacts the grouping thread kept, a contact at a time. */
+static ta_status reused_contacts(signals_feed *f, sig_merge *m, sqlite3 *db,
                                  unsigned long *count, char *err,
                                  size_t errlen)
 {
@@ -332,22 +333,24 @@ static ta_status reused_contacts(signals_feed *f, sqlite3 *db,
     memset(&x, 0, sizeof x);
     extsort_rec r;
     uint64_t key = 0;
-    int rc = 0;
-    while (s == TA_OK && (rc = extsort_next(feed_reuse(f), &r)) >= 0) {
-        if (rc == 0 || c.tickets == 0 || r.k1 != key) {
+    int rc = 0, any = 0;
+    while (s == TA_OK && (rc = merge_next_reused(m, &r)) == 1) {
+        if (!any || r.k1 != key) {
             s = reuse_flush(&c, err, errlen);
-            if (rc == 0 || s != TA_OK)
-                break;
             key = r.k1;
             c.kind = reuse_kind[key & 1];
             c.tickets = c.customers = 0;
             c.last_cust = 0;
             c.csos.n = 0;
+            any = 1;
         }
-        s = reuse_take(&c, &r, &x, err, errlen);
+        if (s == TA_OK)
+            s = reuse_take(&c, &r, &x, err, errlen);
     }
     if (s == TA_OK && rc < 0)
         s = sort_error(err, errlen);
+    if (s == TA_OK)
+        s = reuse_flush(&c, err, errlen);
     sqlite3_finalize(c.ins);
     sqlite3_finalize(c.ins_cso);
     sqlite3_finalize(c.get);
@@ -576,109 +579,137 @@ static ta_status mismatches(sqlite3 *db, const char *period,
 static const char mismatch_ins_sql[] =
     "INSERT INTO signals(period, kind, cso, apkt_ticket, crm_ticket, "
     "apkt_email, crm_email, apkt_hp, crm_hp, detail) VALUES (?1, "
-    "'cross_system_mismatch', ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-    "json_object('crm_cso', ?9, 'fields', json(?10)))";
-
-/* Up to CROSS_GROUP CRM tickets share an id hash (different ids: a
- * collision); more would need several 64-bit collisions at once, so the
- * rest are ignored. */
-#define CROSS_GROUP 4
-
-typedef struct cross_ctx {
-    sqlite3 *db;
-    sqlite3_stmt *ins, *get;
-    fields crm[CROSS_GROUP]; /* the CRM tickets of the current id */
-    size_t ncrm;
-    unsigned long written;
-} cross_ctx;
+    "'cross_system_mismatch', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 static int bind_text(sqlite3_stmt *st, int i, signals_text t)
 {
     return sqlite3_bind_text(st, i, t.p ? t.p : "", (int)t.n, SQLITE_STATIC);
 }
 
-/* Keeps a CRM ticket's fields (copied: the record's bytes go with the
- * next read). */
-static ta_status cross_keep(cross_ctx *c, const extsort_rec *r, char *err,
-                            size_t errlen)
+static int str_add(sig_str *s, signals_text t)
 {
-    if (c->ncrm == CROSS_GROUP)
-        return TA_OK;
-    fields *k = &c->crm[c->ncrm];
-    int rc = unpack(r, CROSS_FIELDS, c->get, 0, k);
-    if (rc == -2)
-        return nomem(err, errlen);
-    if (rc < 0)
-        return db_fail(c->db, "reading a CRM ticket", err, errlen);
-    if (rc == 0)
-        return TA_OK;
-    for (int i = 0; i < CROSS_FIELDS; i++) {
-        if (k->f[i].p == k->own[i].p)
-            continue; /* read back: already owned */
-        if (str_set(&k->own[i], k->f[i].p, k->f[i].n) != 0)
-            return nomem(err, errlen);
-        k->f[i].p = k->own[i].p;
+    if (s->len + t.n + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap : 64;
+        while (cap < s->len + t.n + 1)
+            cap *= 2;
+        char *np = realloc(s->p, cap);
+        if (!np)
+            return -1;
+        s->p = np;
+        s->cap = cap;
     }
-    c->ncrm++;
+    memcpy(s->p + s->len, t.p, t.n);
+    s->len += t.n;
+    s->p[s->len] = '\0';
+    return 0;
+}
+
+/* Appends t to j as a JSON string: what SQLite's json_object writes for
+ * text (quote, backslash and control characters escaped, other bytes as
+ * they are), without a round trip through SQL for every mismatch. */
+static int json_string(sig_str *j, signals_text t)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t need = j->len + 6 * t.n + 3;
+    if (need > j->cap) {
+        char *np = realloc(j->p, need);
+        if (!np)
+            return -1;
+        j->p = np;
+        j->cap = need;
+    }
+    char *o = j->p + j->len;
+    *o++ = '"';
+    for (size_t i = 0; i < t.n; i++) {
+        unsigned char ch = (unsigned char)t.p[i];
+        if (ch == '"' || ch == '\\') {
+            *o++ = '\\';
+            *o++ = (char)ch;
+        } else if (ch < 0x20) {
+            static const char short_esc[] = "btn\0fr";
+            if (ch >= 8 && ch <= 13 && ch != 11) {
+                *o++ = '\\';
+                *o++ = short_esc[ch - 8];
+            } else {
+                memcpy(o, "\\u00", 4);
+                o[4] = hex[ch >> 4];
+                o[5] = hex[ch & 15];
+                o += 6;
+            }
+        } else {
+            *o++ = (char)ch;
+        }
+    }
+    *o++ = '"';
+    *o = '\0';
+    j->len = (size_t)(o - j->p);
+    return 0;
+}
+
+typedef struct cross_ctx {
+    sqlite3 *db;
+    sqlite3_stmt *ins, *get;
+    fields crm, apkt;
+    sig_str detail;
+    unsigned long written;
+} cross_ctx;
+
+/* A pair from the pairing thread: a mismatch when the report names this
+ * CRM ticket and their contacts differ (compared as stored, normalized). */
+static ta_status cross_check(cross_ctx *c, const extsort_rec *kr,
+                             const extsort_rec *ar, char *err, size_t errlen)
+{
+    int rk = unpack(kr, CROSS_FIELDS, c->get, 0, &c->crm);
+    int ra = rk == 1 ? unpack(ar, CROSS_FIELDS, c->get, 0, &c->apkt) : rk;
+    if (ra == -2)
+        return nomem(err, errlen);
+    if (ra < 0)
+        return db_fail(c->db, "reading a cross-system pair", err, errlen);
+    if (ra == 0)
+        return TA_OK;
+    const fields *k = &c->crm, *a = &c->apkt;
+    if (!same(a->f[X_CRM_TICKET], k->f[X_TICKET]))
+        return TA_OK;
+    int email = !same(a->f[X_EMAIL], k->f[X_EMAIL]);
+    int hp = !same(a->f[X_HP], k->f[X_HP]);
+    if (!email && !hp)
+        return TA_OK;
+    c->detail.len = 0;
+    if (str_set(&c->detail, "{\"crm_cso\":", 11) != 0 ||
+        json_string(&c->detail, k->f[X_CSO]) != 0)
+        return nomem(err, errlen);
+    signals_text tail;
+    tail.p = email && hp ? ",\"fields\":[\"email\",\"hp\"]}"
+             : email     ? ",\"fields\":[\"email\"]}"
+                         : ",\"fields\":[\"hp\"]}";
+    tail.n = strlen(tail.p);
+    if (str_add(&c->detail, tail) != 0)
+        return nomem(err, errlen);
+    sqlite3_stmt *st = c->ins;
+    sqlite3_reset(st);
+    bind_text(st, 1, a->f[X_PERIOD]);
+    bind_text(st, 2, a->f[X_CSO]);
+    bind_text(st, 3, a->f[X_TICKET]);
+    bind_text(st, 4, k->f[X_TICKET]);
+    bind_text(st, 5, a->f[X_EMAIL]);
+    bind_text(st, 6, k->f[X_EMAIL]);
+    bind_text(st, 7, a->f[X_HP]);
+    bind_text(st, 8, k->f[X_HP]);
+    sqlite3_bind_text(st, 9, c->detail.p, (int)c->detail.len, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_fail(c->db, "writing a cross-system mismatch", err, errlen);
+    c->written++;
     return TA_OK;
 }
 
-/* An APKT report: a mismatch with the CRM ticket it names when their
- * contacts differ (compared as stored, normalized). */
-static ta_status cross_check(cross_ctx *c, const extsort_rec *r, fields *a,
-                             char *err, size_t errlen)
-{
-    if (c->ncrm == 0)
-        return TA_OK;
-    int rc = unpack(r, CROSS_FIELDS, c->get, 0, a);
-    if (rc == -2)
-        return nomem(err, errlen);
-    if (rc < 0)
-        return db_fail(c->db, "reading an APKT report", err, errlen);
-    for (size_t i = 0; rc == 1 && i < c->ncrm; i++) {
-        const fields *k = &c->crm[i];
-        if (!same(a->f[X_CRM_TICKET], k->f[X_TICKET]))
-            continue;
-        int email = !same(a->f[X_EMAIL], k->f[X_EMAIL]);
-        int hp = !same(a->f[X_HP], k->f[X_HP]);
-        if (!email && !hp)
-            return TA_OK;
-        sqlite3_stmt *st = c->ins;
-        sqlite3_reset(st);
-        bind_text(st, 1, a->f[X_PERIOD]);
-        bind_text(st, 2, a->f[X_CSO]);
-        bind_text(st, 3, a->f[X_TICKET]);
-        bind_text(st, 4, k->f[X_TICKET]);
-        bind_text(st, 5, a->f[X_EMAIL]);
-        bind_text(st, 6, k->f[X_EMAIL]);
-        bind_text(st, 7, a->f[X_HP]);
-        bind_text(st, 8, k->f[X_HP]);
-        bind_text(st, 9, k->f[X_CSO]);
-        sqlite3_bind_text(st, 10,
-                          email && hp ? "[\"email\",\"hp\"]"
-                          : email     ? "[\"email\"]"
-                                      : "[\"hp\"]",
-                          -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return db_fail(c->db, "writing a cross-system mismatch", err,
-                           errlen);
-        c->written++;
-        return TA_OK;
-    }
-    return TA_OK;
-}
-
-/* Streams the sorted (id, tag|rowid) records: within an id the CRM ticket
- * (tag 0) comes before the APKT reports naming it. */
-static ta_status mismatches_from_feed(signals_feed *f, sqlite3 *db,
+/* Writes the pairs the pairing thread found, as it finds them. */
+static ta_status mismatches_from_feed(sig_merge *m, sqlite3 *db,
                                       unsigned long *count, char *err,
                                       size_t errlen)
 {
     cross_ctx c;
     memset(&c, 0, sizeof c);
     c.db = db;
-    fields a;
-    memset(&a, 0, sizeof a);
     ta_status s = db_prepare(db, mismatch_ins_sql, &c.ins, err, errlen);
     if (s == TA_OK)
         s = db_prepare(db,
@@ -686,25 +717,17 @@ static ta_status mismatches_from_feed(signals_feed *f, sqlite3 *db,
                        "email_norm, hp_norm FROM tickets WHERE rowid = ?1 "
                        "AND ?2 = ?2",
                        &c.get, err, errlen);
-    extsort_rec r;
-    uint64_t key = 0;
-    int rc = 0, started = 0;
-    while (s == TA_OK && (rc = extsort_next(feed_cross(f), &r)) == 1) {
-        if (!started || r.k1 != key) {
-            key = r.k1;
-            c.ncrm = 0;
-            started = 1;
-        }
-        s = (r.k2 & CROSS_APKT) ? cross_check(&c, &r, &a, err, errlen)
-                                : cross_keep(&c, &r, err, errlen);
-    }
+    extsort_rec k, a;
+    int rc = 0;
+    while (s == TA_OK && (rc = merge_next_pair(m, &k, &a)) == 1)
+        s = cross_check(&c, &k, &a, err, errlen);
     if (s == TA_OK && rc < 0)
         s = sort_error(err, errlen);
     sqlite3_finalize(c.ins);
     sqlite3_finalize(c.get);
-    for (size_t i = 0; i < CROSS_GROUP; i++)
-        fields_free(&c.crm[i]);
-    fields_free(&a);
+    fields_free(&c.crm);
+    fields_free(&c.apkt);
+    free(c.detail.p);
     *count = c.written;
     return s;
 }
@@ -782,41 +805,58 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
     ta_status s = feed_end(f, err, errlen);
     if (s != TA_OK)
         return s;
+    /* the merging threads read the sorts while this one writes */
+    int min = rules_reused_min_customers(feed_rules(f));
+    sig_merge *m = merge_start(feed_reuse(f), feed_cross(f),
+                               min > 1 ? (unsigned long)min : 1);
+    if (!m)
+        return sort_error(err, errlen);
     s = db_exec(db, "SAVEPOINT signals", "computing the signals", err, errlen);
-    if (s != TA_OK)
+    if (s != TA_OK) {
+        merge_free(m);
         return s;
+    }
     s = db_exec(db,
                 "CREATE TEMP TABLE IF NOT EXISTS signals_csos("
                 "id INTEGER, cso TEXT, n INTEGER, PRIMARY KEY (id, cso)) "
                 "WITHOUT ROWID;"
                 "DELETE FROM temp.signals_csos",
                 "computing the signals", err, errlen);
+    /* Every period: without a WHERE, SQLite drops the pages instead of
+     * deleting row by row, and the index is built once at the end rather
+     * than kept up to date through a hundred thousand inserts. */
     sqlite3_stmt *del = NULL;
-    if (s == TA_OK)
-        /* without a WHERE, SQLite drops the pages instead of deleting
-         * row by row */
-        s = db_prepare(db,
-                       period ? "DELETE FROM signals WHERE period = ?1"
-                              : "DELETE FROM signals",
-                       &del, err, errlen);
+    if (s == TA_OK && !period)
+        s = db_exec(db,
+                    "DROP INDEX IF EXISTS signals_period; "
+                    "DELETE FROM signals",
+                    "clearing the signals", err, errlen);
+    if (s == TA_OK && period)
+        s = db_prepare(db, "DELETE FROM signals WHERE period = ?1", &del, err,
+                       errlen);
     if (s == TA_OK && period)
         s = bind_period(db, del, 1, period, err, errlen);
-    if (s == TA_OK && sqlite3_step(del) != SQLITE_DONE)
+    if (s == TA_OK && period && sqlite3_step(del) != SQLITE_DONE)
         s = db_fail(db, "clearing the signals", err, errlen);
     sqlite3_finalize(del);
+    /* mismatches first: they come as the pairing thread finds them, while
+     * the grouping thread is still at work */
     if (s == TA_OK)
-        s = reused_contacts(f, db, &n.reused_contacts, err, errlen);
+        s = feed_cross(f) ? mismatches_from_feed(
+                                m, db, &n.cross_system_mismatches, err, errlen)
+                          : mismatches(db, period, &n.cross_system_mismatches,
+                                       err, errlen);
+    if (s == TA_OK)
+        s = reused_contacts(f, m, db, &n.reused_contacts, err, errlen);
+    merge_free(m);
     if (s == TA_OK)
         s = feed_months_full(f)
                 ? exemption_outliers(db, feed_rules(f), period,
                                      &n.exemption_outliers, err, errlen)
                 : outliers_from_feed(f, db, &n.exemption_outliers, err,
                                      errlen);
-    if (s == TA_OK)
-        s = feed_cross(f) ? mismatches_from_feed(
-                                f, db, &n.cross_system_mismatches, err, errlen)
-                          : mismatches(db, period, &n.cross_system_mismatches,
-                                       err, errlen);
+    if (s == TA_OK && !period)
+        s = db_exec(db, DB_SIGNALS_INDEX, "indexing the signals", err, errlen);
     if (s == TA_OK)
         s = db_exec(db, "DROP TABLE temp.signals_csos",
                     "computing the signals", err, errlen);

@@ -150,8 +150,7 @@ struct signals_feed {
     pthread_t worker;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int werr;          /* the worker's first error, an errno value */
-    ta_status wstatus; /* TA_OK until then */
+    int werr; /* the worker's first error, an errno value */
 };
 
 signals_feed *signals_feed_new(const rules *rs, const char *period)
@@ -196,6 +195,7 @@ void signals_feed_free(signals_feed *f)
     free(f->period);
     for (int i = 0; i < NBATCH; i++)
         free(f->batch[i].b);
+
     pthread_mutex_destroy(&f->mu);
     pthread_cond_destroy(&f->cv);
     free(f);

@@ -53,7 +53,8 @@ ta_status feed_end(signals_feed *f, char *err, size_t errlen) TA_WUR;
 const rules *feed_rules(const signals_feed *f);
 const char *feed_period(const signals_feed *f); /* NULL: every period */
 extsort *feed_reuse(signals_feed *f);
-extsort *feed_cross(signals_feed *f); /* NULL for one period */
+/* NULL for one period: then the mismatches are SQL's */
+extsort *feed_cross(signals_feed *f);
 
 /* 1 when there were more CSO-months than the feed keeps (a hostile
  * export): the writer then counts them in SQL. */
