@@ -41,7 +41,7 @@ if [ ! -f "$db" ]; then
 fi
 
 # shellcheck disable=SC2046
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude bench/signals_driver.c \
+cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude bench/signals_driver.c \
   "$build/libta_core.a" $(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter) \
   -lpthread -lm -o "$work/driver"
 

@@ -13,6 +13,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
     char err[1024];
     sqlite3 *db = NULL;
     rules *rs = NULL;
+    db_init_library(); /* as main.c: the same SQLite settings */
     if (argc != 3 || rules_load(NULL, &rs, err, sizeof err) != TA_OK ||
         db_open(argv[1], &db, err, sizeof err) != TA_OK) {
         fprintf(stderr, "signals_driver: %s\n",
@@ -56,6 +58,13 @@ int main(int argc, char **argv)
             strcmp(mode, "fed") == 0 ? signals_feed_new(rs, NULL) : NULL;
         s = audit_run(db, rs, NULL, 0, f, &sum, err, sizeof err);
         t1 = now();
+        if (getenv("THREAD_CPU")) {
+            struct rusage tu;
+            getrusage(RUSAGE_THREAD, &tu);
+            fprintf(stderr, "main-thread cpu %.3f\n",
+                    (double)tu.ru_utime.tv_sec + tu.ru_utime.tv_usec / 1e6 +
+                        (double)tu.ru_stime.tv_sec + tu.ru_stime.tv_usec / 1e6);
+        }
         if (s == TA_OK && f)
             s = signals_feed_write(f, db, &n, err, sizeof err);
         t2 = now();

@@ -22,7 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The largest payload extsort_add takes; longer ones fail with EINVAL. */
+/* The largest payload extsort_add takes; longer ones fail with EINVAL.
+ * (Runs store lengths in 16 bits.) */
 #define EXTSORT_MAX_PAYLOAD 16384u
 
 typedef struct extsort_rec {

@@ -6,10 +6,10 @@
  * bits of k1 (the keys are hashes, so the 65,536 buckets hold a few
  * entries each) and a small sort of each bucket: two passes instead of the
  * eight of a full radix sort, and no comparison callback for the bulk.
- * Runs go, in order, to one unlinked temporary file as k1, k2, length,
- * payload. The merge reads every run through its own window; the windows
- * share the memory the run buffers held, so memory stays the same however
- * many runs there are (until each window is down to MIN_WINDOW bytes).
+ * Runs go, in order, to one unlinked temporary file as k1, k2, a 16-bit
+ * length and the payload. The merge reads every run through its own window;
+ * the windows share the memory the run buffers held, so memory stays the same
+ * however many runs there are (until each window is down to MIN_WINDOW bytes).
  */
 #include "extsort.h"
 
@@ -22,7 +22,7 @@
 #define DEFAULT_ARENA (4u << 20)
 #define BUCKET_BITS 16
 #define SMALL 24
-#define HEADER 20 /* k1, k2, 32-bit length */
+#define HEADER 18 /* k1, k2, 16-bit length */
 #define MIN_WINDOW (2 * (HEADER + EXTSORT_MAX_PAYLOAD))
 
 typedef struct ent {
@@ -218,10 +218,10 @@ static int spill(extsort *s)
             s->end += (off_t)o;
             o = 0;
         }
-        uint32_t len = e->len;
+        uint16_t len = (uint16_t)e->len;
         memcpy(out + o, &e->k1, 8);
         memcpy(out + o + 8, &e->k2, 8);
-        memcpy(out + o + 16, &len, 4);
+        memcpy(out + o + 16, &len, 2);
         memcpy(out + o + HEADER, s->arena + e->off, e->len);
         o += HEADER + e->len;
     }
@@ -266,8 +266,8 @@ static int load_head(extsort *s, run *r)
     for (;;) {
         size_t have = r->hi - r->lo;
         if (have >= HEADER) {
-            uint32_t len;
-            memcpy(&len, r->w + r->lo + 16, 4);
+            uint16_t len;
+            memcpy(&len, r->w + r->lo + 16, 2);
             if (have >= HEADER + (size_t)len) {
                 memcpy(&r->head.k1, r->w + r->lo, 8);
                 memcpy(&r->head.k2, r->w + r->lo + 8, 8);

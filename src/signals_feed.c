@@ -332,26 +332,36 @@ feed_month **feed_months(signals_feed *f, unsigned long min_in_scope,
 
 /* ---- records ------------------------------------------------------------ */
 
-/* Layout: rowid (8 bytes), by-reference flag (1), then each field as a
- * 32-bit length and its bytes. Returns the payload's length. */
+/* Layout, inline: a 0 byte, then each field as its length (one byte
+ * under 255, else 255 and four bytes) and its bytes. By reference: a 1
+ * byte and the rowid (8 bytes). Compact because every byte is written to
+ * and read back from the sorts' temporary file. Returns the length. */
 static size_t pack(unsigned char *b, long long rowid, const signals_text *f,
                    int nfields)
 {
-    size_t need = 9;
+    size_t need = 1;
     for (int i = 0; i < nfields; i++)
-        need += 4 + (f[i].p ? f[i].n : 0);
-    uint64_t id = (uint64_t)rowid;
-    memcpy(b, &id, 8);
-    b[8] = need > EXTSORT_MAX_PAYLOAD;
-    if (b[8])
+        need += 5 + f[i].n;
+    if (need > EXTSORT_MAX_PAYLOAD) {
+        uint64_t id = (uint64_t)rowid;
+        b[0] = 1;
+        memcpy(b + 1, &id, 8);
         return 9;
-    size_t n = 9;
+    }
+    size_t n = 0;
+    b[n++] = 0;
     for (int i = 0; i < nfields; i++) {
-        uint32_t len = (uint32_t)(f[i].p ? f[i].n : 0);
-        memcpy(b + n, &len, 4);
+        uint32_t len = (uint32_t)f[i].n;
+        if (len < 255) {
+            b[n++] = (unsigned char)len;
+        } else {
+            b[n++] = 255;
+            memcpy(b + n, &len, 4);
+            n += 4;
+        }
         if (len)
-            memcpy(b + n + 4, f[i].p, len);
-        n += 4 + len;
+            memcpy(b + n, f[i].p, len);
+        n += len;
     }
     return n;
 }
@@ -360,24 +370,34 @@ int feed_unpack(const extsort_rec *r, int nfields, long long *rowid,
                 signals_text *out)
 {
     const unsigned char *p = r->data, *end = r->data + r->len;
-    uint64_t id;
-    if (r->len < 9)
+    if (r->len < 1)
         return -1;
-    memcpy(&id, p, 8);
-    *rowid = (long long)id;
-    if (p[8])
+    if (p[0] == 1) {
+        uint64_t id;
+        if (r->len != 9)
+            return -1;
+        memcpy(&id, p + 1, 8);
+        *rowid = (long long)id;
         return 0;
-    p += 9;
+    }
+    *rowid = 0;
+    p++;
     for (int i = 0; i < nfields; i++) {
         uint32_t len;
-        if (end - p < 4)
+        if (p == end)
             return -1;
-        memcpy(&len, p, 4);
-        if ((size_t)(end - p - 4) < len)
+        len = *p++;
+        if (len == 255) {
+            if (end - p < 4)
+                return -1;
+            memcpy(&len, p, 4);
+            p += 4;
+        }
+        if ((size_t)(end - p) < len)
             return -1;
-        out[i].p = (const char *)p + 4;
+        out[i].p = (const char *)p;
         out[i].n = len;
-        p += 4 + len;
+        p += len;
     }
     return p == end ? 1 : -1;
 }
@@ -442,9 +462,11 @@ static int feed_row(signals_feed *f, long long rowid, int source,
         }
         if (id.n) {
             signals_text fields[CROSS_FIELDS];
-            fields[X_PERIOD] = t[T_PERIOD];
+            /* a CRM ticket's period and crm_ticket are never shown */
+            signals_text none = {"", 0};
+            fields[X_PERIOD] = tag ? t[T_PERIOD] : none;
             fields[X_TICKET] = t[T_TICKET];
-            fields[X_CRM_TICKET] = t[T_CRM_TICKET];
+            fields[X_CRM_TICKET] = tag ? t[T_CRM_TICKET] : none;
             fields[X_CSO] = t[T_CSO];
             fields[X_EMAIL] = t[T_EMAIL];
             fields[X_HP] = t[T_HP];

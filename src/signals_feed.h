@@ -3,10 +3,10 @@
  * the feed of include/signals.h hands what it gathered to the writer.
  *
  * The feed turns every ticket into sorted records (extsort.h) and counts
- * per CSO and month. A record's payload is its ticket's rowid, a flag, and
- * the strings its signal will show, so writing needs no look-up; a record
- * whose strings would not fit EXTSORT_MAX_PAYLOAD carries the rowid only
- * ("by reference") and the writer reads the strings back.
+ * per CSO and month. A record's payload holds the strings its signal will
+ * show, so writing needs no look-up; a record whose strings would not fit
+ * EXTSORT_MAX_PAYLOAD holds its ticket's rowid only ("by reference") and
+ * the writer reads the strings back.
  */
 #ifndef TICKET_AUDIT_SIGNALS_FEED_H
 #define TICKET_AUDIT_SIGNALS_FEED_H
@@ -32,9 +32,9 @@ extern const char *const feed_ex_codes[FEED_EX_CODES];
 enum { X_PERIOD, X_TICKET, X_CRM_TICKET, X_CSO, X_EMAIL, X_HP };
 #define FEED_MAX_FIELDS 6
 
-/* Decodes a record: its rowid, and its nfields strings pointing into the
- * record. 1 when decoded, 0 when the record is by reference (read the
- * strings back by rowid), -1 when it is malformed. */
+/* Decodes a record: its nfields strings, pointing into the record (1), or
+ * the rowid of a record by reference (0: read the strings back); -1 when
+ * it is malformed. A CRM ticket's X_PERIOD and X_CRM_TICKET are empty. */
 int feed_unpack(const extsort_rec *r, int nfields, long long *rowid,
                 signals_text *out);
 

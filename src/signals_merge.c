@@ -13,10 +13,7 @@
 
 #include "signals_feed.h"
 
-#define QBLOCKS 4
-#define QBLOCK (256u << 10)
-/* A pair is two payloads and their lengths. */
-#define PAIR_MAX (2 * (4 + EXTSORT_MAX_PAYLOAD))
+#define BLOCK (256u << 10)
 /* Up to CROSS_GROUP CRM tickets share an id hash (different ids: a
  * collision); more would need several 64-bit collisions at once, so the
  * rest are ignored. */
@@ -26,57 +23,111 @@
 struct sig_merge {
     extsort *reuse, *cross;
     unsigned long min_customers;
+    pthread_t thread;
+    int running;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int abandon; /* the caller is gone: stop */
+    int abandon; /* the caller is gone: stop early */
 
-    /* the pair queue: the pairer fills q[put], the caller reads q[get] */
-    unsigned char *q[QBLOCKS];
-    size_t qlen[QBLOCKS];
-    int qfull[QBLOCKS];
-    int put, get, qdone, qerr;
-    size_t qpos; /* the caller's place in q[get] */
-    pthread_t pairer;
-    int pairing;
+    /* The pairs go through a temporary file in blocks (a 32-bit length,
+     * then whole pairs), so the pairing never waits for the caller and
+     * can hand over to the grouping at once; `committed` is the end of
+     * the last block written, `pdone` set after the last one. */
+    int pfd;
+    unsigned char *pb; /* the block being filled */
+    size_t pbn;
+    off_t woff, committed;
+    int pdone, perr;
+    unsigned char *cb; /* the caller's block */
+    size_t cbn, cpos;
+    off_t roff;
 
-    /* the grouper's file */
+    /* the grouping's file, read once the thread is done */
     FILE *groups;
-    pthread_t grouper;
-    int grouping, gerr, greading;
+    int gerr, greading;
     unsigned char *gbuf; /* one record read back */
 };
 
-/* ---- the pair queue
- * --------------------------------------------------------- */
-
-/* Hands the filled block to the caller and waits for the next one; -1
- * when the caller abandoned. */
-static int q_push(sig_merge *m)
+static int gone(sig_merge *m)
 {
     pthread_mutex_lock(&m->mu);
-    m->qfull[m->put] = 1;
-    m->put = (m->put + 1) % QBLOCKS;
-    pthread_cond_broadcast(&m->cv);
-    while (m->qfull[m->put] && !m->abandon)
-        pthread_cond_wait(&m->cv, &m->mu);
-    int gone = m->abandon;
+    int g = m->abandon;
     pthread_mutex_unlock(&m->mu);
-    m->qlen[m->put] = 0;
-    return gone ? -1 : 0;
+    return g;
 }
 
-static int q_put_pair(sig_merge *m, const extsort_rec *k, const extsort_rec *a)
+static int write_all(int fd, const void *p, size_t len, off_t off)
+{
+    const char *c = p;
+    while (len > 0) {
+        ssize_t w = pwrite(fd, c, len, off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = ENOSPC;
+            return -1;
+        }
+        c += w;
+        len -= (size_t)w;
+        off += w;
+    }
+    return 0;
+}
+
+static int read_all(int fd, void *p, size_t len, off_t off)
+{
+    char *c = p;
+    while (len > 0) {
+        ssize_t n = pread(fd, c, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return -1;
+        }
+        c += n;
+        len -= (size_t)n;
+        off += n;
+    }
+    return 0;
+}
+
+/* ---- the pairs
+ * ------------------------------------------------------------------ */
+
+/* Writes the filled block and tells the caller. */
+static int p_flush(sig_merge *m)
+{
+    if (m->pbn == 0)
+        return 0;
+    uint32_t n = (uint32_t)m->pbn;
+    if (write_all(m->pfd, &n, 4, m->woff) != 0 ||
+        write_all(m->pfd, m->pb, m->pbn, m->woff + 4) != 0)
+        return -1;
+    m->woff += 4 + (off_t)m->pbn;
+    m->pbn = 0;
+    pthread_mutex_lock(&m->mu);
+    m->committed = m->woff;
+    int g = m->abandon;
+    pthread_cond_broadcast(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+    return g ? -1 : 0;
+}
+
+static int p_put(sig_merge *m, const extsort_rec *k, const extsort_rec *a)
 {
     size_t need = 8 + k->len + a->len;
-    if (m->qlen[m->put] + need > QBLOCK && q_push(m) != 0)
+    if (m->pbn + need > BLOCK && p_flush(m) != 0)
         return -1;
-    unsigned char *o = m->q[m->put] + m->qlen[m->put];
+    unsigned char *o = m->pb + m->pbn;
     uint32_t kl = (uint32_t)k->len, al = (uint32_t)a->len;
     memcpy(o, &kl, 4);
     memcpy(o + 4, k->data, k->len);
     memcpy(o + 4 + k->len, &al, 4);
     memcpy(o + 8 + k->len, a->data, a->len);
-    m->qlen[m->put] += need;
+    m->pbn += need;
     return 0;
 }
 
@@ -98,9 +149,10 @@ static int may_differ(const extsort_rec *k, const extsort_rec *a)
            memcmp(kf[X_HP].p, af[X_HP].p, kf[X_HP].n) != 0;
 }
 
-static void *pair_up(void *arg)
+/* Meets each APKT report with the CRM ticket it names (a CRM record
+ * sorts before the reports naming it). */
+static void pair_up(sig_merge *m)
 {
-    sig_merge *m = arg;
     unsigned char *keep[CROSS_GROUP] = {NULL};
     extsort_rec crm[CROSS_GROUP];
     size_t ncrm = 0;
@@ -127,70 +179,81 @@ static void *pair_up(void *arg)
         }
         for (size_t i = 0; i < ncrm && !failed; i++)
             if (may_differ(&crm[i], &r))
-                failed = q_put_pair(m, &crm[i], &r) != 0;
+                failed = p_put(m, &crm[i], &r) != 0;
     }
-    int e = failed || rc < 0 ? (errno ? errno : EIO) : 0;
+    if (!failed && rc < 0)
+        failed = 1;
+    if (!failed)
+        failed = p_flush(m) != 0;
+    int e = failed ? (errno ? errno : EIO) : 0;
     for (size_t i = 0; i < CROSS_GROUP; i++)
         free(keep[i]);
     pthread_mutex_lock(&m->mu);
-    if (e && !m->abandon)
-        m->qerr = e;
-    if (!e && m->qlen[m->put] > 0) {
-        m->qfull[m->put] = 1; /* the last, partial block */
-        m->put = (m->put + 1) % QBLOCKS;
-    }
-    m->qdone = 1;
+    m->perr = e;
+    m->pdone = 1;
     pthread_cond_broadcast(&m->cv);
     pthread_mutex_unlock(&m->mu);
-    return NULL;
 }
 
-static int q_get(sig_merge *m, size_t n, const unsigned char **p)
+/* The caller's next block: 1, 0 after the last, -1 with errno. */
+static int c_next_block(sig_merge *m)
 {
-    if (m->qpos + n > m->qlen[m->get]) {
-        errno = EIO; /* a pair cut across blocks cannot happen */
+    pthread_mutex_lock(&m->mu);
+    while (m->committed == m->roff && !m->pdone)
+        pthread_cond_wait(&m->cv, &m->mu);
+    off_t end = m->committed;
+    int err = m->perr;
+    pthread_mutex_unlock(&m->mu);
+    if (err) {
+        errno = err;
         return -1;
     }
-    *p = m->q[m->get] + m->qpos;
-    m->qpos += n;
+    if (end == m->roff)
+        return 0;
+    uint32_t n;
+    if (read_all(m->pfd, &n, 4, m->roff) != 0)
+        return -1;
+    if (n > BLOCK) {
+        errno = EIO;
+        return -1;
+    }
+    if (read_all(m->pfd, m->cb, n, m->roff + 4) != 0)
+        return -1;
+    m->roff += 4 + (off_t)n;
+    m->cbn = n;
+    m->cpos = 0;
+    return 1;
+}
+
+static int c_take(sig_merge *m, extsort_rec *r)
+{
+    uint32_t len;
+    if (m->cbn - m->cpos < 4)
+        goto bad;
+    memcpy(&len, m->cb + m->cpos, 4);
+    if (m->cbn - m->cpos - 4 < len)
+        goto bad;
+    r->k1 = r->k2 = 0;
+    r->data = m->cb + m->cpos + 4;
+    r->len = len;
+    m->cpos += 4 + len;
     return 0;
+bad:
+    errno = EIO; /* a pair cut across blocks cannot happen */
+    return -1;
 }
 
 int merge_next_pair(sig_merge *m, extsort_rec *crm, extsort_rec *apkt)
 {
     if (!m->cross)
         return 0;
-    pthread_mutex_lock(&m->mu);
-    if (m->qfull[m->get] && m->qpos == m->qlen[m->get]) {
-        /* this block is read: give it back */
-        m->qfull[m->get] = 0;
-        m->qpos = 0;
-        m->get = (m->get + 1) % QBLOCKS;
-        pthread_cond_broadcast(&m->cv);
+    if (m->cpos == m->cbn) {
+        int rc = c_next_block(m);
+        if (rc != 1)
+            return rc;
     }
-    while (!m->qfull[m->get] && !m->qdone)
-        pthread_cond_wait(&m->cv, &m->mu);
-    int full = m->qfull[m->get], err = m->qerr;
-    pthread_mutex_unlock(&m->mu);
-    if (err) {
-        errno = err;
+    if (c_take(m, crm) != 0 || c_take(m, apkt) != 0)
         return -1;
-    }
-    if (!full)
-        return 0;
-    const unsigned char *p;
-    uint32_t len;
-    extsort_rec *out[2] = {crm, apkt};
-    for (int i = 0; i < 2; i++) {
-        if (q_get(m, 4, &p) != 0)
-            return -1;
-        memcpy(&len, p, 4);
-        if (q_get(m, len, &p) != 0)
-            return -1;
-        out[i]->k1 = out[i]->k2 = 0;
-        out[i]->data = p;
-        out[i]->len = len;
-    }
     return 1;
 }
 
@@ -273,13 +336,15 @@ static int group_end(sig_merge *m, group *g)
     return 0;
 }
 
-static void *group_up(void *arg)
+/* Counts each contact's customers by hash and keeps the contacts that
+ * may reach the minimum. */
+static void group_up(sig_merge *m)
 {
-    sig_merge *m = arg;
     group g;
     memset(&g, 0, sizeof g);
     extsort_rec r;
-    int rc, failed = 0, any = 0;
+    int rc = 0, failed = 0, any = 0;
+    unsigned long n = 0;
     while (!failed && (rc = extsort_next(m->reuse, &r)) == 1) {
         if (!any || r.k1 != g.key) {
             if (any)
@@ -293,6 +358,8 @@ static void *group_up(void *arg)
         }
         if (!failed)
             failed = group_add(m, &g, &r) != 0;
+        if (++n % 65536 == 0 && gone(m))
+            break;
     }
     if (!failed && rc < 0)
         failed = 1;
@@ -303,34 +370,40 @@ static void *group_up(void *arg)
     if (failed)
         m->gerr = errno ? errno : EIO;
     free(g.b);
+}
+
+/* The merging thread: the pairs first, since the caller writes them as
+ * they come; then the contacts, which the caller reads at the end. */
+static void *merge_run(void *arg)
+{
+    sig_merge *m = arg;
+    if (m->cross)
+        pair_up(m);
+    group_up(m);
     return NULL;
 }
 
-static FILE *temp_file(void)
+static int temp_fd(const char *what)
 {
     const char *dir = getenv("TMPDIR");
     char path[4096];
-    int n = snprintf(path, sizeof path, "%s/ticket-audit-groups.XXXXXX",
-                     dir && *dir ? dir : "/tmp");
+    int n = snprintf(path, sizeof path, "%s/ticket-audit-%s.XXXXXX",
+                     dir && *dir ? dir : "/tmp", what);
     if (n < 0 || (size_t)n >= sizeof path) {
         errno = ENAMETOOLONG;
-        return NULL;
+        return -1;
     }
     int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    unlink(path); /* gone when closed, even after a crash */
-    FILE *fp = fdopen(fd, "w+b");
-    if (!fp)
-        close(fd);
-    return fp;
+    if (fd >= 0)
+        unlink(path); /* gone when closed, even after a crash */
+    return fd;
 }
 
 int merge_next_reused(sig_merge *m, extsort_rec *r)
 {
-    if (m->grouping) {
-        pthread_join(m->grouper, NULL);
-        m->grouping = 0;
+    if (m->running) {
+        pthread_join(m->thread, NULL);
+        m->running = 0;
         if (m->gerr) {
             errno = m->gerr;
             return -1;
@@ -368,17 +441,21 @@ sig_merge *merge_start(extsort *reuse, extsort *cross,
     m->reuse = reuse;
     m->cross = cross;
     m->min_customers = min_customers;
-    int ok = (m->gbuf = malloc(EXTSORT_MAX_PAYLOAD)) != NULL &&
-             (m->groups = temp_file()) != NULL;
-    for (int i = 0; ok && cross && i < QBLOCKS; i++)
-        ok = (m->q[i] = malloc(QBLOCK)) != NULL;
-    if (ok && cross) {
-        ok = pthread_create(&m->pairer, NULL, pair_up, m) == 0;
-        m->pairing = ok;
-    }
+    m->pfd = -1;
+    int ok = (m->gbuf = malloc(EXTSORT_MAX_PAYLOAD)) != NULL;
     if (ok) {
-        ok = pthread_create(&m->grouper, NULL, group_up, m) == 0;
-        m->grouping = ok;
+        int fd = temp_fd("groups");
+        ok = fd >= 0 && (m->groups = fdopen(fd, "w+b")) != NULL;
+        if (fd >= 0 && !m->groups)
+            close(fd);
+    }
+    if (ok && cross)
+        ok = (m->pb = malloc(BLOCK)) != NULL &&
+             (m->cb = malloc(BLOCK)) != NULL &&
+             (m->pfd = temp_fd("pairs")) >= 0;
+    if (ok) {
+        ok = pthread_create(&m->thread, NULL, merge_run, m) == 0;
+        m->running = ok;
     }
     if (!ok) {
         int e = errno ? errno : ENOMEM;
@@ -397,14 +474,14 @@ void merge_free(sig_merge *m)
     m->abandon = 1;
     pthread_cond_broadcast(&m->cv);
     pthread_mutex_unlock(&m->mu);
-    if (m->pairing)
-        pthread_join(m->pairer, NULL);
-    if (m->grouping)
-        pthread_join(m->grouper, NULL);
+    if (m->running)
+        pthread_join(m->thread, NULL);
     if (m->groups)
         fclose(m->groups);
-    for (int i = 0; i < QBLOCKS; i++)
-        free(m->q[i]);
+    if (m->pfd >= 0)
+        close(m->pfd);
+    free(m->pb);
+    free(m->cb);
     free(m->gbuf);
     pthread_mutex_destroy(&m->mu);
     pthread_cond_destroy(&m->cv);
