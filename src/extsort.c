@@ -154,21 +154,40 @@ size_t extsort_runs(const extsort *s)
     return s->nruns;
 }
 
+int extsort_temp_fd(const char *what)
+{
+    const char *dirs[] = {getenv("SQLITE_TMPDIR"),
+                          getenv("TMPDIR"),
+                          "/var/tmp",
+                          "/usr/tmp",
+                          "/tmp",
+                          "."};
+    int e = ENOENT;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i] || !*dirs[i])
+            continue;
+        char path[4096];
+        int n = snprintf(path, sizeof path, "%s/ticket-audit-%s.XXXXXX",
+                         dirs[i], what);
+        if (n < 0 || (size_t)n >= sizeof path) {
+            e = ENAMETOOLONG;
+            continue;
+        }
+        int fd = mkstemp(path);
+        if (fd >= 0) {
+            unlink(path); /* gone when closed, even after a crash */
+            return fd;
+        }
+        e = errno;
+    }
+    errno = e;
+    return -1;
+}
+
 static int open_temp(extsort *s)
 {
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s/ticket-audit-sort.XXXXXX",
-                     dir && *dir ? dir : "/tmp");
-    if (n < 0 || (size_t)n >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    s->fd = mkstemp(path);
-    if (s->fd < 0)
-        return -1;
-    unlink(path); /* gone when closed, even after a crash */
-    return 0;
+    s->fd = extsort_temp_fd("sort");
+    return s->fd < 0 ? -1 : 0;
 }
 
 static int write_all(int fd, const void *p, size_t len, off_t off)

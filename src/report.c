@@ -301,8 +301,7 @@ static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
     c->st = st;
     c->cso = NULL;
     free(used);
-    sqlite3_exec(c->db, "DROP TABLE IF EXISTS temp.rpt_cso", NULL, NULL,
-                 NULL);
+    sqlite3_exec(c->db, "DROP TABLE IF EXISTS temp.rpt_cso", NULL, NULL, NULL);
     return s;
 }
 

@@ -31,44 +31,44 @@ enum { RPT_COMPLIANT, RPT_EXEMPT, RPT_VIOLATION, RPT_OUT, RPT_NSTATUS };
 
 /* Tickets ok (compliant or exempt) and in violation in one period. */
 typedef struct rpt_period_n {
-    char period[8];             /* "YYYY-MM" */
+    char period[8]; /* "YYYY-MM" */
     long long ok, bad;
 } rpt_period_n;
 
 /* One CSO's figures (or the totals). */
 typedef struct rpt_cso {
-    char *name;                 /* as in tickets; "" for none */
-    long long n[RPT_NSTATUS];   /* tickets per status */
-    long long *codes;           /* tickets per code, parallel to codes */
-    int has_pct;                /* 0 when no ticket is in scope */
-    double pct;                 /* compliance, rounded to 2 decimals */
-    int has_last, has_prev;     /* in scope in the last / previous period */
-    double last_pct, prev_pct;  /* their compliance, rounded likewise */
-    rpt_period_n *per;          /* every period in which the CSO has
-                                   tickets, oldest first */
+    char *name;                /* as in tickets; "" for none */
+    long long n[RPT_NSTATUS];  /* tickets per status */
+    long long *codes;          /* tickets per code, parallel to codes */
+    int has_pct;               /* 0 when no ticket is in scope */
+    double pct;                /* compliance, rounded to 2 decimals */
+    int has_last, has_prev;    /* in scope in the last / previous period */
+    double last_pct, prev_pct; /* their compliance, rounded likewise */
+    rpt_period_n *per;         /* every period in which the CSO has
+                                  tickets, oldest first */
     size_t nper;
 } rpt_cso;
 
 /* Overall compliance of one period of the database. */
 typedef struct rpt_month {
-    char period[8];             /* "YYYY-MM" */
+    char period[8]; /* "YYYY-MM" */
     long long ok, bad;
     int has_pct;
     double pct;
 } rpt_month;
 
 typedef struct rpt_stats {
-    char first[8], last[8];     /* periods covered, "YYYY-MM" */
-    long long audit_id;         /* latest audit that wrote a result shown */
-    char **codes;               /* every code that occurs, byte order */
+    char first[8], last[8]; /* periods covered, "YYYY-MM" */
+    long long audit_id;     /* latest audit that wrote a result shown */
+    char **codes;           /* every code that occurs, byte order */
     size_t ncodes, codes_cap;
-    rpt_cso *cso;               /* worst compliance first */
+    rpt_cso *cso; /* worst compliance first */
     size_t ncso;
-    rpt_cso all;                /* totals */
-    char prev[8];               /* the period before last in the
-                                   database, "" when there is none */
-    rpt_month *months;          /* every period of the database, oldest
-                                   first */
+    rpt_cso all;       /* totals */
+    char prev[8];      /* the period before last in the
+                          database, "" when there is none */
+    rpt_month *months; /* every period of the database, oldest
+                          first */
     size_t nmonths;
 } rpt_stats;
 
@@ -83,13 +83,13 @@ typedef struct rpt_lang {
     const char *sheet[6]; /* summary, by cso, findings, exemptions,
                              rejected, signals */
     const char *unknown_cso, *unknown_file;
-    const char *title, *title_cso, *period, *generated, *rules, *program,
-        *cso, *files, *file, *source, *read, *imported, *rejected, *status,
-        *tickets, *status_names[RPT_NSTATUS], *compliance, *target, *code,
-        *codes_head, *no_codes, *chart_cso, *chart_codes, *ticket, *date,
-        *category, *codes, *evidence, *email, *hp, *notes, *line, *reason,
-        *raw, *signals_none, *all_periods_to, *masked_note, *unmasked_note,
-        *prev_month, *change, *months_head, *chart_months;
+    const char *title, *title_cso, *period, *generated, *rules, *program, *cso,
+        *files, *file, *source, *read, *imported, *rejected, *status, *tickets,
+        *status_names[RPT_NSTATUS], *compliance, *target, *code, *codes_head,
+        *no_codes, *chart_cso, *chart_codes, *ticket, *date, *category, *codes,
+        *evidence, *email, *hp, *notes, *line, *reason, *raw, *signals_none,
+        *all_periods_to, *masked_note, *unmasked_note, *prev_month, *change,
+        *months_head, *chart_months;
 } rpt_lang;
 
 const rpt_lang *rpt_lang_get(int en);
@@ -99,16 +99,16 @@ typedef struct rpt_ctx {
     sqlite3 *db;
     const report_options *opt;
     const rpt_lang *L;
-    const rpt_stats *st;  /* whole report, or one CSO's view */
-    const char *cso;      /* NULL for the main workbook */
+    const rpt_stats *st; /* whole report, or one CSO's view */
+    const char *cso;     /* NULL for the main workbook */
     lxw_workbook *wb;
     lxw_format *f_title, *f_head, *f_pct, *f_pct_low, *f_low, *f_bold,
         *f_change, *f_head_rot, *f_head_wrap;
-    lxw_row_t limit;      /* rows per sheet, header included */
+    lxw_row_t limit; /* rows per sheet, header included */
     double target;
-    const char *path;     /* the workbook's final path, for messages */
-    char *text;           /* RPT_TEXT_MAX + 8 bytes: a cell's text */
-    char *mask;           /* 2 * RPT_TEXT_MAX bytes: masked text */
+    const char *path; /* the workbook's final path, for messages */
+    char *text;       /* RPT_TEXT_MAX + 8 bytes: a cell's text */
+    char *mask;       /* 2 * RPT_TEXT_MAX bytes: masked text */
     char *err;
     size_t errlen;
 } rpt_ctx;

@@ -1,31 +1,23 @@
 /*
- * signals.c — the three signals of SPEC §4 "Beyond the memo", computed
- * from `tickets` into `signals` (see signals.h, docs/signals.md).
+ * signals.c — the three signals of SPEC §4 "Beyond the memo", written from
+ * what a feed gathered into `signals` (see signals.h, docs/signals.md).
  *
- * One pass over the tickets — the audit's own, through a feed, or a narrow
- * scan here — gathers everything:
+ * The feed (signals_feed.c) has turned every ticket of the scope into
+ * sorted records and per-CSO counts, on a worker thread beside the loop
+ * that read the tickets (the audit's own, or feed_from_table here). This
+ * file writes, while a merging thread (signals_merge.c) reads the sorts:
  *
- * - reused contacts: a record (hash of period + contact, hash of customer,
- *   rowid) per contact into an external sort; a group of equal contact
- *   hashes counts its distinct customers as changes of the sorted customer
- *   hash, and only groups reaching the minimum are read back by rowid,
- *   checked string for string and written with their CSOs;
- * - exemption outliers: counts per (period, CSO) in a small hash table; the
- *   median and the median absolute deviation of a period's rates are taken
- *   here. Beyond OUTLIER_MAX CSO-months (a hostile export) the table stops
- *   growing and one SQL GROUP BY does the counting instead;
- * - cross-system mismatches: a record (hash of the CRM ticket id, rowid,
- *   hash of both contacts) per CRM ticket and per APKT report naming one,
- *   sorted together so each report meets its CRM ticket; the pairs whose
- *   contact hashes differ are joined back by rowid in SQL, which also
- *   checks the ids and the contacts themselves. For one period the join is
- *   done in SQL from the period's reports (the CRM side can be any period).
+ * - cross-system mismatches: (CRM ticket, APKT report) pairs whose
+ *   contacts may differ, inserted as the merging thread finds them; for
+ *   one period, one SQL join instead (the CRM ticket may be of another);
+ * - exemption outliers: from the feed's counts per (period, CSO), or one
+ *   SQL GROUP BY when there were too many CSO-months to count (hostile);
+ * - reused contacts: the contacts whose customer hashes reached the
+ *   minimum, checked string for string, with their CSOs.
  *
- * Hashes only group; every written signal is checked against the stored
- * strings, so a collision can at worst hide a signal (about one chance in
- * 10^7 for a million distinct contacts), never invent one.
- *
- * Nothing here changes a ticket, prints or exits.
+ * Every string written is compared with its group's: a hash collision
+ * can hide a signal, never invent one. Nothing here changes a ticket,
+ * prints or exits.
  */
 #include "signals.h"
 
@@ -196,14 +188,7 @@ static int unpack(const extsort_rec *r, int nfields, sqlite3_stmt *get,
 /* An external sort failed: its temporary file, or memory. */
 static ta_status sort_error(char *err, size_t errlen)
 {
-    int e = errno;
-    if (e == ENOMEM)
-        return nomem(err, errlen);
-    const char *dir = getenv("TMPDIR");
-    snprintf(err, errlen,
-             "computing the signals: temporary sort file in %s: %s",
-             dir && *dir ? dir : "/tmp", strerror(e));
-    return TA_E_CANTCREAT;
+    return feed_fail(errno, err, errlen);
 }
 
 static int same(signals_text a, signals_text b)

@@ -538,18 +538,22 @@ static void stop_worker(signals_feed *f)
     f->started = 0;
 }
 
-static ta_status worker_error(signals_feed *f, char *err, size_t errlen)
+ta_status feed_fail(int e, char *err, size_t errlen)
 {
-    int e = f->werr;
     if (e == ENOMEM) {
         snprintf(err, errlen, "computing the signals: out of memory");
         return TA_E_NOMEM;
     }
-    const char *dir = getenv("TMPDIR");
     snprintf(err, errlen,
-             "computing the signals: temporary sort file in %s: %s",
-             dir && *dir ? dir : "/tmp", strerror(e));
+             "computing the signals: temporary file: %s (folders tried: "
+             "$TMPDIR, /var/tmp, /tmp, the current folder)",
+             strerror(e ? e : EIO));
     return TA_E_CANTCREAT;
+}
+
+static ta_status worker_error(signals_feed *f, char *err, size_t errlen)
+{
+    return feed_fail(f->werr, err, errlen);
 }
 
 /* Hands the batch being filled to the worker and waits for the next one

@@ -50,6 +50,11 @@ typedef struct feed_month {
  * any. Then the accessors below may be used. */
 ta_status feed_end(signals_feed *f, char *err, size_t errlen) TA_WUR;
 
+/* The status and message for a failure with errno e of the feed or the
+ * sorts: out of memory, or a temporary file that could not be made or
+ * written (TA_E_CANTCREAT). */
+ta_status feed_fail(int e, char *err, size_t errlen) TA_WUR;
+
 const rules *feed_rules(const signals_feed *f);
 const char *feed_period(const signals_feed *f); /* NULL: every period */
 extsort *feed_reuse(signals_feed *f);

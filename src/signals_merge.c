@@ -383,22 +383,6 @@ static void *merge_run(void *arg)
     return NULL;
 }
 
-static int temp_fd(const char *what)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s/ticket-audit-%s.XXXXXX",
-                     dir && *dir ? dir : "/tmp", what);
-    if (n < 0 || (size_t)n >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    int fd = mkstemp(path);
-    if (fd >= 0)
-        unlink(path); /* gone when closed, even after a crash */
-    return fd;
-}
-
 int merge_next_reused(sig_merge *m, extsort_rec *r)
 {
     if (m->running) {
@@ -444,7 +428,7 @@ sig_merge *merge_start(extsort *reuse, extsort *cross,
     m->pfd = -1;
     int ok = (m->gbuf = malloc(EXTSORT_MAX_PAYLOAD)) != NULL;
     if (ok) {
-        int fd = temp_fd("groups");
+        int fd = extsort_temp_fd("groups");
         ok = fd >= 0 && (m->groups = fdopen(fd, "w+b")) != NULL;
         if (fd >= 0 && !m->groups)
             close(fd);
@@ -452,7 +436,7 @@ sig_merge *merge_start(extsort *reuse, extsort *cross,
     if (ok && cross)
         ok = (m->pb = malloc(BLOCK)) != NULL &&
              (m->cb = malloc(BLOCK)) != NULL &&
-             (m->pfd = temp_fd("pairs")) >= 0;
+             (m->pfd = extsort_temp_fd("pairs")) >= 0;
     if (ok) {
         ok = pthread_create(&m->thread, NULL, merge_run, m) == 0;
         m->running = ok;
