@@ -8,8 +8,9 @@
  * MODE audit:   audit_run judging every ticket, no signals;
  *      fed:     audit_run feeding the signals, then signals_feed_write;
  *      scan:    signals_compute alone (its own scan of the tickets).
+ * Each in one transaction, committed, as main.c does.
  * Prints: seconds-of-audit seconds-of-signals reused outliers mismatches
- * peak-RSS-MiB.
+ * peak-RSS-MiB (for fed, the signals' seconds include the commit).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -28,6 +29,11 @@ static double now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int f_mode_fed(const char *mode)
+{
+    return strcmp(mode, "fed") == 0;
 }
 
 int main(int argc, char **argv)
@@ -49,27 +55,25 @@ int main(int argc, char **argv)
     double t0 = now(), t1 = t0, t2 = t0;
     /* the stored signals must not be reused */
     sqlite3_exec(db, "DELETE FROM signals_state", NULL, NULL, NULL);
+    /* as main.c: one transaction for the audit and its signals */
+    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (strcmp(mode, "scan") == 0) {
         s = signals_compute(db, rs, NULL, &n, err, sizeof err);
-        t1 = t0;
-        t2 = now();
     } else {
         signals_feed *f =
             strcmp(mode, "fed") == 0 ? signals_feed_new(rs, NULL) : NULL;
         s = audit_run(db, rs, NULL, 0, f, &sum, err, sizeof err);
         t1 = now();
-        if (getenv("THREAD_CPU")) {
-            struct rusage tu;
-            getrusage(RUSAGE_THREAD, &tu);
-            fprintf(stderr, "main-thread cpu %.3f\n",
-                    (double)tu.ru_utime.tv_sec + tu.ru_utime.tv_usec / 1e6 +
-                        (double)tu.ru_stime.tv_sec + tu.ru_stime.tv_usec / 1e6);
-        }
         if (s == TA_OK && f)
             s = signals_feed_write(f, db, &n, err, sizeof err);
-        t2 = now();
         signals_feed_free(f);
     }
+    if (s == TA_OK &&
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        s = TA_E_IO;
+    t2 = now();
+    if (!f_mode_fed(mode))
+        t1 = strcmp(mode, "scan") == 0 ? t0 : t2;
     if (s != TA_OK) {
         fprintf(stderr, "signals_driver: %s\n", err);
         return 1;

@@ -30,6 +30,8 @@ typedef struct audit_summary {
  * ticket judged is also handed to it (signals.h), so that when
  * sum->audit_id is not 0 it has seen the whole scope and
  * signals_feed_write can follow without reading the tickets again.
+ * Runs in a transaction of its own, or, when the caller has one open, in
+ * a savepoint of it (then nothing is committed until the caller does).
  * Errors: TA_E_IO / TA_E_CANTCREAT (database), TA_E_NOMEM. */
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
                     int only_stale, signals_feed *sig, audit_summary *sum,

@@ -253,8 +253,11 @@ ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
                     char *err, size_t errlen)
 {
     memset(sum, 0, sizeof *sum);
-    ta_status s =
-        db_exec(db, "BEGIN IMMEDIATE", "starting the audit", err, errlen);
+    /* Inside the caller's transaction (the signals then commit with the
+     * verdicts they were computed from), else in one of its own. */
+    int outer = !sqlite3_get_autocommit(db);
+    ta_status s = db_exec(db, outer ? "SAVEPOINT audit" : "BEGIN IMMEDIATE",
+                          "starting the audit", err, errlen);
     if (s != TA_OK)
         return s;
     int stale = 1;
@@ -269,8 +272,11 @@ ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
             s = db_finish_audit(db, sum->audit_id, sum->tickets, err, errlen);
     }
     if (s == TA_OK)
-        s = db_exec(db, "COMMIT", "committing the audit", err, errlen);
+        s = db_exec(db, outer ? "RELEASE audit" : "COMMIT",
+                    "committing the audit", err, errlen);
     else
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(db,
+                     outer ? "ROLLBACK TO audit; RELEASE audit" : "ROLLBACK",
+                     NULL, NULL, NULL);
     return s;
 }

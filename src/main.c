@@ -174,13 +174,22 @@ static ta_status run_audit(const cli_options *o, sqlite3 *db, const rules *rs)
         print_error("out of memory preparing the audit");
         return TA_E_NOMEM;
     }
-    ta_status s = audit_run(db, rs, o->period, o->command != CLI_AUDIT, sig,
-                            &sum, err, sizeof err);
+    /* One transaction: the verdicts and their signals commit together,
+     * and once. */
+    ta_status s =
+        db_exec(db, "BEGIN IMMEDIATE", "starting the audit", err, sizeof err);
+    if (s == TA_OK)
+        s = audit_run(db, rs, o->period, o->command != CLI_AUDIT, sig, &sum,
+                      err, sizeof err);
     signals_counts n;
     if (s == TA_OK && sum.audit_id != 0)
         s = signals_feed_write(sig, db, &n, err, sizeof err);
     else if (s == TA_OK)
         s = signals_compute(db, rs, o->period, &n, err, sizeof err);
+    if (s == TA_OK)
+        s = db_exec(db, "COMMIT", "committing the audit", err, sizeof err);
+    else
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     signals_feed_free(sig);
     if (s != TA_OK)
         print_error(err);
