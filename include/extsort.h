@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The largest payload extsort_add takes; longer ones fail with EINVAL.
  * (Runs store lengths in 16 bits.) */
@@ -53,6 +54,12 @@ int extsort_next(extsort *s, extsort_rec *out);
  * /usr/tmp, /tmp, the current folder. The descriptor, or -1 with the
  * last errno. */
 int extsort_temp_fd(const char *what);
+
+/* pwrite/pread of exactly len bytes at off (retrying short transfers and
+ * EINTR): 0, or -1 with errno (ENOSPC for a write of nothing, EIO for a
+ * read past the end). */
+int extsort_pwrite_all(int fd, const void *p, size_t len, off_t off);
+int extsort_pread_all(int fd, void *p, size_t len, off_t off);
 
 /* Records added, and runs written to the temporary file so far. */
 size_t extsort_count(const extsort *s);

@@ -190,7 +190,7 @@ static int open_temp(extsort *s)
     return s->fd < 0 ? -1 : 0;
 }
 
-static int write_all(int fd, const void *p, size_t len, off_t off)
+int extsort_pwrite_all(int fd, const void *p, size_t len, off_t off)
 {
     const char *c = p;
     while (len > 0) {
@@ -205,6 +205,25 @@ static int write_all(int fd, const void *p, size_t len, off_t off)
         c += w;
         len -= (size_t)w;
         off += w;
+    }
+    return 0;
+}
+
+int extsort_pread_all(int fd, void *p, size_t len, off_t off)
+{
+    char *c = p;
+    while (len > 0) {
+        ssize_t n = pread(fd, c, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return -1;
+        }
+        c += n;
+        len -= (size_t)n;
+        off += n;
     }
     return 0;
 }
@@ -232,7 +251,7 @@ static int spill(extsort *s)
     for (size_t i = 0; i < s->n; i++) {
         const ent *e = &s->idx[i];
         if (o + HEADER + e->len > out_cap) {
-            if (write_all(s->fd, out, o, s->end) != 0)
+            if (extsort_pwrite_all(s->fd, out, o, s->end) != 0)
                 return -1;
             s->end += (off_t)o;
             o = 0;
@@ -244,7 +263,7 @@ static int spill(extsort *s)
         memcpy(out + o + HEADER, s->arena + e->off, e->len);
         o += HEADER + e->len;
     }
-    if (o > 0 && write_all(s->fd, out, o, s->end) != 0)
+    if (o > 0 && extsort_pwrite_all(s->fd, out, o, s->end) != 0)
         return -1;
     s->end += (off_t)o;
     run *r = &s->runs[s->nruns++];

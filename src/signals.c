@@ -44,18 +44,26 @@ typedef struct sig_str {
     size_t len, cap;
 } sig_str;
 
+/* Room for need bytes in all (the terminating NUL included). */
+static int str_reserve(sig_str *s, size_t need)
+{
+    if (need <= s->cap)
+        return 0;
+    size_t cap = s->cap ? s->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    char *np = realloc(s->p, cap);
+    if (!np)
+        return -1;
+    s->p = np;
+    s->cap = cap;
+    return 0;
+}
+
 static int str_set(sig_str *s, const void *data, size_t len)
 {
-    if (len + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 64;
-        while (cap < len + 1)
-            cap *= 2;
-        char *np = realloc(s->p, cap);
-        if (!np)
-            return -1;
-        s->p = np;
-        s->cap = cap;
-    }
+    if (str_reserve(s, len + 1) != 0)
+        return -1;
     if (len)
         memcpy(s->p, data, len);
     s->p[len] = '\0';
@@ -573,16 +581,8 @@ static int bind_text(sqlite3_stmt *st, int i, signals_text t)
 
 static int str_add(sig_str *s, signals_text t)
 {
-    if (s->len + t.n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 64;
-        while (cap < s->len + t.n + 1)
-            cap *= 2;
-        char *np = realloc(s->p, cap);
-        if (!np)
-            return -1;
-        s->p = np;
-        s->cap = cap;
-    }
+    if (str_reserve(s, s->len + t.n + 1) != 0)
+        return -1;
     memcpy(s->p + s->len, t.p, t.n);
     s->len += t.n;
     s->p[s->len] = '\0';
@@ -595,14 +595,8 @@ static int str_add(sig_str *s, signals_text t)
 static int json_string(sig_str *j, signals_text t)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t need = j->len + 6 * t.n + 3;
-    if (need > j->cap) {
-        char *np = realloc(j->p, need);
-        if (!np)
-            return -1;
-        j->p = np;
-        j->cap = need;
-    }
+    if (str_reserve(j, j->len + 6 * t.n + 3) != 0)
+        return -1;
     char *o = j->p + j->len;
     *o++ = '"';
     for (size_t i = 0; i < t.n; i++) {

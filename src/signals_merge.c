@@ -56,44 +56,6 @@ static int gone(sig_merge *m)
     return g;
 }
 
-static int write_all(int fd, const void *p, size_t len, off_t off)
-{
-    const char *c = p;
-    while (len > 0) {
-        ssize_t w = pwrite(fd, c, len, off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (w == 0)
-                errno = ENOSPC;
-            return -1;
-        }
-        c += w;
-        len -= (size_t)w;
-        off += w;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *p, size_t len, off_t off)
-{
-    char *c = p;
-    while (len > 0) {
-        ssize_t n = pread(fd, c, len, off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO;
-            return -1;
-        }
-        c += n;
-        len -= (size_t)n;
-        off += n;
-    }
-    return 0;
-}
-
 /* ---- the pairs
  * ------------------------------------------------------------------ */
 
@@ -103,8 +65,8 @@ static int p_flush(sig_merge *m)
     if (m->pbn == 0)
         return 0;
     uint32_t n = (uint32_t)m->pbn;
-    if (write_all(m->pfd, &n, 4, m->woff) != 0 ||
-        write_all(m->pfd, m->pb, m->pbn, m->woff + 4) != 0)
+    if (extsort_pwrite_all(m->pfd, &n, 4, m->woff) != 0 ||
+        extsort_pwrite_all(m->pfd, m->pb, m->pbn, m->woff + 4) != 0)
         return -1;
     m->woff += 4 + (off_t)m->pbn;
     m->pbn = 0;
@@ -211,13 +173,13 @@ static int c_next_block(sig_merge *m)
     if (end == m->roff)
         return 0;
     uint32_t n;
-    if (read_all(m->pfd, &n, 4, m->roff) != 0)
+    if (extsort_pread_all(m->pfd, &n, 4, m->roff) != 0)
         return -1;
     if (n > BLOCK) {
         errno = EIO;
         return -1;
     }
-    if (read_all(m->pfd, m->cb, n, m->roff + 4) != 0)
+    if (extsort_pread_all(m->pfd, m->cb, n, m->roff + 4) != 0)
         return -1;
     m->roff += 4 + (off_t)n;
     m->cbn = n;
