@@ -34,9 +34,6 @@
 #include "signals_feed.h"
 #include "signals_merge.h"
 
-#define EX_CODES FEED_EX_CODES
-#define ex_codes feed_ex_codes
-
 /* ---- small growable buffers ------------------------------------------ */
 
 typedef struct sig_str {
@@ -81,7 +78,7 @@ typedef struct sig_cso {
     sig_str name;
     unsigned long n;      /* tickets (group) / in scope (period) */
     unsigned long exempt; /* outliers only */
-    unsigned long codes[EX_CODES];
+    unsigned long codes[FEED_EX_CODES];
     double rate;
 } sig_cso;
 
@@ -409,11 +406,11 @@ static ta_status outliers_of_period(sqlite3 *db, sqlite3_stmt *ins,
         char codes[256];
         size_t o = 0;
         codes[o++] = '{';
-        for (int k = 0; k < EX_CODES; k++) {
+        for (int k = 0; k < FEED_EX_CODES; k++) {
             if (e->codes[k] == 0)
                 continue;
             int w = snprintf(codes + o, sizeof codes - o, "%s\"%s\":%lu",
-                             o > 1 ? "," : "", ex_codes[k], e->codes[k]);
+                             o > 1 ? "," : "", feed_ex_codes[k], e->codes[k]);
             if (w > 0 && (size_t)w < sizeof codes - o)
                 o += (size_t)w;
         }
@@ -478,7 +475,7 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
         }
         e->n = (unsigned long)in_scope;
         e->exempt = (unsigned long)sqlite3_column_int64(sel, 3);
-        for (int k = 0; k < EX_CODES; k++)
+        for (int k = 0; k < FEED_EX_CODES; k++)
             e->codes[k] = (unsigned long)sqlite3_column_int64(sel, 4 + k);
         e->rate = 100.0 * (double)e->exempt / (double)e->n;
     }
@@ -694,7 +691,7 @@ static ta_status mismatches_from_feed(sig_merge *m, sqlite3 *db,
         s = db_prepare(db,
                        "SELECT period, ticket_id, crm_ticket, cso, "
                        "email_norm, hp_norm FROM tickets WHERE rowid = ?1 "
-                       "AND ?2 = ?2",
+                       "AND ?2 = ?2", /* ?2: the kind, unused here */
                        &c.get, err, errlen);
     extsort_rec k, a;
     int rc = 0;
