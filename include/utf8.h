@@ -1,0 +1,53 @@
+/*
+ * utf8.h — the one place that knows UTF-8 (STYLE: "one of each rule").
+ *
+ * Well-formed means Unicode's Table 3-7: no overlong forms, no surrogates
+ * (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence. Every
+ * module that validates, repairs, cuts or encodes UTF-8 calls these; none
+ * allocates except utf8_clean.
+ */
+#ifndef TICKET_AUDIT_UTF8_H
+#define TICKET_AUDIT_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The replacement character U+FFFD as UTF-8 (3 bytes). */
+#define UTF8_REPLACEMENT "\xEF\xBF\xBD"
+
+/* Length (1-4) of the well-formed sequence at s[0..n), or 0 when s does
+ * not start one (n == 0 included). When incomplete is not NULL it is set
+ * to 1 when s[0..n) is a valid but unfinished prefix (more bytes could
+ * complete it), else 0. When bad is not NULL and 0 is returned, *bad is
+ * the length of the maximal invalid subpart (>= 1; Unicode's practice of
+ * one U+FFFD per subpart). */
+size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad,
+                int *incomplete);
+
+/* 1 when s[0..n) is entirely well-formed UTF-8. */
+int utf8_valid(const char *s, size_t n);
+
+/* The longest prefix of s[0..n) that is at most max bytes and does not end
+ * inside a sequence (s assumed well-formed; a stray byte counts as one). */
+size_t utf8_cut(const char *s, size_t n, size_t max);
+
+/* Encodes code point cp (a surrogate or a value above U+10FFFF becomes
+ * U+FFFD) into out; returns the bytes written (1-4). */
+size_t utf8_encode(uint32_t cp, char out[4]);
+
+/* Decodes the sequence at s[0..n): returns its code point and sets *adv
+ * to the bytes it took; an invalid sequence returns 0xFFFD with *adv the
+ * maximal invalid subpart. n must be > 0. */
+uint32_t utf8_decode(const char *s, size_t n, size_t *adv);
+
+/* Copies s[0..n) to out, each maximal invalid subpart replaced by U+FFFD.
+ * out must hold 3 * n + 1 bytes; returns the length written (out is
+ * NUL-terminated). Returns the number of replacements in *nbad when nbad
+ * is not NULL. */
+size_t utf8_repair(const char *s, size_t n, char *out, size_t *nbad);
+
+/* A malloc'd, NUL-terminated utf8_repair of s[0..n); *outlen (if not
+ * NULL) gets its length. NULL when out of memory. */
+char *utf8_clean(const char *s, size_t n, size_t *outlen);
+
+#endif

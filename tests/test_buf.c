@@ -1,0 +1,77 @@
+/*
+ * test_buf.c — the growable buffer: appending, formatting past the small
+ * stack buffer, the ceiling, reset and take.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+
+static void test_buf_add_and_printf(void **state)
+{
+    (void)state;
+    ta_buf b;
+    buf_init(&b, 0);
+    assert_null(b.p);
+    assert_int_equal(buf_adds(&b, "abc"), 0);
+    assert_int_equal(buf_addc(&b, '-'), 0);
+    assert_int_equal(buf_printf(&b, "%d/%s", 42, "x"), 0);
+    assert_string_equal(b.p, "abc-42/x");
+    assert_int_equal(b.len, 8);
+    /* Longer than the formatter's stack buffer. */
+    char big[1000];
+    memset(big, 'z', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(buf_printf(&b, "[%s]", big), 0);
+    assert_int_equal(b.len, 8 + 2 + 999);
+    assert_int_equal(b.p[b.len - 1], ']');
+    assert_int_equal(b.p[b.len], '\0');
+    buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.p, "");
+    buf_free(&b);
+    assert_null(b.p);
+}
+
+static void test_buf_ceiling(void **state)
+{
+    (void)state;
+    ta_buf b;
+    buf_init(&b, 8);
+    assert_int_equal(buf_add(&b, "12345678", 8), 0);
+    assert_int_equal(buf_addc(&b, '9'), -1);
+    assert_string_equal(b.p, "12345678"); /* unchanged by the failure */
+    assert_int_equal(buf_printf(&b, "%s", "x"), -1);
+    buf_free(&b);
+}
+
+static void test_buf_take(void **state)
+{
+    (void)state;
+    ta_buf b;
+    buf_init(&b, 0);
+    assert_null(buf_take(&b));
+    assert_int_equal(buf_add(&b, "hi", 2), 0);
+    char *p = buf_take(&b);
+    assert_string_equal(p, "hi");
+    assert_null(b.p);
+    assert_int_equal(b.len, 0);
+    free(p);
+    buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_add_and_printf),
+        cmocka_unit_test(test_buf_ceiling),
+        cmocka_unit_test(test_buf_take),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
