@@ -35,13 +35,13 @@ static const ta_field required_fields[] = {TA_F_TICKET_ID, TA_F_DATE,
 
 typedef struct import_ctx {
     const rules *rs;
-    sha256_ctx sha;
+    struct sha256_ctx sha;
     char norm[IMPORT_NAME_MAX];
 } import_ctx;
 
 static void hash_bytes(void *ctx, const unsigned char *buf, size_t len)
 {
-    sha256_update(&((import_ctx *)ctx)->sha, buf, len);
+    sha256_update(&((import_ctx *)ctx)->sha, len, buf);
 }
 
 static size_t score_header(void *ctx, const csv_row *row)
@@ -688,9 +688,7 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
         csv_close(r);
         return csv_to_status(cs);
     }
-    unsigned char digest[32];
-    sha256_final(&ic.sha, digest);
-    sha256_hex(digest, res->sha256);
+    sha256_hex(&ic.sha, res->sha256);
     res->size = csv_size(r);
     res->encoding = csv_encoding_used(r);
     res->delimiter = csv_delimiter(r);

@@ -526,12 +526,10 @@ ta_status rules_load(const char *path, rules **out, char *err, size_t errlen)
         st = read_file(path, &text, &tlen, err, errlen);
         if (st != TA_OK)
             goto fail;
-        sha256_ctx sc;
-        unsigned char digest[32];
+        struct sha256_ctx sc;
         sha256_init(&sc);
-        sha256_update(&sc, text, tlen);
-        sha256_final(&sc, digest);
-        sha256_hex(digest, rs->fingerprint);
+        sha256_update(&sc, tlen, (const uint8_t *)text);
+        sha256_hex(&sc, rs->fingerprint);
         st = parse_text(rs, &ctx, text, tlen, path, err, errlen);
         if (st != TA_OK)
             goto fail;

@@ -33,9 +33,9 @@ cmake -DIN="$root/rules/default.rules" -DOUT="$work/default_rules.c" \
 
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined
        -fno-sanitize-recover=all -fno-omit-frame-pointer
-       -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTA_SHA256_PORTABLE
-       -I"$root/include" $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter))
-libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter) -lpthread -lm)
+       -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+       -I"$root/include" $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter nettle))
+libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter nettle) -lpthread -lm)
 
 # Compile the library once (only what changed), then link each target.
 objs=()
