@@ -4,7 +4,7 @@
 # directions, with signals computed here from the `tickets` table alone by
 # plain SQL in the sqlite3 shell (GROUP BY / JOIN readings of
 # docs/signals.md) and, for the median/MAD of the exemption outliers, a short
-# python3 script fed with per-(period, CSO) counts. Nothing of src/signals.c
+# python3 script fed with per-(period, CSO) counts. Nothing of src/signals/
 # is used, so the test holds for any rewrite of it.
 #
 # Inputs: three months of tools/gen_exports.py exports (CRM 3 x 7,000 rows,

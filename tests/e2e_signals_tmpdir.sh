@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The signals' external sorts (src/extsort.c) spill sorted runs to an
+# The signals' external sorts (src/signals/extsort.c) spill sorted runs to an
 # unlinked temporary file once their 4 MiB buffer is full, in the first
 # folder that takes one, in SQLite's order: $TMPDIR, /var/tmp, /usr/tmp,
 # /tmp, the current folder. So a TMPDIR that does not exist (or is a file)

@@ -1,5 +1,5 @@
 /*
- * test_csv.c — tests of the CSV reader (src/csv.c) against SPEC §3.
+ * test_csv.c — tests of the CSV reader (src/input/csv.c) against SPEC §3.
  *
  * Three groups: every third-party conformance case (csv-spectrum and
  * FastCSV's spec, generated into conformance/cases.inc), each either as

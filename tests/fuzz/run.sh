@@ -37,16 +37,23 @@ flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined
        -I"$root/include" $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter nettle))
 libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter nettle) -lpthread -lm)
 
-# Compile the library once (only what changed), then link each target.
+# Compile the library once (only what changed), then link each target:
+# every .c under src/ (the stage folders included) but main.c. An object is
+# named after its path (src/report/cells.c -> report_cells.o); it is
+# rebuilt when its source or any header (public or private) is newer.
 objs=()
-for f in "$root"/src/*.c "$work/default_rules.c"; do
-  [ "$(basename "$f")" = main.c ] && continue
-  o="$work/obj/$(basename "$f" .c).o"
-  if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find "$root/include" -newer "$o" -name '*.h' | head -1)" ]; then
+while IFS= read -r f; do
+  case $f in
+    "$root"/src/*) rel=${f#"$root"/src/} ;;
+    *) rel=$(basename "$f") ;; # the generated default rules
+  esac
+  [ "$rel" = main.c ] && continue
+  o="$work/obj/$(echo "${rel%.c}" | tr / _).o"
+  if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find "$root/include" "$root/src" -newer "$o" -name '*.h' | head -1)" ]; then
     "$cc" "${flags[@]}" -c "$f" -o "$o"
   fi
   objs+=("$o")
-done
+done < <(find "$root/src" -name '*.c' | sort; echo "$work/default_rules.c")
 for t in "${targets[@]}"; do
   "$cc" "${flags[@]}" -fsanitize=fuzzer "$here/fuzz_$t.c" "${objs[@]}" \
     "${libs[@]}" -o "$work/bin/fuzz_$t"

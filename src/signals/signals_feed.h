@@ -1,5 +1,5 @@
 /*
- * signals_feed.h — private to src/signals.c and src/signals_feed.c: how
+ * signals_feed.h — private to signals.c and signals_feed.c: how
  * the feed of include/signals.h hands what it gathered to the writer.
  *
  * The feed turns every ticket into sorted records (extsort.h) and counts

@@ -1,5 +1,5 @@
 /*
- * signals_merge.h — private to src/signals.c: reading the feed's sorted
+ * signals_merge.h — private to signals.c: reading the feed's sorted
  * records back on two threads while the caller writes.
  *
  * Once the feed has ended (signals_feed.h), merge_start reads its two
