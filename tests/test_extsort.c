@@ -1,5 +1,5 @@
 /*
- * test_extsort.c — the external sort of the signals (extsort.h): records
+ * test_extsort.c — the external sort of the signals (src/signals/signals_internal.h): records
  * come back in (k1, k2) order with their payloads byte for byte, whether
  * they stayed in memory or went through many runs of the temporary file;
  * every duplicate comes back; the edge payloads (empty, exactly
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extsort.h"
+#include "signals/signals_internal.h"
 #include "testutil.h"
 
 /* ---- a record list ------------------------------------------------------ */

@@ -1,7 +1,8 @@
 /*
  * rules_internal.h — the layout of the loaded rules, shared by the files
- * of the rules module only (src/rules/rules.c loads them, src/rules/rules_judge.c
- * applies them). Not for other modules: they use rules.h.
+ * of the rules module only (src/rules/rules.c loads them,
+ * src/rules/rules_judge.c applies them). Not for other modules: they use
+ * rules.h.
  */
 #ifndef TICKET_AUDIT_RULES_INTERNAL_H
 #define TICKET_AUDIT_RULES_INTERNAL_H

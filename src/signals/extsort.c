@@ -1,5 +1,6 @@
 /*
- * extsort.c — external sort of keyed records with a payload (extsort.h).
+ * extsort.c — external sort of keyed records with a payload (see
+ * signals_internal.h).
  *
  * A run is the payload bytes in an arena and an index of (k1, k2, offset,
  * length) entries. The index is sorted by one counting pass on the top 16
@@ -11,7 +12,7 @@
  * the windows share the memory the run buffers held, so memory stays the same
  * however many runs there are (until each window is down to MIN_WINDOW bytes).
  */
-#include "extsort.h"
+#include "signals_internal.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -30,9 +30,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "extsort.h"
-#include "signals_feed.h"
-#include "signals_merge.h"
+#include "signals_internal.h"
 
 /* ---- small growable buffers ------------------------------------------ */
 
@@ -302,7 +300,7 @@ static ta_status reused_contacts(signals_feed *f, sig_merge *m, sqlite3 *db,
     reuse_ctx c;
     memset(&c, 0, sizeof c);
     c.db = db;
-    int min = rules_reused_min_customers(feed_rules(f));
+    int min = rules_reused_min_customers(f->rs);
     c.min_customers = min > 1 ? (unsigned long)min : 1;
     ta_status s = db_prepare(db,
                              "INSERT INTO signals(period, kind, "
@@ -496,9 +494,9 @@ static ta_status outliers_from_feed(signals_feed *f, sqlite3 *db,
                                     unsigned long *count, char *err,
                                     size_t errlen)
 {
-    int min = rules_outlier_min_tickets(feed_rules(f));
+    int min = rules_outlier_min_tickets(f->rs);
     unsigned long min_tickets = min > 1 ? (unsigned long)min : 1;
-    double factor = rules_outlier_mad_factor(feed_rules(f));
+    double factor = rules_outlier_mad_factor(f->rs);
     size_t n;
     feed_month **v = feed_months(f, min_tickets, &n);
     if (!v)
@@ -777,14 +775,14 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
     signals_counts n = {0, 0, 0};
     if (out)
         *out = n;
-    const char *period = feed_period(f);
+    const char *period = f->period;
     ta_status s = feed_end(f, err, errlen);
     if (s != TA_OK)
         return s;
     /* the merging threads read the sorts while this one writes */
-    int min = rules_reused_min_customers(feed_rules(f));
-    sig_merge *m = merge_start(feed_reuse(f), feed_cross(f),
-                               min > 1 ? (unsigned long)min : 1);
+    int min = rules_reused_min_customers(f->rs);
+    sig_merge *m =
+        merge_start(f->reuse, f->cross, min > 1 ? (unsigned long)min : 1);
     if (!m)
         return sort_error(err, errlen);
     s = db_exec(db, "SAVEPOINT signals", "computing the signals", err, errlen);
@@ -824,16 +822,16 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
      * Then what needs no thread (the index, the outliers) while it
      * groups the contacts, and the reused contacts last. */
     if (s == TA_OK)
-        s = feed_cross(f) ? mismatches_from_feed(
-                                m, db, &n.cross_system_mismatches, err, errlen)
-                          : mismatches(db, period, &n.cross_system_mismatches,
-                                       err, errlen);
+        s = f->cross ? mismatches_from_feed(m, db, &n.cross_system_mismatches,
+                                            err, errlen)
+                     : mismatches(db, period, &n.cross_system_mismatches, err,
+                                  errlen);
     if (s == TA_OK && !period)
         s = db_exec(db, DB_SIGNALS_INDEX, "indexing the signals", err, errlen);
     if (s == TA_OK)
-        s = feed_months_full(f)
-                ? exemption_outliers(db, feed_rules(f), period,
-                                     &n.exemption_outliers, err, errlen)
+        s = f->months_full
+                ? exemption_outliers(db, f->rs, period, &n.exemption_outliers,
+                                     err, errlen)
                 : outliers_from_feed(f, db, &n.exemption_outliers, err,
                                      errlen);
     if (s == TA_OK)
@@ -843,7 +841,7 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
         s = db_exec(db, "DROP TABLE temp.signals_csos",
                     "computing the signals", err, errlen);
     if (s == TA_OK)
-        s = state_step(db, mark_sql, feed_rules(f), period, NULL, err, errlen);
+        s = state_step(db, mark_sql, f->rs, period, NULL, err, errlen);
     if (s == TA_OK)
         s = db_exec(db, "RELEASE signals", "computing the signals", err,
                     errlen);

@@ -1,6 +1,6 @@
 /*
  * signals_feed.c — gathering the signals' inputs while another loop reads
- * the tickets (signals.h, signals_feed.h).
+ * the tickets (signals.h, signals_internal.h).
  *
  * The caller's thread only copies each ticket's few strings into a batch
  * (the audit's thread is the busy one: PCRE2 and SQLite). A worker thread
@@ -12,7 +12,7 @@
  * A ticket too large for a batch (hostile fields) is handled on the
  * caller's thread once the worker has caught up.
  */
-#include "signals_feed.h"
+#include "signals_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -93,11 +93,6 @@ static uint64_t hash_text(signals_text t, uint64_t seed, int lower)
 /* Beyond this many CSO-months the counts are left to SQL (signals.c). */
 #define OUTLIER_MAX 65536
 
-typedef struct slot {
-    uint64_t h; /* 0: free */
-    feed_month m;
-} slot;
-
 /* A ticket in a batch: this header, then its texts one after another. */
 enum {
     T_PERIOD,
@@ -122,36 +117,7 @@ typedef struct row_head {
     uint32_t len[T_COUNT];
 } row_head;
 
-#define NBATCH 4
 #define BATCH_BYTES (1u << 20)
-
-typedef struct batch {
-    unsigned char *b;
-    size_t n;
-} batch;
-
-struct signals_feed {
-    const rules *rs;
-    char *period;   /* the scope, NULL for every period */
-    extsort *reuse; /* see signals_feed.h */
-    extsort *cross;
-    slot *months;
-    size_t months_cap, months_n;
-    int months_full;
-    unsigned char pk[EXTSORT_MAX_PAYLOAD]; /* the record being built */
-
-    /* batches: the caller fills batch[fill]; the worker takes them in the
-     * same order. ready[i] is set while batch i waits for or is in the
-     * worker's hands. */
-    batch batch[NBATCH];
-    int ready[NBATCH];
-    int fill, take;
-    int started, closing;
-    pthread_t worker;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int werr; /* the worker's first error, an errno value */
-};
 
 signals_feed *signals_feed_new(const rules *rs, const char *period)
 {
@@ -170,7 +136,7 @@ signals_feed *signals_feed_new(const rules *rs, const char *period)
         f->period = strdup(period);
     int ok = f->reuse && (period || f->cross) && f->months &&
              (!period || f->period);
-    for (int i = 0; ok && i < NBATCH; i++)
+    for (int i = 0; ok && i < FEED_NBATCH; i++)
         ok = (f->batch[i].b = malloc(BATCH_BYTES)) != NULL;
     if (!ok) {
         signals_feed_free(f);
@@ -193,33 +159,12 @@ void signals_feed_free(signals_feed *f)
             free((char *)f->months[i].m.cso);
     free(f->months);
     free(f->period);
-    for (int i = 0; i < NBATCH; i++)
+    for (int i = 0; i < FEED_NBATCH; i++)
         free(f->batch[i].b);
 
     pthread_mutex_destroy(&f->mu);
     pthread_cond_destroy(&f->cv);
     free(f);
-}
-
-const rules *feed_rules(const signals_feed *f)
-{
-    return f->rs;
-}
-const char *feed_period(const signals_feed *f)
-{
-    return f->period;
-}
-extsort *feed_reuse(signals_feed *f)
-{
-    return f->reuse;
-}
-extsort *feed_cross(signals_feed *f)
-{
-    return f->cross;
-}
-int feed_months_full(const signals_feed *f)
-{
-    return f->months_full;
 }
 
 /* ---- counts per CSO and month ---------------------------------------- */
@@ -233,7 +178,7 @@ static int text_eq(const char *a, size_t an, signals_text b)
 static int months_grow(signals_feed *f)
 {
     size_t cap = f->months_cap * 2;
-    slot *nm = calloc(cap, sizeof *nm);
+    feed_slot *nm = calloc(cap, sizeof *nm);
     if (!nm)
         return -1;
     for (size_t i = 0; i < f->months_cap; i++) {
@@ -481,7 +426,7 @@ static int feed_row(signals_feed *f, long long rowid, int source,
 
 /* ---- the two threads ---------------------------------------------------- */
 
-static int feed_batch(signals_feed *f, const batch *b)
+static int take_batch(signals_feed *f, const feed_batch *b)
 {
     size_t o = 0;
     while (o < b->n) {
@@ -509,17 +454,17 @@ static void *work(void *arg)
             pthread_cond_wait(&f->cv, &f->mu);
         if (!f->ready[f->take])
             break; /* closing and nothing left */
-        batch *b = &f->batch[f->take];
+        feed_batch *b = &f->batch[f->take];
         int failed = f->werr != 0;
         pthread_mutex_unlock(&f->mu);
-        int rc = failed ? 0 : feed_batch(f, b);
+        int rc = failed ? 0 : take_batch(f, b);
         int e = errno;
         pthread_mutex_lock(&f->mu);
         if (rc != 0 && f->werr == 0)
             f->werr = e ? e : EIO;
         b->n = 0;
         f->ready[f->take] = 0;
-        f->take = (f->take + 1) % NBATCH;
+        f->take = (f->take + 1) % FEED_NBATCH;
         pthread_cond_broadcast(&f->cv);
     }
     pthread_mutex_unlock(&f->mu);
@@ -563,7 +508,7 @@ static ta_status hand_over(signals_feed *f, char *err, size_t errlen)
     pthread_mutex_lock(&f->mu);
     if (f->batch[f->fill].n > 0) {
         f->ready[f->fill] = 1;
-        f->fill = (f->fill + 1) % NBATCH;
+        f->fill = (f->fill + 1) % FEED_NBATCH;
         pthread_cond_broadcast(&f->cv);
     }
     while (f->ready[f->fill])
@@ -578,7 +523,7 @@ static ta_status drain(signals_feed *f, char *err, size_t errlen)
 {
     ta_status s = hand_over(f, err, errlen);
     pthread_mutex_lock(&f->mu);
-    for (int i = 0; i < NBATCH; i++)
+    for (int i = 0; i < FEED_NBATCH; i++)
         while (f->ready[i])
             pthread_cond_wait(&f->cv, &f->mu);
     int e = f->werr;
@@ -631,7 +576,7 @@ ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
         }
         return s;
     }
-    batch *b = &f->batch[f->fill];
+    feed_batch *b = &f->batch[f->fill];
     if (b->n + need > BATCH_BYTES) {
         ta_status s = hand_over(f, err, errlen);
         if (s != TA_OK)

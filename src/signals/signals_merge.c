@@ -1,7 +1,7 @@
 /*
- * signals_merge.c — the pairing and grouping threads (signals_merge.h).
+ * signals_merge.c — the pairing and grouping threads (signals_internal.h).
  */
-#include "signals_merge.h"
+#include "signals_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "signals_feed.h"
 
 #define BLOCK (256u << 10)
 /* Up to CROSS_GROUP CRM tickets share an id hash (different ids: a
