@@ -211,10 +211,25 @@ static void sheet_order_id(void **state)
     assert_string_equal(
         s, "Ringkasan|Per CSO|Temuan|Pengecualian|Ditolak|Indikasi|");
     assert_line(d, "CHARTS\t3"); /* codes, CSOs, months */
-    /* deflated at level 1 (minizip marks it "super fast"), not 6 */
-    assert_line(d, "ZIPLEVEL\tsuperfast");
     assert_line(d, "P\tTemuan\tA2");
     assert_line(d, "A\tTemuan\tA1:I6");
+    free(d);
+}
+
+/* src/report/deflate_level.c: with TA_FAST_DEFLATE (the default build)
+ * the sheets are deflated at level 1, which minizip records as "super
+ * fast"; without it at libxlsxwriter's own level 6 ("normal"). */
+static void deflate_level_per_build(void **state)
+{
+    fx *f = *state;
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+#if TA_FAST_DEFLATE
+    assert_line(d, "ZIPLEVEL\tsuperfast");
+#else
+    assert_line(d, "ZIPLEVEL\tnormal");
+#endif
     free(d);
 }
 
@@ -710,6 +725,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(sheet_order_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(deflate_level_per_build, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(sheet_order_en, setup, teardown),
         cmocka_unit_test_setup_teardown(by_cso_header_and_order, setup,
                                         teardown),

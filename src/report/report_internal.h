@@ -1,8 +1,20 @@
 /*
- * report_internal.h — what the files of the report module share (not a
- * public interface: see include/report.h). report.c owns the files and the
- * workbook lifecycle, report_stats.c the aggregate figures, report_sheets.c
- * the sheets, report_name.c the per-CSO file names.
+ * report_internal.h — what the files of src/report/ share (not a public
+ * interface: see include/report.h).
+ *
+ *   report.c          report_write: options, folders, each workbook under
+ *                     a temporary name renamed into place;
+ *   report_stats.c    the aggregate figures, read once;
+ *   report_sheets.c   the sheets, in order (the Signals sheet aside);
+ *   report_signals.c  the Indikasi / Signals sheet;
+ *   report_name.c     the per-CSO file names;
+ *   cells.c           writing a cell (every sheet writer goes through it);
+ *   labels.c          the words, Indonesian and English;
+ *   deflate_level.c   the zip level libxlsxwriter deflates with.
+ *
+ * The calls run one way: report.c -> sheets -> cells, labels. A new sheet
+ * is a file beside report_signals.c that writes through cells.c and is
+ * called from rpt_write_sheets.
  */
 #ifndef TICKET_AUDIT_REPORT_INTERNAL_H
 #define TICKET_AUDIT_REPORT_INTERNAL_H
@@ -92,6 +104,7 @@ typedef struct rpt_lang {
         *months_head, *chart_months;
 } rpt_lang;
 
+/* The labels of --lang en (en != 0) or Indonesian (labels.c). */
 const rpt_lang *rpt_lang_get(int en);
 
 /* Everything a sheet writer needs. */
@@ -113,7 +126,7 @@ typedef struct rpt_ctx {
     size_t errlen;
 } rpt_ctx;
 
-/* Cells (report_sheets.c). Text from the data goes through rpt_put_text
+/* Cells (cells.c). Text from the data goes through rpt_put_text
  * only: always a string cell, valid UTF-8 without control characters, cut
  * to fit a cell. rpt_put_str takes a NUL-terminated string; rpt_put_masked
  * masks with fn (mask_email, mask_phone, mask_text) unless --no-mask.
@@ -129,6 +142,11 @@ ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                          lxw_col_t col, const char *s, size_t len,
                          size_t (*fn)(const char *, size_t, char *,
                                       size_t)) TA_WUR;
+/* The first RPT_EXCERPT_CHARS characters of notes s[0..len), masked
+ * before the cut (unless --no-mask) so that nothing is half masked, with
+ * an ellipsis when cut. */
+ta_status rpt_put_excerpt(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                          lxw_col_t col, const char *s, size_t len) TA_WUR;
 /* Landscape A4, one page wide; header_row repeats row 1 on every page. */
 void rpt_print_setup(lxw_worksheet *ws, int header_row);
 /* A libxlsxwriter error as a status, with the message in c->err. */
