@@ -62,7 +62,8 @@ int main(int argc, char **argv)
     } else {
         signals_feed *f =
             strcmp(mode, "fed") == 0 ? signals_feed_new(rs, NULL) : NULL;
-        s = audit_run(db, rs, NULL, 0, f, &sum, err, sizeof err);
+        s = audit_run(db, rs, NULL, 0, f ? signals_feed_on_ticket : NULL, f,
+                      &sum, err, sizeof err);
         t1 = now();
         if (s == TA_OK && f)
             s = signals_feed_write(f, db, &n, err, sizeof err);

@@ -15,7 +15,6 @@
 
 #include "db.h"
 #include "rules.h"
-#include "signals.h"
 #include "ta.h"
 
 typedef struct audit_summary {
@@ -23,18 +22,35 @@ typedef struct audit_summary {
     unsigned long tickets, compliant, exempt, violation, out_of_scope;
 } audit_summary;
 
+/* One ticket as audit_run has just judged it. Everything it points to is
+ * valid only during the callback. */
+typedef struct audit_ticket {
+    long long rowid;              /* the ticket's rowid in `tickets` */
+    const char *period;           /* its period as stored, "YYYY-MM" */
+    size_t period_len;            /* bytes of period */
+    const rules_ticket *ticket;   /* its canonical fields */
+    const rules_verdict *verdict; /* the verdict just reached */
+} audit_ticket;
+
+/* Called for every ticket audit_run judges, in rowid order (the pattern of
+ * csv's callbacks): TA_OK to go on; any other status stops the audit,
+ * which rolls back and returns it (the callback's message in err). */
+typedef ta_status (*audit_ticket_fn)(void *ctx, const audit_ticket *t,
+                                     char *err, size_t errlen);
+
 /* Judges every ticket, or only those of period ("YYYY-MM") when period is
  * not NULL, and stores the verdicts. When only_stale is set, does nothing
  * unless some of those tickets were judged with other rules (another
- * fingerprint) or another program version. When sig is not NULL, every
- * ticket judged is also handed to it (signals.h), so that when
- * sum->audit_id is not 0 it has seen the whole scope and
- * signals_feed_write can follow without reading the tickets again.
+ * fingerprint) or another program version. When on_ticket is not NULL,
+ * every ticket judged is also handed to it with ctx, so that when
+ * sum->audit_id is not 0 the callback has seen the whole scope (the
+ * signals are fed this way: signals_feed_on_ticket in signals.h).
  * Runs in a transaction of its own, or, when the caller has one open, in
  * a savepoint of it (then nothing is committed until the caller does).
- * Errors: TA_E_IO / TA_E_CANTCREAT (database), TA_E_NOMEM. */
+ * Errors: TA_E_IO / TA_E_CANTCREAT (database), TA_E_NOMEM, or the
+ * callback's status. */
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
-                    int only_stale, signals_feed *sig, audit_summary *sum,
-                    char *err, size_t errlen) TA_WUR;
+                    int only_stale, audit_ticket_fn on_ticket, void *ctx,
+                    audit_summary *sum, char *err, size_t errlen) TA_WUR;
 
 #endif

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "audit.h"
 #include "rules.h"
 #include "ta.h"
 
@@ -57,6 +58,11 @@ ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
  *     signals_feed_write(f, db, &counts, err, errlen);
  *     signals_feed_free(f);
  *
+ * or, fed by the audit's own reading of the tickets:
+ *
+ *     audit_run(db, rs, period, 0, signals_feed_on_ticket, f, &sum, ...);
+ *     if (sum.audit_id != 0) signals_feed_write(f, db, &counts, ...);
+ *
  * The strings of a row are only read during the call. */
 typedef struct signals_text {
     const char *p; /* NULL is read as "" */
@@ -83,6 +89,11 @@ void signals_feed_free(signals_feed *f);
 /* Takes one ticket. Errors: TA_E_NOMEM, TA_E_CANTCREAT (temporary file). */
 ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
                            size_t errlen) TA_WUR;
+
+/* An audit_ticket_fn (audit.h) that hands each ticket audit_run judges
+ * to the feed given as ctx, as signals_feed_add. */
+ta_status signals_feed_on_ticket(void *feed, const audit_ticket *t, char *err,
+                                 size_t errlen) TA_WUR;
 
 /* Replaces the scope's rows of `signals` with what the feed found, as
  * signals_compute does, and records them as up to date. The feed must

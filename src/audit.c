@@ -90,48 +90,16 @@ static void count(audit_summary *sum, rules_status st)
     }
 }
 
-static signals_text field(const rules_ticket *t, ta_field f)
-{
-    signals_text x = {t->v[f], t->len[f]};
-    return x;
-}
-
-static signals_text text(const char *s)
-{
-    signals_text x = {s, strlen(s)};
-    return x;
-}
-
-/* Hands a judged ticket to the signals, which then need no scan of their
- * own (signals.h). */
-static ta_status feed(signals_feed *f, sqlite3_stmt *sel, sqlite3_int64 rowid,
-                      const rules_ticket *t, const rules_verdict *v, char *err,
-                      size_t errlen)
-{
-    signals_row r;
-    r.rowid = rowid;
-    r.source = t->source;
-    r.period.p = (const char *)sqlite3_column_text(sel, COL_PERIOD);
-    r.period.n = (size_t)sqlite3_column_bytes(sel, COL_PERIOD);
-    r.cso = field(t, TA_F_CSO);
-    r.idpel = field(t, TA_F_IDPEL);
-    r.name = field(t, TA_F_NAME);
-    r.ticket_id = field(t, TA_F_TICKET_ID);
-    r.crm_ticket = field(t, TA_F_CRM_TICKET);
-    r.hp_norm = text(v->hp_norm);
-    r.email_norm = text(v->email_norm);
-    r.hp_placeholder = v->hp == RULES_HP_PLACEHOLDER;
-    r.email_placeholder = v->email == RULES_EMAIL_PLACEHOLDER;
-    r.in_scope = v->status != RULES_OUT_OF_SCOPE;
-    r.exempt = v->status == RULES_EXEMPT;
-    r.codes = v->codes;
-    return signals_feed_add(f, &r, err, errlen);
-}
+/* The callback of audit_run and its context. */
+typedef struct audit_cb {
+    audit_ticket_fn fn; /* NULL: none */
+    void *ctx;
+} audit_cb;
 
 /* Reads and judges up to AUDIT_CHUNK tickets after *last, handing each to
- * sig when not NULL. */
+ * the callback when there is one. */
 static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
-                             signals_feed *sig, sqlite3_int64 *last, chunk *c,
+                             const audit_cb *cb, sqlite3_int64 *last, chunk *c,
                              char *err, size_t errlen)
 {
     ta_status s = TA_OK;
@@ -151,8 +119,15 @@ static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
             sqlite3_column_int(sel, COL_SAME_RULES) &&
             same_verdict(c, &c->v[c->n],
                          (const char *)sqlite3_column_text(sel, COL_OLD));
-        if (sig)
-            s = feed(sig, sel, c->rowid[c->n], &t, &c->v[c->n], err, errlen);
+        if (cb->fn) {
+            audit_ticket at = {
+                .rowid = c->rowid[c->n],
+                .period = (const char *)sqlite3_column_text(sel, COL_PERIOD),
+                .period_len = (size_t)sqlite3_column_bytes(sel, COL_PERIOD),
+                .ticket = &t,
+                .verdict = &c->v[c->n]};
+            s = cb->fn(cb->ctx, &at, err, errlen);
+        }
         *last = c->rowid[c->n];
         c->n++;
     }
@@ -211,7 +186,7 @@ static ta_status is_stale(sqlite3 *db, const rules *rs, const char *period,
 }
 
 static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
-                           signals_feed *sig, audit_summary *sum, char *err,
+                           const audit_cb *cb, audit_summary *sum, char *err,
                            size_t errlen)
 {
     sqlite3_stmt *sel = NULL, *upd = NULL;
@@ -236,7 +211,7 @@ static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
     sqlite3_bind_int64(upd, 7, sum->audit_id);
     sqlite3_int64 last = -1; /* rowids are positive */
     do {
-        s = judge_chunk(db, sel, j, sig, &last, c, err, errlen);
+        s = judge_chunk(db, sel, j, cb, &last, c, err, errlen);
         if (s == TA_OK)
             s = store_chunk(db, upd, c, sum, err, errlen);
     } while (s == TA_OK && c->n == AUDIT_CHUNK);
@@ -249,9 +224,10 @@ done:
 }
 
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
-                    int only_stale, signals_feed *sig, audit_summary *sum,
-                    char *err, size_t errlen)
+                    int only_stale, audit_ticket_fn on_ticket, void *ctx,
+                    audit_summary *sum, char *err, size_t errlen)
 {
+    const audit_cb cb = {on_ticket, ctx};
     memset(sum, 0, sizeof *sum);
     /* Inside the caller's transaction (the signals then commit with the
      * verdicts they were computed from), else in one of its own. */
@@ -267,7 +243,7 @@ ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
         s = db_record_audit(db, "audit", period, rules_fingerprint(rs),
                             &sum->audit_id, err, errlen);
         if (s == TA_OK)
-            s = judge_all(db, rs, period, sig, sum, err, errlen);
+            s = judge_all(db, rs, period, &cb, sum, err, errlen);
         if (s == TA_OK)
             s = db_finish_audit(db, sum->audit_id, sum->tickets, err, errlen);
     }

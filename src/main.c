@@ -179,8 +179,8 @@ static ta_status run_audit(const cli_options *o, sqlite3 *db, const rules *rs)
     ta_status s =
         db_exec(db, "BEGIN IMMEDIATE", "starting the audit", err, sizeof err);
     if (s == TA_OK)
-        s = audit_run(db, rs, o->period, o->command != CLI_AUDIT, sig, &sum,
-                      err, sizeof err);
+        s = audit_run(db, rs, o->period, o->command != CLI_AUDIT,
+                      signals_feed_on_ticket, sig, &sum, err, sizeof err);
     signals_counts n;
     if (s == TA_OK && sum.audit_id != 0)
         s = signals_feed_write(sig, db, &n, err, sizeof err);

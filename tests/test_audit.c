@@ -2,7 +2,9 @@
  * test_audit.c — judging again what is in the database (audit.h): every
  * ticket gets one verdict, a re-audit with the same rules changes nothing
  * and, with only_stale, does not run at all; other rules re-judge and are
- * recorded by their SHA-256; --period limits the audit to one month.
+ * recorded by their SHA-256; --period limits the audit to one month; the
+ * per-ticket callback sees every ticket judged, once, with its verdict,
+ * and a callback's error stops the audit and leaves nothing of it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,9 +70,9 @@ static void audit_same_rules_only_stale_does_nothing(void **state)
 {
     fx *f = *state;
     audit_summary s;
-    assert_int_equal(
-        audit_run(f->db, f->rs, NULL, 1, NULL, &s, f->err, sizeof f->err),
-        TA_OK);
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 1, NULL, NULL, &s, f->err,
+                               sizeof f->err),
+                     TA_OK);
     assert_int_equal(s.audit_id, 0);
     assert_int_equal(s.tickets, 0);
     assert_int_equal(
@@ -82,9 +84,9 @@ static void audit_full_rejudges_and_counts(void **state)
     fx *f = *state;
     audit_summary s;
     long long before = q_int(f, "SELECT sum(status='compliant') FROM tickets");
-    assert_int_equal(
-        audit_run(f->db, f->rs, NULL, 0, NULL, &s, f->err, sizeof f->err),
-        TA_OK);
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 0, NULL, NULL, &s, f->err,
+                               sizeof f->err),
+                     TA_OK);
     assert_true(s.audit_id > 0);
     assert_int_equal(s.tickets, 15);
     assert_int_equal(s.compliant + s.exempt + s.violation + s.out_of_scope,
@@ -103,9 +105,9 @@ static void audit_other_rules_recorded_by_sha256(void **state)
     rules *other = NULL;
     assert_int_equal(rules_load(path, &other, f->err, sizeof f->err), TA_OK);
     audit_summary s;
-    assert_int_equal(
-        audit_run(f->db, other, NULL, 1, NULL, &s, f->err, sizeof f->err),
-        TA_OK);
+    assert_int_equal(audit_run(f->db, other, NULL, 1, NULL, NULL, &s, f->err,
+                               sizeof f->err),
+                     TA_OK);
     assert_int_equal(s.tickets, 15);
     /* every ticket has a media that is not "walk in": all out of scope */
     assert_int_equal(s.out_of_scope, 15);
@@ -119,9 +121,9 @@ static void audit_other_rules_recorded_by_sha256(void **state)
                               "ON a.id=t.audit_id WHERE a.kind='audit'"),
                      15);
     /* back to the defaults: stale again, judged again */
-    assert_int_equal(
-        audit_run(f->db, f->rs, NULL, 1, NULL, &s, f->err, sizeof f->err),
-        TA_OK);
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 1, NULL, NULL, &s, f->err,
+                               sizeof f->err),
+                     TA_OK);
     assert_int_equal(s.tickets, 15);
     assert_int_equal(
         q_int(
@@ -136,12 +138,79 @@ static void audit_period_limits_the_tickets(void **state)
     fx *f = *state;
     audit_summary s;
     /* date_forms.csv has one ticket in 2026-08 and one in 2028-02 */
-    assert_int_equal(
-        audit_run(f->db, f->rs, "2026-08", 0, NULL, &s, f->err, sizeof f->err),
-        TA_OK);
+    assert_int_equal(audit_run(f->db, f->rs, "2026-08", 0, NULL, NULL, &s,
+                               f->err, sizeof f->err),
+                     TA_OK);
     assert_int_equal(s.tickets, 1);
     assert_int_equal(
         q_int(f, "SELECT count(*) FROM audits WHERE period='2026-08'"), 1);
+}
+
+/* What the callback saw. */
+typedef struct seen {
+    int calls, stop_at;
+    long long last_rowid;
+    int in_order, periods_ok, status_ok;
+    sqlite3 *db;
+} seen;
+
+static ta_status on_ticket(void *ctx, const audit_ticket *t, char *err,
+                           size_t errlen)
+{
+    seen *w = ctx;
+    w->calls++;
+    if (t->rowid <= w->last_rowid)
+        w->in_order = 0;
+    w->last_rowid = t->rowid;
+    char sql[200], buf[64];
+    snprintf(sql, sizeof sql, "SELECT period FROM tickets WHERE rowid = %lld",
+             t->rowid);
+    tu_q_text(w->db, sql, buf, sizeof buf);
+    if (t->period_len != strlen(buf) || memcmp(t->period, buf, t->period_len))
+        w->periods_ok = 0;
+    snprintf(sql, sizeof sql, "SELECT status FROM tickets WHERE rowid = %lld",
+             t->rowid);
+    tu_q_text(w->db, sql, buf, sizeof buf);
+    if (strcmp(buf, rules_status_name(t->verdict->status)) != 0)
+        w->status_ok = 0;
+    if (w->calls == w->stop_at) {
+        snprintf(err, errlen, "stopped by the callback");
+        return TA_E_CANTCREAT;
+    }
+    return TA_OK;
+}
+
+/* Every ticket judged reaches the callback once, in rowid order, with its
+ * period and the verdict (the same rules: the status already stored). */
+static void audit_callback_sees_every_ticket(void **state)
+{
+    fx *f = *state;
+    audit_summary s;
+    seen w = {.in_order = 1, .periods_ok = 1, .status_ok = 1, .db = f->db};
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 0, on_ticket, &w, &s,
+                               f->err, sizeof f->err),
+                     TA_OK);
+    assert_int_equal(w.calls, 15);
+    assert_int_equal((long long)s.tickets, 15);
+    assert_true(w.in_order);
+    assert_true(w.periods_ok);
+    assert_true(w.status_ok);
+}
+
+/* A callback's status ends the audit: returned as is, with its message,
+ * and the audit's row rolled back. */
+static void audit_callback_error_rolls_back(void **state)
+{
+    fx *f = *state;
+    audit_summary s;
+    seen w = {.stop_at = 3, .in_order = 1, .db = f->db};
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 0, on_ticket, &w, &s,
+                               f->err, sizeof f->err),
+                     TA_E_CANTCREAT);
+    assert_string_equal(f->err, "stopped by the callback");
+    assert_int_equal(w.calls, 3);
+    assert_int_equal(
+        q_int(f, "SELECT count(*) FROM audits WHERE kind='audit'"), 0);
 }
 
 int main(void)
@@ -156,6 +225,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(audit_other_rules_recorded_by_sha256,
                                         setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(audit_period_limits_the_tickets, setup,
+                                        tu_db_teardown),
+        cmocka_unit_test_setup_teardown(audit_callback_sees_every_ticket,
+                                        setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(audit_callback_error_rolls_back, setup,
                                         tu_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

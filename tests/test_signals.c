@@ -254,9 +254,9 @@ static void computed_again_only_after_a_change(void **state)
     assert_int_equal(n.cross_system_mismatches, 3);
     n = compute(f, NULL); /* nothing changed: stored counts */
     assert_int_equal(n.cross_system_mismatches, 3);
-    assert_int_equal(db_exec(f->db, "DELETE FROM signals", "t", f->err,
-                             sizeof f->err),
-                     TA_OK);
+    assert_int_equal(
+        db_exec(f->db, "DELETE FROM signals", "t", f->err, sizeof f->err),
+        TA_OK);
     n = compute(f, "2026-12"); /* covered by the all-periods run */
     assert_int_equal(n.cross_system_mismatches, 0);
     assert_q(f, "SELECT count(*) FROM signals", NULL, "0");
@@ -423,8 +423,8 @@ static signals_counts audit_fed(fx *f, const char *period)
     signals_feed *feed = signals_feed_new(f->rs, period);
     assert_non_null(feed);
     audit_summary sum;
-    if (audit_run(f->db, f->rs, period, 0, feed, &sum, f->err,
-                  sizeof f->err) != TA_OK)
+    if (audit_run(f->db, f->rs, period, 0, signals_feed_on_ticket, feed, &sum,
+                  f->err, sizeof f->err) != TA_OK)
         fail_msg("audit_run: %s", f->err);
     assert_true(sum.audit_id != 0);
     assert_true(sum.tickets > 0);
@@ -787,12 +787,18 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, tu_db_setup, tu_db_teardown)
     const struct CMUnitTest tests[] = {
-        T(reused_contact_five_not_four), T(reused_contact_minimum_from_rules),
-        T(exemption_outlier_mad),        T(exemption_outlier_spread_floor),
-        T(cross_system_mismatch),        T(period_replaces_only_its_rows),
-        T(error_without_schema),         T(json_signals_named_and_masked),
-        T(json_history_from_fixtures),   T(computed_again_only_after_a_change),
-        T(fed_equals_scan),              T(by_reference),
+        T(reused_contact_five_not_four),
+        T(reused_contact_minimum_from_rules),
+        T(exemption_outlier_mad),
+        T(exemption_outlier_spread_floor),
+        T(cross_system_mismatch),
+        T(period_replaces_only_its_rows),
+        T(error_without_schema),
+        T(json_signals_named_and_masked),
+        T(json_history_from_fixtures),
+        T(computed_again_only_after_a_change),
+        T(fed_equals_scan),
+        T(by_reference),
         T(many_cso_months),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -593,6 +593,43 @@ ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
     return TA_OK;
 }
 
+static signals_text field_text(const rules_ticket *t, ta_field f)
+{
+    signals_text x = {t->v[f], t->len[f]};
+    return x;
+}
+
+static signals_text c_text(const char *s)
+{
+    signals_text x = {s, strlen(s)};
+    return x;
+}
+
+ta_status signals_feed_on_ticket(void *feed, const audit_ticket *t, char *err,
+                                 size_t errlen)
+{
+    const rules_ticket *k = t->ticket;
+    const rules_verdict *v = t->verdict;
+    signals_row r;
+    r.rowid = t->rowid;
+    r.source = k->source;
+    r.period.p = t->period;
+    r.period.n = t->period_len;
+    r.cso = field_text(k, TA_F_CSO);
+    r.idpel = field_text(k, TA_F_IDPEL);
+    r.name = field_text(k, TA_F_NAME);
+    r.ticket_id = field_text(k, TA_F_TICKET_ID);
+    r.crm_ticket = field_text(k, TA_F_CRM_TICKET);
+    r.hp_norm = c_text(v->hp_norm);
+    r.email_norm = c_text(v->email_norm);
+    r.hp_placeholder = v->hp == RULES_HP_PLACEHOLDER;
+    r.email_placeholder = v->email == RULES_EMAIL_PLACEHOLDER;
+    r.in_scope = v->status != RULES_OUT_OF_SCOPE;
+    r.exempt = v->status == RULES_EXEMPT;
+    r.codes = v->codes;
+    return signals_feed_add(feed, &r, err, errlen);
+}
+
 ta_status feed_end(signals_feed *f, char *err, size_t errlen)
 {
     ta_status s = TA_OK;
