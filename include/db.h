@@ -39,6 +39,23 @@ void db_init_library(void);
 /* Closes; NULL is a no-op. */
 void db_close(sqlite3 *db);
 
+/* SQLite's version, e.g. "3.40.1" (static). */
+const char *db_library_version(void);
+
+/* 1 when the database may only be read (a read-only file or folder),
+ * else 0. */
+int db_is_readonly(sqlite3 *db);
+
+/* A write transaction (BEGIN IMMEDIATE: the write lock is taken now, so
+ * a busy database fails here rather than halfway), its COMMIT, and its
+ * ROLLBACK (which cannot fail in a way the caller could act on). what
+ * names the work in a message ("starting the audit"). */
+ta_status db_begin(sqlite3 *db, const char *what, char *err,
+                   size_t errlen) TA_WUR;
+ta_status db_commit(sqlite3 *db, const char *what, char *err,
+                    size_t errlen) TA_WUR;
+void db_rollback(sqlite3 *db);
+
 /* Runs one or more SQL statements without parameters. On error writes
  * "what: sqlite message" to err and returns TA_E_IO. */
 ta_status db_exec(sqlite3 *db, const char *sql, const char *what, char *err,

@@ -54,4 +54,17 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
                       const import_options *opt, import_result *res, char *err,
                       size_t errlen) TA_WUR;
 
+/* Called by import_list_rejects for each rejected row: the file as
+ * imported, the row's line and the reason (valid during the call). */
+typedef void (*import_reject_fn)(void *ctx, const char *file, long long line,
+                                 const char *reason);
+
+/* Calls fn for the first max rejected rows of import import_id
+ * (import_result.import_id), in the order they were read. The rows are
+ * in the rejects table whatever this shows. TA_E_IO with a message in
+ * err on a database error. */
+ta_status import_list_rejects(sqlite3 *db, long long import_id, int max,
+                              import_reject_fn fn, void *ctx, char *err,
+                              size_t errlen) TA_WUR;
+
 #endif

@@ -393,3 +393,29 @@ void db_close(sqlite3 *db)
     if (db)
         sqlite3_close(db);
 }
+
+const char *db_library_version(void)
+{
+    return sqlite3_libversion();
+}
+
+int db_is_readonly(sqlite3 *db)
+{
+    return sqlite3_db_readonly(db, "main") == 1;
+}
+
+ta_status db_begin(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    return db_exec(db, "BEGIN IMMEDIATE", what, err, errlen);
+}
+
+ta_status db_commit(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    return db_exec(db, "COMMIT", what, err, errlen);
+}
+
+void db_rollback(sqlite3 *db)
+{
+    /* Fails only when no transaction is open: nothing left to undo. */
+    (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}

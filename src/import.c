@@ -740,3 +740,29 @@ done:
     free(fs);
     return s;
 }
+
+ta_status import_list_rejects(sqlite3 *db, long long import_id, int max,
+                              import_reject_fn fn, void *ctx, char *err,
+                              size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db,
+                             "SELECT file, line, reason FROM rejects WHERE "
+                             "import_id = ?1 ORDER BY id LIMIT ?2",
+                             &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, import_id);
+    sqlite3_bind_int(st, 2, max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *file = (const char *)sqlite3_column_text(st, 0);
+        const char *reason = (const char *)sqlite3_column_text(st, 2);
+        fn(ctx, file ? file : "", (long long)sqlite3_column_int64(st, 1),
+           reason ? reason : "");
+    }
+    if (rc != SQLITE_DONE)
+        s = db_fail(db, "listing the rejected rows", err, errlen);
+    sqlite3_finalize(st);
+    return s;
+}

@@ -1,0 +1,59 @@
+/*
+ * cmd.h — the subcommands of SPEC §2, one function each (git's builtin/,
+ * curl's tool_*): each takes the parsed command line, runs its pipeline
+ * over the modules (rules, db, import, audit, signals, report, summary,
+ * junit) and returns the status main turns into the exit status: the
+ * first failure, after trying everything that could still be done.
+ *
+ * Nothing here prints and no SQL lives here. Every line meant for the
+ * user goes through the cmd_output main hands in, so main alone decides
+ * where and how text appears (stderr or stdout, the "ticket-audit: "
+ * prefix, the progress line):
+ *
+ *     cmd_output out = {.ctx = &term, .error = print_error,
+ *                       .info = print_info, .summary = print_summary};
+ *     return ta_exit_status(cmd_run(&opt, &out));
+ */
+#ifndef TICKET_AUDIT_CMD_H
+#define TICKET_AUDIT_CMD_H
+
+#include "cli.h"
+#include "import.h"
+#include "ta.h"
+
+/* Where a command's messages go; main owns it and every callback gets
+ * ctx. The strings are valid only during the call. */
+typedef struct cmd_output {
+    void *ctx;
+    /* An error or a rejected row, "FILE[:LINE]: what; what to do" (main
+     * adds the program's name and the line break). */
+    void (*error)(void *ctx, const char *msg);
+    /* A line of information: a file imported or already imported, the
+     * report written. Without its line break; never with --quiet. */
+    void (*info)(void *ctx, const char *line);
+    /* The summary: with --json the JSON document (without a line break),
+     * else the human lines, each ending in '\n'. */
+    void (*summary)(void *ctx, const char *text, int json);
+    /* The import's progress (import.h), or NULL for none. */
+    import_progress_fn progress;
+} cmd_output;
+
+/* import + audit (only what other rules judged) + signals + summary +
+ * the workbooks. */
+ta_status cmd_run(const cli_options *o, const cmd_output *out) TA_WUR;
+
+/* Loads every file given into the database. */
+ta_status cmd_import(const cli_options *o, const cmd_output *out) TA_WUR;
+
+/* Judges every ticket (of --period) again, the signals, the summary. */
+ta_status cmd_audit(const cli_options *o, const cmd_output *out) TA_WUR;
+
+/* The workbooks, after bringing stale verdicts and the signals up to date
+ * when the database may be written. */
+ta_status cmd_report(const cli_options *o, const cmd_output *out) TA_WUR;
+
+/* CI mode: run's pipeline in a temporary database, the summary, the
+ * JUnit file, and TA_E_BELOW under --fail-under or over --max-rejected. */
+ta_status cmd_check(const cli_options *o, const cmd_output *out) TA_WUR;
+
+#endif
