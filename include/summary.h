@@ -7,7 +7,8 @@
  * Everything is read from the database after import + audit (tables
  * imports and audit_results, docs/schema.md); nothing here writes to the
  * database, prints or exits. Strings handed back are malloc'd and valid
- * UTF-8 whatever bytes the data holds (invalid bytes become U+FFFD).
+ * UTF-8 whatever bytes the data holds (each maximal invalid subpart
+ * becomes one U+FFFD, utf8.h's rule).
  *
  * Compliance (SPEC §4) = (compliant + exempt) / (compliant + exempt +
  * violation) in percent, rounded half up to two decimals with integer
@@ -94,11 +95,5 @@ int summary_check_fails(const summary_totals *t, int has_fail_under,
 /* Compliance in hundredths of a percent of num/den, rounded half up;
  * den must be > 0. summary_centi(2, 3) = 6667. */
 long long summary_centi(unsigned long long num, unsigned long long den);
-
-/* A malloc'd copy of the len bytes at s, NUL-terminated, in which every
- * byte that is not part of a well-formed UTF-8 sequence (overlong forms,
- * surrogates and code points above U+10FFFF included) is replaced by
- * U+FFFD. *outlen (if not NULL) gets the length. NULL when out of memory. */
-char *summary_utf8_clean(const char *s, size_t len, size_t *outlen);
 
 #endif

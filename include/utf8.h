@@ -40,11 +40,44 @@ size_t utf8_encode(uint32_t cp, char out[4]);
  * maximal invalid subpart. n must be > 0. */
 uint32_t utf8_decode(const char *s, size_t n, size_t *adv);
 
+/* The bytes of the first max_chars characters of s[0..n) (s assumed
+ * well-formed; a stray byte counts as one character). */
+size_t utf8_cut_chars(const char *s, size_t n, size_t max_chars);
+
 /* Copies s[0..n) to out, each maximal invalid subpart replaced by U+FFFD.
  * out must hold 3 * n + 1 bytes; returns the length written (out is
  * NUL-terminated). Returns the number of replacements in *nbad when nbad
  * is not NULL. */
 size_t utf8_repair(const char *s, size_t n, char *out, size_t *nbad);
+
+/* utf8_repair of a piece of a longer text, for streams: a valid but
+ * unfinished sequence at the end of s[0..n) is left unconsumed (the next
+ * piece may complete it) unless last is set, when it becomes one U+FFFD.
+ * *used receives the bytes consumed; out (3 * n bytes) is not
+ * NUL-terminated; returns the length written. */
+size_t utf8_repair_part(const char *s, size_t n, int last, char *out,
+                        size_t *used);
+
+/* Validating a text that arrives in pieces (a file read in blocks): a
+ * sequence may straddle two pieces. Plain ASCII is checked 8 bytes at a
+ * time, so a whole export costs little more than reading it.
+ *
+ *     utf8_stream v;
+ *     utf8_stream_init(&v);
+ *     while (more) utf8_stream_feed(&v, block, len);
+ *     if (utf8_stream_valid(&v)) ... the whole text is well-formed ...
+ */
+typedef struct utf8_stream {
+    unsigned need;        /* continuation bytes still expected */
+    unsigned char lo, hi; /* range of the next continuation byte */
+    int valid;            /* 0 once anything was malformed */
+} utf8_stream;
+
+void utf8_stream_init(utf8_stream *v);
+void utf8_stream_feed(utf8_stream *v, const void *p, size_t n);
+/* 1 when everything fed so far is well-formed and no sequence is left
+ * unfinished. */
+int utf8_stream_valid(const utf8_stream *v);
 
 /* A malloc'd, NUL-terminated utf8_repair of s[0..n); *outlen (if not
  * NULL) gets its length. NULL when out of memory. */

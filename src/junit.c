@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "summary.h"
+#include "utf8.h"
 
 #define JUNIT_CLASS "ticket-audit.compliance"
 
@@ -34,12 +35,13 @@ typedef struct junit_ctx {
 static int xml_put(FILE *f, const char *s, size_t n)
 {
     size_t clen = 0;
-    char *clean = summary_utf8_clean(s, n, &clen);
+    char *clean = utf8_clean(s, n, &clen);
     if (!clean)
         return -1;
     const unsigned char *p = (const unsigned char *)clean;
-    for (size_t i = 0; i < clen; i++) {
-        switch (p[i]) {
+    for (size_t i = 0, k; i < clen; i += k) {
+        uint32_t cp = utf8_decode(clean + i, clen - i, &k);
+        switch (cp) {
         case '&':
             fputs("&amp;", f);
             continue;
@@ -67,15 +69,11 @@ static int xml_put(FILE *f, const char *s, size_t n)
         default:
             break;
         }
-        if (p[i] < 0x20) {
-            fputs("\xEF\xBF\xBD", f);
-        } else if (p[i] == 0xEF && i + 2 < clen && p[i + 1] == 0xBF &&
-                   (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
-            fputs("\xEF\xBF\xBD", f); /* U+FFFE, U+FFFF: not characters */
-            i += 2;
-        } else {
-            fputc(p[i], f);
-        }
+        /* U+FFFE and U+FFFF are not characters in XML 1.0 either */
+        if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF)
+            fputs(UTF8_REPLACEMENT, f);
+        else
+            fwrite(p + i, 1, k, f);
     }
     free(clean);
     return 0;

@@ -8,7 +8,7 @@
  * into its output unchanged (and json_valid() still says 1), and a
  * subquery's result loses its "this is JSON" mark, so every nested
  * subquery is wrapped in json() to be embedded rather than re-quoted. The
- * finished text is therefore passed through summary_utf8_clean: invalid
+ * finished text is therefore passed through utf8_clean (utf8.h): invalid
  * bytes can only sit inside JSON strings (all structure is ASCII), so
  * replacing them keeps the document valid.
  */
@@ -22,6 +22,7 @@
 
 #include "db.h"
 #include "mask.h"
+#include "utf8.h"
 
 /* Per-CSO counts and compliance (hundredths, half up, as summary_centi)
  * of period ?1, all periods when ?1 is NULL. Shared by the JSON and by
@@ -160,67 +161,6 @@ long long summary_centi(unsigned long long num, unsigned long long den)
 {
     /* round(10000 * num / den) half up = floor((20000 num + den) / 2 den) */
     return (long long)((20000ULL * num + den) / (2ULL * den));
-}
-
-/* Length of the well-formed UTF-8 sequence at p (n bytes left), or 0 when
- * the byte at p does not start one (Unicode Table 3-7). */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned char b = p[0];
-    if (b < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-    if (b >= 0xC2 && b <= 0xDF)
-        len = 2;
-    else if (b >= 0xE0 && b <= 0xEF) {
-        len = 3;
-        if (b == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (b == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        len = 4;
-        if (b == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (b == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-    } else
-        return 0;
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return len;
-}
-
-static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
-
-char *summary_utf8_clean(const char *s, size_t len, size_t *outlen)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    /* each bad byte grows to 3: at most 3 len + 1 */
-    char *out = malloc(len * 3 + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        size_t k = utf8_seq(p + i, len - i);
-        if (k == 0) {
-            memcpy(out + o, replacement, 3);
-            o += 3;
-            i++;
-        } else {
-            memcpy(out + o, p + i, k);
-            o += k;
-            i += k;
-        }
-    }
-    out[o] = '\0';
-    if (outlen)
-        *outlen = o;
-    return out;
 }
 
 ta_status summary_get_totals(sqlite3 *db, const char *period,
@@ -372,7 +312,7 @@ ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
         s = db_fail(db, "building the JSON summary", err, errlen);
         goto done;
     }
-    *out = summary_utf8_clean(text, (size_t)sqlite3_column_bytes(st, 0), NULL);
+    *out = utf8_clean(text, (size_t)sqlite3_column_bytes(st, 0), NULL);
     if (!*out) {
         snprintf(err, errlen, "building the JSON summary: out of memory");
         s = TA_E_NOMEM;
@@ -436,23 +376,19 @@ sb_printf(sbuf *b, const char *fmt, ...)
 static void sb_add_display(sbuf *b, const char *s, size_t n)
 {
     size_t clen = 0;
-    char *clean = summary_utf8_clean(s, n, &clen);
+    char *clean = utf8_clean(s, n, &clen);
     if (!clean) {
         b->oom = 1;
         return;
     }
-    const unsigned char *p = (const unsigned char *)clean;
     for (size_t i = 0; i < clen;) {
-        if (p[i] < 0x20 || p[i] == 0x7F) {
-            sb_add(b, replacement, 3);
-            i++;
-        } else if (p[i] == 0xC2 && i + 1 < clen && p[i + 1] < 0xA0) {
-            sb_add(b, replacement, 3);
-            i += 2;
-        } else {
-            sb_add(b, clean + i, 1);
-            i++;
-        }
+        size_t k;
+        uint32_t cp = utf8_decode(clean + i, clen - i, &k);
+        if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+            sb_add(b, UTF8_REPLACEMENT, 3);
+        else
+            sb_add(b, clean + i, k);
+        i += k;
     }
     free(clean);
 }
@@ -477,12 +413,7 @@ static int add_worst(void *ctx, const summary_cso *row)
     } else {
         /* A name is shown whole up to SUMMARY_NAME_MAX bytes, else cut at
          * a character boundary: a 1 MiB "name" must not flood a log. */
-        size_t n = row->cso_len;
-        if (n > SUMMARY_NAME_MAX) {
-            n = SUMMARY_NAME_MAX;
-            while (n > 0 && ((unsigned char)row->cso[n] & 0xC0) == 0x80)
-                n--;
-        }
+        size_t n = utf8_cut(row->cso, row->cso_len, SUMMARY_NAME_MAX);
         sb_add_display(w->b, row->cso, n);
         if (n < row->cso_len)
             sb_add(w->b, "\xe2\x80\xa6", 3); /* U+2026 ... */

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad,
-                int *incomplete)
+size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad, int *incomplete)
 {
     if (incomplete)
         *incomplete = 0;
@@ -150,14 +149,32 @@ uint32_t utf8_decode(const char *s, size_t n, size_t *adv)
     }
 }
 
-size_t utf8_repair(const char *s, size_t n, char *out, size_t *nbad)
+size_t utf8_cut_chars(const char *s, size_t n, size_t max_chars)
+{
+    size_t cut = 0;
+    for (size_t chars = 0; cut < n && chars < max_chars; chars++) {
+        cut++;
+        while (cut < n && ((unsigned char)s[cut] & 0xC0) == 0x80)
+            cut++;
+    }
+    return cut;
+}
+
+/* The repair loop of utf8_repair and utf8_repair_part. */
+static size_t repair(const char *s, size_t n, int last, char *out,
+                     size_t *used, size_t *nbad)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, o = 0, bads = 0;
     while (i < n) {
         size_t bad = 1;
-        size_t len = utf8_seq(p + i, n - i, &bad, NULL);
+        int incomplete = 0;
+        size_t len = utf8_seq(p + i, n - i, &bad, &incomplete);
+        if (len == 0 && incomplete && !last)
+            break; /* the next piece may finish it */
         if (len == 0) {
+            /* One U+FFFD per maximal invalid subpart (Unicode's
+             * recommended practice), so a bad sequence is one mark. */
             memcpy(out + o, UTF8_REPLACEMENT, 3);
             o += 3;
             i += bad;
@@ -168,10 +185,97 @@ size_t utf8_repair(const char *s, size_t n, char *out, size_t *nbad)
         o += len;
         i += len;
     }
-    out[o] = '\0';
+    if (used)
+        *used = i;
     if (nbad)
         *nbad = bads;
     return o;
+}
+
+size_t utf8_repair(const char *s, size_t n, char *out, size_t *nbad)
+{
+    size_t o = repair(s, n, 1, out, NULL, nbad);
+    out[o] = '\0';
+    return o;
+}
+
+size_t utf8_repair_part(const char *s, size_t n, int last, char *out,
+                        size_t *used)
+{
+    return repair(s, n, last, out, used, NULL);
+}
+
+void utf8_stream_init(utf8_stream *v)
+{
+    v->need = 0;
+    v->lo = 0x80;
+    v->hi = 0xBF;
+    v->valid = 1;
+}
+
+void utf8_stream_feed(utf8_stream *v, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    size_t i = 0;
+    if (!v->valid)
+        return;
+    while (i < n) {
+        if (v->need == 0) {
+            /* ASCII runs dominate exports: skip them 8 bytes at a time. */
+            while (i + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, p + i, 8);
+                if (w & UINT64_C(0x8080808080808080))
+                    break;
+                i += 8;
+            }
+            if (i >= n)
+                break;
+            unsigned char b = p[i++];
+            if (b < 0x80)
+                continue;
+            /* The same table as utf8_seq (Unicode's Table 3-7), one byte
+             * at a time so that a sequence may end in the next piece. */
+            v->lo = 0x80;
+            v->hi = 0xBF;
+            if (b >= 0xC2 && b <= 0xDF) {
+                v->need = 1;
+            } else if (b == 0xE0) {
+                v->need = 2;
+                v->lo = 0xA0;
+            } else if (b == 0xED) {
+                v->need = 2;
+                v->hi = 0x9F;
+            } else if (b >= 0xE1 && b <= 0xEF) {
+                v->need = 2;
+            } else if (b == 0xF0) {
+                v->need = 3;
+                v->lo = 0x90;
+            } else if (b >= 0xF1 && b <= 0xF3) {
+                v->need = 3;
+            } else if (b == 0xF4) {
+                v->need = 3;
+                v->hi = 0x8F;
+            } else {
+                v->valid = 0;
+                return;
+            }
+        } else {
+            unsigned char b = p[i++];
+            if (b < v->lo || b > v->hi) {
+                v->valid = 0;
+                return;
+            }
+            v->need--;
+            v->lo = 0x80;
+            v->hi = 0xBF;
+        }
+    }
+}
+
+int utf8_stream_valid(const utf8_stream *v)
+{
+    return v->valid && v->need == 0;
 }
 
 char *utf8_clean(const char *s, size_t n, size_t *outlen)

@@ -22,6 +22,7 @@
 #include "db.h"
 #include "report.h"
 #include "testutil.h"
+#include "utf8.h"
 
 typedef struct fx {
     char dir[512];
@@ -704,6 +705,26 @@ static void safe_names(void **state)
          "byte",
          "bad_byte", 0},
         {"Dédé", "Dédé", 0},
+        /* not UTF-8, though shaped like it: overlong forms (of '/' and
+         * '.'), a surrogate, a code point above U+10FFFF and a truncated
+         * sequence are never copied into a file name (they were, once) */
+        {"a\xC0\xAF"
+         "b",
+         "a__b", 0},
+        {"a\xE0\x80\xAF"
+         "b",
+         "a___b", 0},
+        {"x\xE0\x80\xAE\xE0\x80\xAE"
+         "y",
+         "x______y", 0},
+        {"s\xED\xA0\x80"
+         "t",
+         "s___t", 0},
+        {"u\xF4\x90\x80\x80"
+         "v",
+         "u____v", 0},
+        {"end\xE2\x82", "end_", 0},
+        {"\xF0\x9F\x98\x80 ok", "\xF0\x9F\x98\x80 ok", 0},
     };
     char out[128];
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -711,6 +732,8 @@ static void safe_names(void **state)
         if (strcmp(out, cases[i].want) != 0)
             fail_msg("case %zu: '%s' -> '%s', want '%s'", i, cases[i].in, out,
                      cases[i].want);
+        if (!utf8_valid(out, strlen(out)))
+            fail_msg("case %zu: '%s' is not valid UTF-8", i, out);
     }
     /* 100 bytes at most, never cutting a UTF-8 sequence */
     char longname[400] = "";

@@ -25,6 +25,7 @@
 #include "junit.h"
 #include "summary.h"
 #include "testutil.h"
+#include "utf8.h"
 
 #define PY "/usr/bin/python3"
 
@@ -168,7 +169,7 @@ static void assert_json_strict(fx *f, const char *json)
 {
     assert_int_equal(jq_int(f, json, "SELECT json_valid(?1)"), 1);
     size_t n = strlen(json), cn = 0;
-    char *clean = summary_utf8_clean(json, n, &cn);
+    char *clean = utf8_clean(json, n, &cn);
     assert_non_null(clean);
     assert_int_equal(cn, n);
     assert_memory_equal(clean, json, n);
@@ -473,37 +474,6 @@ static void json_hostile_names(void **state)
     assert_int_equal(jnum(f, j, "$.tickets"), (long long)n + 3);
     (void)b;
     free(j);
-}
-
-static void utf8_clean_table(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *in, *want;
-    } t[] = {
-        {"plain", "plain"},
-        {"D\xc3\xa9wi", "D\xc3\xa9wi"},
-        {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
-        {"\xff", "\xef\xbf\xbd"},
-        {"\xc0\x80", "\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong NUL */
-        {"\xe0\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
-        {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surr. */
-        {"\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-                             "\xef\xbf\xbd"},       /* > U+10FFFF */
-        {"a\xe2\x82", "a\xef\xbf\xbd\xef\xbf\xbd"}, /* truncated */
-        {"\xe2\x82\xac", "\xe2\x82\xac"},           /* euro sign */
-        {"\xc3"
-         "\"",
-         "\xef\xbf\xbd\""},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        size_t len = 0;
-        char *out = summary_utf8_clean(t[i].in, strlen(t[i].in), &len);
-        assert_non_null(out);
-        assert_string_equal(out, t[i].want);
-        assert_int_equal(len, strlen(t[i].want));
-        free(out);
-    }
 }
 
 /* The exit rule of check: below --fail-under (rounded), over
@@ -828,7 +798,6 @@ int main(void)
         T(json_rounding),
         T(centi_table),
         T(json_hostile_names),
-        T(utf8_clean_table),
         T(check_fails_thresholds),
         T(text_summary),
         T(text_summary_long_name_cut),

@@ -24,6 +24,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "utf8.h"
+
 #define CSV_BLOCK ((size_t)64 * 1024)
 #define CSV_SAMPLE ((size_t)4096)
 #define CSV_WINDOW0 ((size_t)256 * 1024)
@@ -46,13 +48,6 @@ typedef enum parse_res {
     PR_TOOMANY, /* more than CSV_MAX_FIELDS fields */
     PR_NOMEM
 } parse_res;
-
-/* Strict UTF-8 validation state, carried across blocks. */
-typedef struct utf8_state {
-    unsigned need;        /* continuation bytes still expected */
-    unsigned char lo, hi; /* allowed range of the next continuation */
-    int valid;
-} utf8_state;
 
 struct csv_reader {
     char *name;
@@ -159,67 +154,6 @@ static csv_status set_err(csv_reader *r, csv_status st, unsigned long line,
     return st;
 }
 
-/* ---- first pass: UTF-8 validation ----------------------------------- */
-
-/* Validates buf strictly (no overlongs, surrogates or > U+10FFFF). Once
- * invalid, stays invalid. A sequence may straddle two blocks. */
-static void utf8_check(utf8_state *s, const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    if (!s->valid)
-        return;
-    while (i < n) {
-        if (s->need == 0) {
-            /* ASCII runs dominate exports: skip them 8 bytes at a time. */
-            while (i + 8 <= n) {
-                uint64_t w;
-                memcpy(&w, p + i, 8);
-                if (w & UINT64_C(0x8080808080808080))
-                    break;
-                i += 8;
-            }
-            if (i >= n)
-                break;
-            unsigned char b = p[i++];
-            if (b < 0x80)
-                continue;
-            s->lo = 0x80;
-            s->hi = 0xBF;
-            if (b >= 0xC2 && b <= 0xDF) {
-                s->need = 1;
-            } else if (b == 0xE0) {
-                s->need = 2;
-                s->lo = 0xA0;
-            } else if (b == 0xED) {
-                s->need = 2;
-                s->hi = 0x9F;
-            } else if (b >= 0xE1 && b <= 0xEF) {
-                s->need = 2;
-            } else if (b == 0xF0) {
-                s->need = 3;
-                s->lo = 0x90;
-            } else if (b >= 0xF1 && b <= 0xF3) {
-                s->need = 3;
-            } else if (b == 0xF4) {
-                s->need = 3;
-                s->hi = 0x8F;
-            } else {
-                s->valid = 0;
-                return;
-            }
-        } else {
-            unsigned char b = p[i++];
-            if (b < s->lo || b > s->hi) {
-                s->valid = 0;
-                return;
-            }
-            s->need--;
-            s->lo = 0x80;
-            s->hi = 0xBF;
-        }
-    }
-}
-
 /* ---- second pass: transcoding --------------------------------------- */
 
 /* Windows-1252 0x80..0x9F. The five bytes Windows leaves undefined (0x81
@@ -232,23 +166,6 @@ static const uint16_t cp1252_c1[32] = {
     0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
 
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
 /* Transcodes all n bytes; out holds at least 3 * n bytes. */
 static size_t cp1252_decode(const unsigned char *in, size_t n, char *out)
 {
@@ -258,81 +175,10 @@ static size_t cp1252_decode(const unsigned char *in, size_t n, char *out)
         if (b < 0x80)
             out[o++] = (char)b;
         else if (b < 0xA0)
-            o += put_utf8(out + o, cp1252_c1[b - 0x80]);
+            o += utf8_encode(cp1252_c1[b - 0x80], out + o);
         else
-            o += put_utf8(out + o, b);
+            o += utf8_encode(b, out + o);
     }
-    return o;
-}
-
-/* Length of the valid UTF-8 sequence at p[0..n), 0 when invalid (then
- * *bad is the length of its maximal invalid subpart, >= 1), or (size_t)-1
- * when p holds a valid but incomplete prefix. */
-static size_t utf8_seq(const unsigned char *p, size_t n, size_t *bad)
-{
-    *bad = 1;
-    unsigned char b = p[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b < 0x80)
-        return 1;
-    if (b >= 0xC2 && b <= 0xDF)
-        len = 2;
-    else if (b >= 0xE0 && b <= 0xEF) {
-        len = 3;
-        if (b == 0xE0)
-            lo = 0xA0;
-        else if (b == 0xED)
-            hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        len = 4;
-        if (b == 0xF0)
-            lo = 0x90;
-        else if (b == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    for (size_t k = 1; k < len; k++) {
-        if (k >= n)
-            return (size_t)-1;
-        if (p[k] < lo || p[k] > hi) {
-            *bad = k;
-            return 0;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return len;
-}
-
-/* Copies valid UTF-8 and replaces each maximal invalid subpart with
- * U+FFFD. An incomplete sequence at the end is left unconsumed unless
- * eof. out holds at least 3 * n bytes. */
-static size_t utf8_sanitize(const unsigned char *in, size_t n, int eof,
-                            char *out, size_t *used)
-{
-    size_t i = 0, o = 0;
-    while (i < n) {
-        size_t bad;
-        size_t len = utf8_seq(in + i, n - i, &bad);
-        if (len == (size_t)-1) {
-            if (!eof)
-                break;
-            len = 0;
-            bad = n - i; /* truncated at the very end: one FFFD */
-        }
-        if (len == 0) {
-            /* One FFFD per maximal invalid subpart (Unicode's
-             * recommended practice), so a bad sequence is one mark. */
-            o += put_utf8(out + o, 0xFFFD);
-            i += bad;
-            continue;
-        }
-        memcpy(out + o, in + i, len);
-        o += len;
-        i += len;
-    }
-    *used = i;
     return o;
 }
 
@@ -430,9 +276,9 @@ static csv_status fill(csv_reader *r)
         if (r->xf == XF_CP1252)
             out = cp1252_decode(r->rbuf + r->rpos, take, r->wbuf + r->wlen);
         else
-            out = utf8_sanitize(r->rbuf + r->rpos, take,
-                                r->src_eof && take == avail, r->wbuf + r->wlen,
-                                &used);
+            out = utf8_repair_part((const char *)r->rbuf + r->rpos, take,
+                                   r->src_eof && take == avail,
+                                   r->wbuf + r->wlen, &used);
         r->wlen += out;
         r->rpos += used;
         if (used == 0) {
@@ -772,15 +618,8 @@ static void row_summary(const csv_row *row, char *buf, size_t len)
     size_t o = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < row->nfields && i < 6; i++) {
-        size_t fl = row->lens[i];
-        int cut = 0;
-        if (fl > 24) {
-            fl = 24;
-            while (fl > 0 &&
-                   ((unsigned char)row->fields[i][fl] & 0xC0) == 0x80)
-                fl--; /* do not cut a UTF-8 character */
-            cut = 1;
-        }
+        size_t fl = utf8_cut(row->fields[i], row->lens[i], 24);
+        int cut = fl < row->lens[i];
         int n = snprintf(buf + o, len - o, "%s\"%.*s%s\"", i ? ", " : "",
                          (int)fl, row->fields[i], cut ? "..." : "");
         if (n < 0 || (size_t)n >= len - o)
@@ -868,7 +707,7 @@ static csv_status find_header(csv_reader *r)
 /* ---- first pass ----------------------------------------------------- */
 
 typedef struct pass1 {
-    utf8_state u8;
+    utf8_stream u8;
     unsigned long long total;
     unsigned long long nul_at; /* offset of the first NUL + 1, or 0 */
     int nonws;                 /* a byte other than space/tab/CR/LF seen */
@@ -904,7 +743,7 @@ static void pass1_block(pass1 *s, const unsigned char *p, size_t n)
             }
         }
     }
-    utf8_check(&s->u8, p, n);
+    utf8_stream_feed(&s->u8, p, n);
     s->total += n;
 }
 
@@ -965,7 +804,7 @@ static csv_status pass1_judge(csv_reader *r, const pass1 *s, csv_encoding want)
                        "the file holds only blank lines; export the data "
                        "again");
 
-    int valid = s->u8.valid && s->u8.need == 0;
+    int valid = utf8_stream_valid(&s->u8);
     r->bom = n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF;
     if (want == CSV_ENC_CP1252 || (want == CSV_ENC_AUTO && !valid)) {
         r->enc = CSV_ENC_CP1252;
@@ -1063,7 +902,7 @@ csv_status csv_open_file(const char *path, const csv_options *opt,
         st = set_err(r, CSV_E_NOMEM, 0, "out of memory");
         goto done;
     }
-    s->u8.valid = 1;
+    utf8_stream_init(&s->u8);
     for (;;) {
         size_t got = fread(blk, 1, CSV_BLOCK, r->f);
         if (got < CSV_BLOCK && ferror(r->f)) {
@@ -1102,7 +941,7 @@ csv_status csv_open_memory(const char *name, const char *data, size_t len,
     r->mem = (const unsigned char *)data;
     r->mem_len = len;
     r->size = len;
-    s->u8.valid = 1;
+    utf8_stream_init(&s->u8);
     if (len > 0) {
         if (opt && opt->on_bytes)
             opt->on_bytes(opt->bytes_ctx, r->mem, len);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mask.h"
+#include "utf8.h"
 
 ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e)
 {
@@ -23,9 +24,10 @@ ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e)
     return TA_E_IO;
 }
 
-/* Copies valid UTF-8 into c->text: invalid bytes become U+FFFD, control
- * characters (but tab and line feed) a space, a CR before LF goes; cut on
- * a character boundary at RPT_TEXT_MAX bytes. */
+/* Copies valid UTF-8 into c->text: each maximal invalid subpart becomes
+ * U+FFFD (utf8.h's rule), control characters (but tab and line feed) a
+ * space, a CR before LF goes; cut on a character boundary at RPT_TEXT_MAX
+ * bytes. */
 static size_t clean_text(rpt_ctx *c, const char *s, size_t len)
 {
     size_t n = 0, i = 0;
@@ -48,32 +50,16 @@ static size_t clean_text(rpt_ctx *c, const char *s, size_t len)
                 break;
             continue;
         }
-        size_t k = 1;
-        if (b >= 0xC2 && b <= 0xF4) {
-            k = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-            if (i + k > len)
-                k = 0;
-            for (size_t j = 1; k && j < k; j++)
-                if (((unsigned char)s[i + j] & 0xC0) != 0x80)
-                    k = 0;
-            /* overlongs and surrogates are not valid UTF-8 either */
-            if (k == 3 && b == 0xE0 && (unsigned char)s[i + 1] < 0xA0)
-                k = 0;
-            if (k == 3 && b == 0xED && (unsigned char)s[i + 1] >= 0xA0)
-                k = 0;
-            if (k == 4 && b == 0xF0 && (unsigned char)s[i + 1] < 0x90)
-                k = 0;
-            if (k == 4 && b == 0xF4 && (unsigned char)s[i + 1] >= 0x90)
-                k = 0;
-        } else if (b >= 0x80) {
-            k = 0;
-        }
+        size_t bad = 1;
+        size_t k = b < 0x80 ? 1
+                            : utf8_seq((const unsigned char *)s + i, len - i,
+                                       &bad, NULL);
         const char *piece = s + i;
         size_t plen = k;
         if (k == 0) {
-            piece = "\xEF\xBF\xBD";
+            piece = UTF8_REPLACEMENT;
             plen = 3;
-            k = 1;
+            k = bad;
         } else if (b == '\r' && i + 1 < len && s[i + 1] == '\n') {
             i++;
             continue;
@@ -140,13 +126,7 @@ ta_status rpt_put_excerpt(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                       c->mask, 2 * RPT_TEXT_MAX);
         src = c->mask;
     }
-    size_t chars = 0, cut = 0;
-    while (cut < n && chars < RPT_EXCERPT_CHARS) {
-        cut++;
-        while (cut < n && ((unsigned char)src[cut] & 0xC0) == 0x80)
-            cut++;
-        chars++;
-    }
+    size_t cut = utf8_cut_chars(src, n, RPT_EXCERPT_CHARS);
     if (cut < n || (src == c->mask && len > RPT_EXCERPT_SCAN)) {
         /* mark the cut; src has room: cut < n <= 2 * RPT_TEXT_MAX - 4 */
         if (src != c->mask) {

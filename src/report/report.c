@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "utf8.h"
 
 #define PATH_BYTES 4096
 
@@ -163,12 +164,7 @@ static void unique_name(char (*used)[112], size_t n, const char *safe,
             return;
         char suffix[16];
         int sl = snprintf(suffix, sizeof suffix, "-%u", k);
-        size_t keep = strlen(safe);
-        if (keep + (size_t)sl > 100) {
-            keep = 100 - (size_t)sl;
-            while (keep > 0 && ((unsigned char)safe[keep] & 0xC0) == 0x80)
-                keep--;
-        }
+        size_t keep = utf8_cut(safe, strlen(safe), 100 - (size_t)sl);
         snprintf(out, 112, "%.*s%s", (int)keep, safe, suffix);
     }
 }

@@ -8,27 +8,13 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 #define NAME_MAX_BYTES 100
 
 static int forbidden(unsigned char c)
 {
     return c < 0x20 || c == 0x7F || (c && strchr("/\\:*?\"<>|", c));
-}
-
-/* Length of a valid UTF-8 sequence at s, 0 if invalid. */
-static size_t utf8_valid(const unsigned char *s, size_t avail)
-{
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] < 0xC2 || s[0] > 0xF4)
-        return 0;
-    size_t k = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
-    if (k > avail)
-        return 0;
-    for (size_t j = 1; j < k; j++)
-        if ((s[j] & 0xC0) != 0x80)
-            return 0;
-    return k;
 }
 
 static int ascii_upper(int c)
@@ -70,13 +56,16 @@ void report_safe_name(const char *cso, int en, char *out, size_t outlen)
     const unsigned char *p = (const unsigned char *)(cso ? cso : "");
     size_t left = strlen((const char *)p);
     while (left > 0) {
-        size_t k = utf8_valid(p, left);
+        /* Invalid UTF-8 (overlong forms and surrogates included) is
+         * one '_' per maximal invalid subpart, as utf8.h repairs it. */
+        size_t bad = 1;
+        size_t k = utf8_seq(p, left, &bad, NULL);
         const char *piece = (const char *)p;
         size_t plen = k;
         if (k == 0 || (k == 1 && forbidden(*p))) {
             piece = "_";
             plen = 1;
-            k = 1;
+            k = k ? 1 : bad;
         } else if (k == 1 && *p == '.' && (n == 0 || buf[n - 1] == '.')) {
             piece = ""; /* no leading dot, no ".." */
             plen = 0;
@@ -104,9 +93,7 @@ void report_safe_name(const char *cso, int en, char *out, size_t outlen)
     if (outlen == 0)
         return;
     /* cut for the caller's buffer on a character boundary */
-    size_t m = n < outlen - 1 ? n : outlen - 1;
-    while (m > 0 && m < n && ((unsigned char)buf[m] & 0xC0) == 0x80)
-        m--;
+    size_t m = utf8_cut(buf, n, outlen - 1);
     memcpy(out, buf, m);
     out[m] = '\0';
 }

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
+
 #define FIELD_MAX 1024
 #define NOTES_MAX 8192
 #define QUOTE_MAX 60 /* bytes of matched text quoted in evidence */
@@ -372,11 +374,7 @@ rules_hp_state rules_hp_state_of(rules_judge *j, const char *s, size_t len,
 static void ev_bytes(rules_verdict *out, size_t *pos, const char *s, size_t n)
 {
     size_t room = sizeof out->evidence - 1 - *pos;
-    if (n > room) {
-        n = room;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
+    n = utf8_cut(s, n, room);
     memcpy(out->evidence + *pos, s, n);
     *pos += n;
     out->evidence[*pos] = '\0';
@@ -393,11 +391,7 @@ static void ev_add(rules_verdict *out, size_t *pos, const char *code,
      * "***@***" and its space). */
     char q[QUOTE_MAX * 8 + 8];
     size_t o = 0, digits = 0;
-    if (n > QUOTE_MAX) {
-        n = QUOTE_MAX;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
+    n = utf8_cut(s, n, QUOTE_MAX);
     for (size_t i = 0; i < n;) {
         size_t e = i;
         while (e < n && s[e] != ' ')
