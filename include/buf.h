@@ -39,6 +39,10 @@ int buf_reserve(ta_buf *b, size_t n) TA_WUR;
 /* Appends n bytes; 0 or -1 as buf_reserve. */
 int buf_add(ta_buf *b, const void *s, size_t n) TA_WUR;
 
+/* Replaces the content with n bytes (memory kept for reuse); 0 or -1 as
+ * buf_reserve (the content is then empty). */
+int buf_set(ta_buf *b, const void *s, size_t n) TA_WUR;
+
 /* Appends a NUL-terminated string; 0 or -1. */
 int buf_adds(ta_buf *b, const char *s) TA_WUR;
 

@@ -46,6 +46,12 @@ int buf_add(ta_buf *b, const void *s, size_t n)
     return 0;
 }
 
+int buf_set(ta_buf *b, const void *s, size_t n)
+{
+    buf_reset(b);
+    return buf_add(b, s, n);
+}
+
 int buf_adds(ta_buf *b, const char *s)
 {
     return buf_add(b, s, strlen(s));

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "date.h"
 #include "sha256.h"
 
@@ -132,8 +133,8 @@ typedef struct brow {
 typedef struct batch {
     brow *rows;
     size_t n;
-    char *arena;
-    size_t used, cap;
+    ta_buf arena; /* the rows' strings, each NUL-terminated; a row keeps
+                     offsets, not pointers, so the arena may move */
     unsigned long long offset; /* bytes of the file read after this batch */
     int end;                   /* the reader stopped after this batch */
     csv_status end_status;
@@ -166,31 +167,22 @@ static void finalize_all(file_state *fs)
     sqlite3_finalize(fs->upd_import);
 }
 
-/* Makes room for need more bytes in the arena; 0 on success. Offsets, not
- * pointers, are kept, so moving the arena is safe. */
+/* Makes room for need more bytes in the arena; 0 on success. */
 static int reserve(batch *b, size_t need)
 {
-    if (b->cap - b->used >= need)
-        return 0;
-    size_t cap = b->cap ? b->cap : BATCH_BYTES + (BATCH_BYTES >> 2);
-    while (cap - b->used < need)
-        cap *= 2;
-    char *a = realloc(b->arena, cap);
-    if (!a)
-        return -1;
-    b->arena = a;
-    b->cap = cap;
-    return 0;
+    return buf_reserve(&b->arena, need);
 }
 
-/* Appends len bytes and a NUL; returns the offset. Room was reserved. */
+/* Appends len bytes and a NUL; returns the offset. Room was reserved
+ * (the strings are written in place: buf_add would end each with the
+ * buffer's own NUL, which is the same byte). */
 static size_t put(batch *b, const char *s, size_t len)
 {
-    size_t off = b->used;
+    size_t off = b->arena.len;
     if (len)
-        memcpy(b->arena + off, s, len);
-    b->arena[off + len] = '\0';
-    b->used += len + 1;
+        memcpy(b->arena.p + off, s, len);
+    b->arena.p[off + len] = '\0';
+    b->arena.len += len + 1;
     return off;
 }
 
@@ -272,10 +264,11 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
             continue;
         }
         if (f == TA_F_TICKET_ID || f == TA_F_CSO) {
-            br->off[f] = b->used;
-            br->len[f] = collapse_spaces(row->fields[c], row->lens[c],
-                                         b->arena + b->used, row->lens[c] + 1);
-            b->used += br->len[f] + 1;
+            br->off[f] = b->arena.len;
+            br->len[f] =
+                collapse_spaces(row->fields[c], row->lens[c],
+                                b->arena.p + b->arena.len, row->lens[c] + 1);
+            b->arena.len += br->len[f] + 1;
         } else {
             br->off[f] = put(b, row->fields[c], row->lens[c]);
             br->len[f] = row->lens[c];
@@ -288,7 +281,7 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
     rules_ticket t;
     t.source = fs->source;
     for (int f = 0; f < TA_F_COUNT; f++) {
-        t.v[f] = br->off[f] == NO_FIELD ? NULL : b->arena + br->off[f];
+        t.v[f] = br->off[f] == NO_FIELD ? NULL : b->arena.p + br->off[f];
         t.len[f] = br->len[f];
     }
     rules_verdict v;
@@ -322,9 +315,9 @@ static void *read_rows(void *arg)
         if (stop)
             return NULL;
         b->n = 0;
-        b->used = 0;
+        buf_reset(&b->arena);
         b->end = 0;
-        while (b->n < BATCH_ROWS && b->used < BATCH_BYTES) {
+        while (b->n < BATCH_ROWS && b->arena.len < BATCH_BYTES) {
             const csv_row *row = NULL;
             csv_status cs = csv_next(fs->reader, &row);
             if (cs != CSV_ROW) {
@@ -361,12 +354,12 @@ static ta_status add_reject(sqlite3 *db, file_state *fs, const batch *b,
     sqlite3_bind_int64(st, 1, fs->import_id);
     sqlite3_bind_text(st, 2, fs->path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)br->line);
-    sqlite3_bind_text(st, 4, b->arena + br->reason_off, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, b->arena.p + br->reason_off, -1, SQLITE_STATIC);
     if (br->field)
         sqlite3_bind_text(st, 5, br->field, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 5);
-    sqlite3_bind_text(st, 6, b->arena + br->raw_off, (int)br->raw_len,
+    sqlite3_bind_text(st, 6, b->arena.p + br->raw_off, (int)br->raw_len,
                       SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -389,7 +382,7 @@ static ta_status insert_ticket(sqlite3 *db, file_state *fs, const batch *b,
                                const brow *br, char *err, size_t errlen)
 {
     sqlite3_stmt *st = fs->ins_ticket;
-    const char *a = b->arena;
+    const char *a = b->arena.p;
     sqlite3_bind_text(st, 2, a + br->off[TA_F_TICKET_ID],
                       (int)br->len[TA_F_TICKET_ID], SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)br->line);
@@ -596,7 +589,7 @@ static void free_batches(file_state *fs)
 {
     for (int k = 0; k < NBATCH; k++) {
         free(fs->b[k].rows);
-        free(fs->b[k].arena);
+        buf_free(&fs->b[k].arena);
     }
 }
 
@@ -607,7 +600,9 @@ static ta_status pipe_rows(sqlite3 *db, const rules *rs, file_state *fs,
 {
     for (int k = 0; k < NBATCH; k++) {
         fs->b[k].rows = calloc(BATCH_ROWS, sizeof(brow));
-        if (!fs->b[k].rows || reserve(&fs->b[k], BATCH_BYTES)) {
+        /* one batch's bytes and a long row: no regrowth in steady state */
+        if (!fs->b[k].rows ||
+            reserve(&fs->b[k], BATCH_BYTES + (BATCH_BYTES >> 2))) {
             free_batches(fs);
             snprintf(err, errlen, "%s: out of memory", fs->path);
             return TA_E_NOMEM;

@@ -15,12 +15,12 @@
 #include "summary.h"
 
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "buf.h"
 #include "mask.h"
 #include "utf8.h"
 
@@ -322,83 +322,34 @@ done:
     return s;
 }
 
-/* A growing string for summary_text; oom is sticky so calls can be
- * chained and checked once. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (b->len + n + 1 > cap)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-sb_printf(sbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = 1;
-        return;
-    }
-    /* every format here is short; a longer one is cut, never overrun */
-    sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
 /* Appends a name from the data for a terminal: valid UTF-8, and no
  * control character (C0, DEL, C1) that could move the cursor or start an
- * escape sequence. */
-static void sb_add_display(sbuf *b, const char *s, size_t n)
+ * escape sequence. 0, or -1 when out of memory. */
+static int add_display(ta_buf *b, const char *s, size_t n)
 {
     size_t clen = 0;
     char *clean = utf8_clean(s, n, &clen);
-    if (!clean) {
-        b->oom = 1;
-        return;
-    }
-    for (size_t i = 0; i < clen;) {
-        size_t k;
+    if (!clean)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0, k; i < clen && rc == 0; i += k) {
         uint32_t cp = utf8_decode(clean + i, clen - i, &k);
         if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-            sb_add(b, UTF8_REPLACEMENT, 3);
+            rc = buf_add(b, UTF8_REPLACEMENT, 3);
         else
-            sb_add(b, clean + i, k);
-        i += k;
+            rc = buf_add(b, clean + i, k);
     }
     free(clean);
+    return rc;
 }
 
 /* Bytes of a CSO name shown in the text summary. */
 #define SUMMARY_NAME_MAX 80
 
 typedef struct worst_ctx {
-    sbuf *b;
+    ta_buf *b;
     int left;
+    int oom;
 } worst_ctx;
 
 static int add_worst(void *ctx, const summary_cso *row)
@@ -407,31 +358,38 @@ static int add_worst(void *ctx, const summary_cso *row)
     if (w->left <= 0 || !row->has_compliance)
         return 1; /* the rest have no compliance either (ordered last) */
     w->left--;
-    sb_printf(w->b, "  %6.2f%%  ", row->compliance_pct);
+    int rc = buf_printf(w->b, "  %6.2f%%  ", row->compliance_pct);
     if (row->cso_len == 0) {
-        sb_add(w->b, "(unknown)", 9);
+        rc |= buf_adds(w->b, "(unknown)");
     } else {
         /* A name is shown whole up to SUMMARY_NAME_MAX bytes, else cut at
          * a character boundary: a 1 MiB "name" must not flood a log. */
         size_t n = utf8_cut(row->cso, row->cso_len, SUMMARY_NAME_MAX);
-        sb_add_display(w->b, row->cso, n);
+        rc |= add_display(w->b, row->cso, n);
         if (n < row->cso_len)
-            sb_add(w->b, "\xe2\x80\xa6", 3); /* U+2026 ... */
+            rc |= buf_adds(w->b, "\xe2\x80\xa6"); /* U+2026 ... */
     }
-    sb_printf(w->b, " (%lu violations of %lu in scope)\n", row->violation,
-              row->compliant + row->exempt + row->violation);
+    rc |=
+        buf_printf(w->b, " (%lu violations of %lu in scope)\n", row->violation,
+                   row->compliant + row->exempt + row->violation);
+    if (rc != 0) {
+        w->oom = 1;
+        return 1;
+    }
     return 0;
 }
 
-static ta_status describe_period(sqlite3 *db, const char *period, sbuf *b,
+/* The period line; TA_E_NOMEM when b cannot grow (no message: the caller
+ * writes it). */
+static ta_status describe_period(sqlite3 *db, const char *period, ta_buf *b,
                                  char *err, size_t errlen)
 {
-    if (period) {
-        sb_add(b, "period ", 7);
-        sb_add_display(b, period, strlen(period));
-        sb_add(b, "\n", 1);
-        return TA_OK;
-    }
+    if (period)
+        return buf_adds(b, "period ") ||
+                       add_display(b, period, strlen(period)) ||
+                       buf_addc(b, '\n')
+                   ? TA_E_NOMEM
+                   : TA_OK;
     sqlite3_stmt *st = NULL;
     ta_status s = db_prepare(db, periods_sql, &st, err, errlen);
     if (s != TA_OK)
@@ -444,19 +402,20 @@ static ta_status describe_period(sqlite3 *db, const char *period, sbuf *b,
     unsigned long n = col_count(st, 0);
     const char *lo = (const char *)sqlite3_column_text(st, 1);
     const char *hi = (const char *)sqlite3_column_text(st, 2);
-    if (n == 0 || !lo || !hi)
-        sb_add(b, "all periods (none in the data)\n", 31);
-    else {
-        sb_add(b, "all periods (", 13);
-        sb_add_display(b, lo, strlen(lo));
+    int rc;
+    if (n == 0 || !lo || !hi) {
+        rc = buf_adds(b, "all periods (none in the data)\n");
+    } else {
+        rc = buf_adds(b, "all periods (");
+        rc |= add_display(b, lo, strlen(lo));
         if (n > 1) {
-            sb_add(b, " to ", 4);
-            sb_add_display(b, hi, strlen(hi));
+            rc |= buf_adds(b, " to ");
+            rc |= add_display(b, hi, strlen(hi));
         }
-        sb_printf(b, ", %lu month%s)\n", n, n == 1 ? "" : "s");
+        rc |= buf_printf(b, ", %lu month%s)\n", n, n == 1 ? "" : "s");
     }
     sqlite3_finalize(st);
-    return TA_OK;
+    return rc ? TA_E_NOMEM : TA_OK;
 }
 
 ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
@@ -467,38 +426,43 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
     ta_status s = summary_get_totals(db, period, &t, err, errlen);
     if (s != TA_OK)
         return s;
-    sbuf b = {0};
+    ta_buf b;
+    buf_init(&b, 0);
     s = describe_period(db, period, &b, err, errlen);
     if (s != TA_OK)
         goto fail;
-    sb_printf(&b, "files: %lu; rows read %lu, imported %lu, rejected %lu\n",
-              t.files, t.rows_read, t.rows_imported, t.rows_rejected);
-    sb_printf(&b,
-              "tickets: %lu: %lu compliant, %lu exempt, %lu violations, "
-              "%lu out of scope\n",
-              t.tickets, t.compliant, t.exempt, t.violation, t.out_of_scope);
+    int rc = buf_printf(
+        &b, "files: %lu; rows read %lu, imported %lu, rejected %lu\n", t.files,
+        t.rows_read, t.rows_imported, t.rows_rejected);
+    rc |= buf_printf(&b,
+                     "tickets: %lu: %lu compliant, %lu exempt, %lu "
+                     "violations, %lu out of scope\n",
+                     t.tickets, t.compliant, t.exempt, t.violation,
+                     t.out_of_scope);
     if (t.has_compliance)
-        sb_printf(&b, "compliance: %.2f%% (%lu of %lu in scope)\n",
-                  t.compliance_pct, t.compliant + t.exempt,
-                  t.compliant + t.exempt + t.violation);
+        rc |= buf_printf(&b, "compliance: %.2f%% (%lu of %lu in scope)\n",
+                         t.compliance_pct, t.compliant + t.exempt,
+                         t.compliant + t.exempt + t.violation);
     else
-        sb_printf(&b, "compliance: none (no ticket in scope)\n");
-    if (worst_n > 0 && t.compliant + t.exempt + t.violation > 0) {
-        sb_printf(&b, "worst CSOs:\n");
-        worst_ctx w = {&b, worst_n};
+        rc |= buf_adds(&b, "compliance: none (no ticket in scope)\n");
+    if (rc == 0 && worst_n > 0 && t.compliant + t.exempt + t.violation > 0) {
+        rc = buf_adds(&b, "worst CSOs:\n");
+        worst_ctx w = {&b, worst_n, 0};
         s = summary_each_cso(db, period, add_worst, &w, err, errlen);
         if (s != TA_OK)
             goto fail;
+        rc |= w.oom;
     }
-    if (b.oom || !b.p) {
-        snprintf(err, errlen, "building the summary: out of memory");
+    if (rc != 0) {
         s = TA_E_NOMEM;
         goto fail;
     }
-    *out = b.p;
+    *out = buf_take(&b);
     return TA_OK;
 fail:
-    free(b.p);
+    if (s == TA_E_NOMEM)
+        snprintf(err, errlen, "building the summary: out of memory");
+    buf_free(&b);
     return s;
 }
 

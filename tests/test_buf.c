@@ -1,6 +1,6 @@
 /*
  * test_buf.c — the growable buffer: appending, formatting past the small
- * stack buffer, the ceiling, reset and take.
+ * stack buffer, the ceiling, reset, take and set.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,12 +66,36 @@ static void test_buf_take(void **state)
     buf_free(&b);
 }
 
+/* buf_set replaces the content, keeps the memory, and an empty set still
+ * leaves a NUL-terminated buffer. */
+static void test_buf_set(void **state)
+{
+    (void)state;
+    ta_buf b;
+    buf_init(&b, 0);
+    assert_int_equal(buf_set(&b, "", 0), 0);
+    assert_non_null(b.p);
+    assert_string_equal(b.p, "");
+    assert_int_equal(buf_set(&b, "longer text", 11), 0);
+    char *mem = b.p;
+    assert_int_equal(buf_set(&b, "ab", 2), 0);
+    assert_ptr_equal(b.p, mem);
+    assert_string_equal(b.p, "ab");
+    assert_int_equal(b.len, 2);
+    buf_free(&b);
+    buf_init(&b, 4);
+    assert_int_equal(buf_set(&b, "12345", 5), -1);
+    assert_int_equal(b.len, 0);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_add_and_printf),
         cmocka_unit_test(test_buf_ceiling),
         cmocka_unit_test(test_buf_take),
+        cmocka_unit_test(test_buf_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "utf8.h"
 
 #define CSV_BLOCK ((size_t)64 * 1024)
@@ -81,9 +82,10 @@ struct csv_reader {
     unsigned long line;          /* physical line number at pos */
     unsigned long long progress; /* csv_offset */
 
-    /* The current row: fields unquoted into fbuf, NUL-terminated. */
-    char *fbuf;
-    size_t fcap, fused;
+    /* The current row: fields unquoted into fb, each NUL-terminated (fb
+     * is filled through buf_reserve and fb.len, not buf_add: the fields
+     * are written in place as the row is parsed). */
+    ta_buf fb;
     size_t *foff, *flen;
     char **fptr;
     size_t fldcap, nf;
@@ -301,26 +303,16 @@ static int is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Makes room for extra more bytes in fbuf. */
+/* Makes room for extra more bytes in fb. Past fb's ceiling (a row longer
+ * than max_row, a field per byte) the row is too long. */
 static parse_res fb_reserve(csv_reader *r, size_t extra)
 {
-    size_t need = r->fused + extra;
-    if (need <= r->fcap)
-        return PR_DONE;
-    if (need > r->max_row + 2 * (size_t)CSV_MAX_FIELDS + 16)
+    if (r->fb.len + extra > r->fb.max)
         return PR_TOOLONG;
-    size_t ncap = r->fcap ? r->fcap : 4096;
-    while (ncap < need)
-        ncap *= 2;
-    char *nb = realloc(r->fbuf, ncap);
-    if (!nb)
-        return PR_NOMEM;
-    r->fbuf = nb;
-    r->fcap = ncap;
-    return PR_DONE;
+    return buf_reserve(&r->fb, extra) == 0 ? PR_DONE : PR_NOMEM;
 }
 
-/* Starts a new field at fbuf's end. */
+/* Starts a new field at fb's end. */
 static parse_res field_begin(csv_reader *r)
 {
     if (r->nf >= CSV_MAX_FIELDS)
@@ -343,7 +335,7 @@ static parse_res field_begin(csv_reader *r)
         r->fptr = np;
         r->fldcap = ncap;
     }
-    r->foff[r->nf] = r->fused;
+    r->foff[r->nf] = r->fb.len;
     return PR_DONE;
 }
 
@@ -351,15 +343,15 @@ static parse_res field_begin(csv_reader *r)
  * NUL-terminates it (room for the NUL was reserved with the bytes). */
 static void field_end(csv_reader *r)
 {
-    size_t s = r->foff[r->nf], e = r->fused;
-    while (s < e && is_blank(r->fbuf[s]))
+    size_t s = r->foff[r->nf], e = r->fb.len;
+    while (s < e && is_blank(r->fb.p[s]))
         s++;
-    while (e > s && is_blank(r->fbuf[e - 1]))
+    while (e > s && is_blank(r->fb.p[e - 1]))
         e--;
-    r->fbuf[e] = '\0';
+    r->fb.p[e] = '\0';
     r->foff[r->nf] = s;
     r->flen[r->nf] = e - s;
-    r->fused = e + 1;
+    r->fb.len = e + 1;
     r->nf++;
 }
 
@@ -376,7 +368,7 @@ static unsigned long count_breaks(const char *p, size_t n)
     return c;
 }
 
-/* Parses the row starting at pos with delimiter d into fbuf/foff/flen,
+/* Parses the row starting at pos with delimiter d into fb/foff/flen,
  * without moving pos: delimiter detection parses a row several times.
  * On PR_DONE, pend/praw_end/pbreaks/open_quote describe the row. */
 static parse_res parse_row(csv_reader *r, char d)
@@ -387,7 +379,7 @@ static parse_res parse_row(csv_reader *r, char d)
     parse_res pr;
 
     r->nf = 0;
-    r->fused = 0;
+    r->fb.len = 0;
     r->open_quote = 0;
     for (;;) {
         if ((pr = field_begin(r)) != PR_DONE)
@@ -401,8 +393,8 @@ static parse_res parse_row(csv_reader *r, char d)
                     return PR_MORE;
                 if ((pr = fb_reserve(r, k - i + 2)) != PR_DONE)
                     return pr;
-                memcpy(r->fbuf + r->fused, p + i, k - i);
-                r->fused += k - i;
+                memcpy(r->fb.p + r->fb.len, p + i, k - i);
+                r->fb.len += k - i;
                 breaks += count_breaks(p + i, k - i);
                 if (!q) { /* end of input inside the quotes */
                     r->open_quote = 1;
@@ -420,7 +412,7 @@ static parse_res parse_row(csv_reader *r, char d)
                 }
                 char c = p[j];
                 if (c == '"') { /* "" is one quote */
-                    r->fbuf[r->fused++] = '"';
+                    r->fb.p[r->fb.len++] = '"';
                     i = j + 1;
                 } else if (c == d) {
                     i = j + 1;
@@ -431,7 +423,7 @@ static parse_res parse_row(csv_reader *r, char d)
                     field_end(r);
                     goto row_end;
                 } else { /* a lone quote is literal; still quoted */
-                    r->fbuf[r->fused++] = '"';
+                    r->fb.p[r->fb.len++] = '"';
                     i = j;
                 }
             }
@@ -444,8 +436,8 @@ static parse_res parse_row(csv_reader *r, char d)
                 return PR_MORE;
             if ((pr = fb_reserve(r, k - i + 1)) != PR_DONE)
                 return pr;
-            memcpy(r->fbuf + r->fused, p + i, k - i);
-            r->fused += k - i;
+            memcpy(r->fb.p + r->fb.len, p + i, k - i);
+            r->fb.len += k - i;
             field_end(r);
             if (k < n && p[k] == d) {
                 i = k + 1;
@@ -544,7 +536,7 @@ static csv_status peek_row(csv_reader *r, char d)
             return set_err(r, CSV_E_NOMEM, r->line, "out of memory");
         }
         for (size_t i = 0; i < r->nf; i++)
-            r->fptr[i] = r->fbuf + r->foff[i];
+            r->fptr[i] = r->fb.p + r->foff[i];
         r->row.nfields = r->nf;
         r->row.fields = r->fptr;
         r->row.lens = r->flen;
@@ -635,7 +627,7 @@ static csv_status keep_header(csv_reader *r)
 {
     const csv_row *row = &r->row;
     size_t n = row->nfields ? row->nfields : 1;
-    r->hbuf = malloc(row->raw_len + 1 + r->fused + 1);
+    r->hbuf = malloc(row->raw_len + 1 + r->fb.len + 1);
     r->hfields = malloc(n * sizeof *r->hfields);
     r->hlens = malloc(n * sizeof *r->hlens);
     if (!r->hbuf || !r->hfields || !r->hlens)
@@ -643,7 +635,7 @@ static csv_status keep_header(csv_reader *r)
     memcpy(r->hbuf, row->raw, row->raw_len);
     r->hbuf[row->raw_len] = '\0';
     char *fb = r->hbuf + row->raw_len + 1;
-    memcpy(fb, r->fbuf, r->fused);
+    memcpy(fb, r->fb.p, r->fb.len);
     for (size_t i = 0; i < row->nfields; i++) {
         r->hfields[i] = fb + r->foff[i];
         r->hlens[i] = row->lens[i];
@@ -841,6 +833,8 @@ static csv_reader *reader_new(const char *name, const csv_options *opt)
         r->score = opt->score_header;
         r->score_ctx = opt->score_ctx;
     }
+    /* A row's fields hold at most its bytes and a NUL each. */
+    buf_init(&r->fb, r->max_row + 2 * (size_t)CSV_MAX_FIELDS + 16);
     return r;
 }
 
@@ -1037,7 +1031,7 @@ void csv_close(csv_reader *r)
     free(r->name);
     free(r->wbuf);
     free(r->rbuf);
-    free(r->fbuf);
+    buf_free(&r->fb);
     free(r->foff);
     free(r->flen);
     free(r->fptr);

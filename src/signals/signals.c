@@ -29,51 +29,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
 #include "signals_internal.h"
 
-/* ---- small growable buffers ------------------------------------------ */
-
-typedef struct sig_str {
-    char *p;
-    size_t len, cap;
-} sig_str;
-
-/* Room for need bytes in all (the terminating NUL included). */
-static int str_reserve(sig_str *s, size_t need)
+/* The bytes of b equal data[0..len). */
+static int str_eq(const ta_buf *b, const void *data, size_t len)
 {
-    if (need <= s->cap)
-        return 0;
-    size_t cap = s->cap ? s->cap : 64;
-    while (cap < need)
-        cap *= 2;
-    char *np = realloc(s->p, cap);
-    if (!np)
-        return -1;
-    s->p = np;
-    s->cap = cap;
-    return 0;
-}
-
-static int str_set(sig_str *s, const void *data, size_t len)
-{
-    if (str_reserve(s, len + 1) != 0)
-        return -1;
-    if (len)
-        memcpy(s->p, data, len);
-    s->p[len] = '\0';
-    s->len = len;
-    return 0;
-}
-
-static int str_eq(const sig_str *s, const void *data, size_t len)
-{
-    return s->len == len && (len == 0 || memcmp(s->p, data, len) == 0);
+    return b->len == len && (len == 0 || memcmp(b->p, data, len) == 0);
 }
 
 /* One CSO of a contact group, or one CSO of a period (outliers). */
 typedef struct sig_cso {
-    sig_str name;
+    ta_buf name;
     unsigned long n;      /* tickets (group) / in scope (period) */
     unsigned long exempt; /* outliers only */
     unsigned long codes[FEED_EX_CODES];
@@ -106,7 +74,7 @@ static sig_cso *csos_add(sig_csos *c)
 static void csos_free(sig_csos *c)
 {
     for (size_t i = 0; i < c->cap; i++)
-        free(c->v[i].name.p);
+        buf_free(&c->v[i].name);
     free(c->v);
 }
 
@@ -151,14 +119,14 @@ static ta_status nomem(char *err, size_t errlen)
  * were read back from `tickets` (get: the rowid as ?1, kind as ?2). */
 typedef struct fields {
     signals_text f[FEED_MAX_FIELDS];
-    sig_str own[FEED_MAX_FIELDS];
+    ta_buf own[FEED_MAX_FIELDS];
     long long rowid;
 } fields;
 
 static void fields_free(fields *x)
 {
     for (int i = 0; i < FEED_MAX_FIELDS; i++)
-        free(x->own[i].p);
+        buf_free(&x->own[i]);
 }
 
 /* 1 with x filled, 0 when the ticket is gone (by reference only), -1 on a
@@ -179,7 +147,7 @@ static int unpack(const extsort_rec *r, int nfields, sqlite3_stmt *get,
         return -1;
     for (int i = 0; i < nfields; i++) {
         const void *t = sqlite3_column_text(get, i);
-        if (str_set(&x->own[i], t ? t : "",
+        if (buf_set(&x->own[i], t ? t : "",
                     (size_t)sqlite3_column_bytes(get, i)) != 0)
             return -2;
         x->f[i].p = x->own[i].p;
@@ -208,7 +176,7 @@ typedef struct reuse_ctx {
     sqlite3_stmt *ins, *ins_cso, *get;
     const char *kind;
     unsigned long min_customers;
-    sig_str period, contact;
+    ta_buf period, contact;
     unsigned long tickets, customers;
     sig_csos csos;
     unsigned long written;
@@ -223,7 +191,7 @@ static int reuse_count_cso(reuse_ctx *c, const void *cso, size_t len)
             return 0;
         }
     sig_cso *e = csos_add(&c->csos);
-    if (!e || str_set(&e->name, cso, len) != 0)
+    if (!e || buf_set(&e->name, cso, len) != 0)
         return -1;
     e->n = 1;
     return 0;
@@ -275,8 +243,8 @@ static ta_status reuse_take(reuse_ctx *c, const extsort_rec *r, fields *x,
         return db_fail(c->db, "reading a reused contact", err, errlen);
     signals_text per = x->f[0], con = x->f[1], cso = x->f[2];
     if (c->tickets == 0) {
-        if (str_set(&c->period, per.p, per.n) != 0 ||
-            str_set(&c->contact, con.p, con.n) != 0)
+        if (buf_set(&c->period, per.p, per.n) != 0 ||
+            buf_set(&c->contact, con.p, con.n) != 0)
             return nomem(err, errlen);
     } else if (!str_eq(&c->period, per.p, per.n) ||
                !str_eq(&c->contact, con.p, con.n)) {
@@ -342,8 +310,8 @@ static ta_status reused_contacts(signals_feed *f, sig_merge *m, sqlite3 *db,
     sqlite3_finalize(c.ins);
     sqlite3_finalize(c.ins_cso);
     sqlite3_finalize(c.get);
-    free(c.period.p);
-    free(c.contact.p);
+    buf_free(&c.period);
+    buf_free(&c.contact);
     fields_free(&x);
     csos_free(&c.csos);
     if (s == TA_OK)
@@ -437,7 +405,8 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
     unsigned long min_tickets = min > 1 ? (unsigned long)min : 1;
     double factor = rules_outlier_mad_factor(rs);
     sig_csos c = {0};
-    sig_str cur = {0};
+    ta_buf cur;
+    buf_init(&cur, 0);
     sqlite3_stmt *sel = NULL, *ins = NULL;
     ta_status s = db_prepare(db, outlier_ins_sql, &ins, err, errlen);
     if (s == TA_OK)
@@ -454,7 +423,7 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
                                        errlen);
             if (s != TA_OK)
                 break;
-            if (str_set(&cur, per, per_len) != 0) {
+            if (buf_set(&cur, per, per_len) != 0) {
                 s = nomem(err, errlen);
                 break;
             }
@@ -466,7 +435,7 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
             continue;
         sig_cso *e = csos_add(&c);
         const void *name = sqlite3_column_text(sel, 1);
-        if (!e || str_set(&e->name, name ? name : "",
+        if (!e || buf_set(&e->name, name ? name : "",
                           (size_t)sqlite3_column_bytes(sel, 1)) != 0) {
             s = nomem(err, errlen);
             break;
@@ -484,7 +453,7 @@ static ta_status exemption_outliers(sqlite3 *db, const rules *rs,
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
     csos_free(&c);
-    free(cur.p);
+    buf_free(&cur);
     return s;
 }
 
@@ -509,7 +478,7 @@ static ta_status outliers_from_feed(signals_feed *f, sqlite3 *db,
         c.n = 0;
         for (; j < n && strcmp(v[j]->period, v[i]->period) == 0; j++) {
             sig_cso *e = csos_add(&c);
-            if (!e || str_set(&e->name, v[j]->cso, v[j]->cso_len) != 0) {
+            if (!e || buf_set(&e->name, v[j]->cso, v[j]->cso_len) != 0) {
                 s = nomem(err, errlen);
                 break;
             }
@@ -574,23 +543,13 @@ static int bind_text(sqlite3_stmt *st, int i, signals_text t)
     return sqlite3_bind_text(st, i, t.p ? t.p : "", (int)t.n, SQLITE_STATIC);
 }
 
-static int str_add(sig_str *s, signals_text t)
-{
-    if (str_reserve(s, s->len + t.n + 1) != 0)
-        return -1;
-    memcpy(s->p + s->len, t.p, t.n);
-    s->len += t.n;
-    s->p[s->len] = '\0';
-    return 0;
-}
-
 /* Appends t to j as a JSON string: what SQLite's json_object writes for
  * text (quote, backslash and control characters escaped, other bytes as
  * they are), without a round trip through SQL for every mismatch. */
-static int json_string(sig_str *j, signals_text t)
+static int json_string(ta_buf *j, signals_text t)
 {
     static const char hex[] = "0123456789abcdef";
-    if (str_reserve(j, j->len + 6 * t.n + 3) != 0)
+    if (t.n > ((size_t)-1 - 2) / 6 || buf_reserve(j, 6 * t.n + 2) != 0)
         return -1;
     char *o = j->p + j->len;
     *o++ = '"';
@@ -624,7 +583,7 @@ typedef struct cross_ctx {
     sqlite3 *db;
     sqlite3_stmt *ins, *get;
     fields crm, apkt;
-    sig_str detail;
+    ta_buf detail;
     unsigned long written;
 } cross_ctx;
 
@@ -648,8 +607,7 @@ static ta_status cross_check(cross_ctx *c, const extsort_rec *kr,
     int hp = !same(a->f[X_HP], k->f[X_HP]);
     if (!email && !hp)
         return TA_OK;
-    c->detail.len = 0;
-    if (str_set(&c->detail, "{\"crm_cso\":", 11) != 0 ||
+    if (buf_set(&c->detail, "{\"crm_cso\":", 11) != 0 ||
         json_string(&c->detail, k->f[X_CSO]) != 0)
         return nomem(err, errlen);
     signals_text tail;
@@ -657,7 +615,7 @@ static ta_status cross_check(cross_ctx *c, const extsort_rec *kr,
              : email     ? ",\"fields\":[\"email\"]}"
                          : ",\"fields\":[\"hp\"]}";
     tail.n = strlen(tail.p);
-    if (str_add(&c->detail, tail) != 0)
+    if (buf_add(&c->detail, tail.p, tail.n) != 0)
         return nomem(err, errlen);
     sqlite3_stmt *st = c->ins;
     sqlite3_reset(st);
@@ -701,7 +659,7 @@ static ta_status mismatches_from_feed(sig_merge *m, sqlite3 *db,
     sqlite3_finalize(c.get);
     fields_free(&c.crm);
     fields_free(&c.apkt);
-    free(c.detail.p);
+    buf_free(&c.detail);
     *count = c.written;
     return s;
 }

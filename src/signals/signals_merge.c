@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+
 #define BLOCK (256u << 10)
 /* Up to CROSS_GROUP CRM tickets share an id hash (different ids: a
  * collision); more would need several 64-bit collisions at once, so the
@@ -223,9 +225,8 @@ int merge_next_pair(sig_merge *m, extsort_rec *crm, extsort_rec *apkt)
 typedef struct group {
     uint64_t key, last;
     unsigned long customers; /* by hash */
-    unsigned char *b;        /* (k2, length, payload) ... */
-    size_t n, cap;
-    int through; /* past GROUP_MAX: written as it comes */
+    ta_buf b;                /* (k2, length, payload) ... */
+    int through;             /* past GROUP_MAX: written as it comes */
 } group;
 
 /* A record in the file: k1, k2, 32-bit length, payload. */
@@ -241,16 +242,17 @@ static int put_rec(FILE *out, uint64_t k1, uint64_t k2, const void *p,
 
 static int group_write(sig_merge *m, group *g)
 {
-    for (size_t o = 0; o < g->n;) {
+    const unsigned char *p = (const unsigned char *)g->b.p;
+    for (size_t o = 0; o < g->b.len;) {
         uint64_t k2;
         uint32_t len;
-        memcpy(&k2, g->b + o, 8);
-        memcpy(&len, g->b + o + 8, 4);
-        if (put_rec(m->groups, g->key, k2, g->b + o + 12, len) != 0)
+        memcpy(&k2, p + o, 8);
+        memcpy(&len, p + o + 8, 4);
+        if (put_rec(m->groups, g->key, k2, p + o + 12, len) != 0)
             return -1;
         o += 12 + len;
     }
-    g->n = 0;
+    buf_reset(&g->b);
     return 0;
 }
 
@@ -263,27 +265,16 @@ static int group_add(sig_merge *m, group *g, const extsort_rec *r)
     if (g->through)
         return put_rec(m->groups, r->k1, r->k2, r->data, (uint32_t)r->len);
     size_t need = 12 + r->len;
-    if (g->n + need > GROUP_MAX) {
+    if (g->b.len + need > GROUP_MAX) {
         g->through = 1;
         if (group_write(m, g) != 0)
             return -1;
         return put_rec(m->groups, r->k1, r->k2, r->data, (uint32_t)r->len);
     }
-    if (g->n + need > g->cap) {
-        size_t cap = g->cap ? g->cap : 4096;
-        while (cap < g->n + need)
-            cap *= 2;
-        unsigned char *nb = realloc(g->b, cap);
-        if (!nb)
-            return -1;
-        g->b = nb;
-        g->cap = cap;
-    }
     uint32_t len = (uint32_t)r->len;
-    memcpy(g->b + g->n, &r->k2, 8);
-    memcpy(g->b + g->n + 8, &len, 4);
-    memcpy(g->b + g->n + 12, r->data, r->len);
-    g->n += need;
+    if (buf_add(&g->b, &r->k2, 8) != 0 || buf_add(&g->b, &len, 4) != 0 ||
+        buf_add(&g->b, r->data, r->len) != 0)
+        return -1;
     return 0;
 }
 
@@ -312,7 +303,7 @@ static void group_up(sig_merge *m)
             g.key = r.k1;
             g.last = 0;
             g.customers = 0;
-            g.n = 0;
+            buf_reset(&g.b);
             g.through = 0;
             any = 1;
         }
@@ -329,7 +320,7 @@ static void group_up(sig_merge *m)
         failed = 1;
     if (failed)
         m->gerr = errno ? errno : EIO;
-    free(g.b);
+    buf_free(&g.b);
 }
 
 /* The merging thread: the pairs first, since the caller writes them as
