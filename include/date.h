@@ -38,4 +38,10 @@ void date_format(const ta_date *d, char buf[11]);
 /* Writes the period "YYYY-MM" (8 bytes with NUL) to buf. */
 void date_period(const ta_date *d, char buf[8]);
 
+/* 1 when s is a period as --period takes it: exactly "YYYY-MM", four
+ * digits, a dash, a month 01-12 (any year: a period names the month of
+ * the data, whatever the date forms accept). The one check of the
+ * command line and the report. */
+int date_period_valid(const char *s);
+
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "date.h"
 
 enum {
     OPT_DB = 256,
@@ -142,17 +143,6 @@ static int parse_pct(const char *s, double *out)
     return 1;
 }
 
-static int valid_period(const char *s)
-{
-    if (strlen(s) != 7 || s[4] != '-')
-        return 0;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (s[i] < '0' || s[i] > '9'))
-            return 0;
-    int month = (s[5] - '0') * 10 + (s[6] - '0');
-    return month >= 1 && month <= 12;
-}
-
 static const char *command_name(cli_command c)
 {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -195,7 +185,7 @@ static ta_status check_value(int code, const char *arg, cli_options *opt,
                                arg, "");
         break;
     case OPT_PERIOD:
-        if (!valid_period(arg))
+        if (!date_period_valid(arg))
             return usage_error(err, errlen,
                                "--period '%s': expected a month as YYYY-MM, "
                                "e.g. 2026-10%s",

@@ -6,7 +6,8 @@
  * signs and leading spaces, and depend on the locale).
  *
  * It does not know which column it reads nor what a period is for; the
- * importer turns a failure into a rejected row.
+ * importer turns a failure into a rejected row. It also holds the one
+ * check of a period written by a user (date_period_valid).
  */
 #include "date.h"
 
@@ -309,4 +310,16 @@ void date_period(const ta_date *d, char buf[8])
     buf[4] = '-';
     put_digits(buf + 5, d->month, 2);
     buf[7] = '\0';
+}
+
+int date_period_valid(const char *s)
+{
+    for (int i = 0; i < 7; i++) {
+        if (i == 4 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return 0; /* also stops at the NUL of a shorter string */
+    }
+    if (s[7] != '\0')
+        return 0;
+    int month = (s[5] - '0') * 10 + (s[6] - '0');
+    return month >= 1 && month <= 12;
 }

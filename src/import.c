@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "date.h"
 #include "sha256.h"
+#include "text.h"
 
 #define IMPORT_NAME_MAX 256
 /* A batch is handed over when it holds this many rows or bytes. */
@@ -73,30 +74,6 @@ static ta_status csv_to_status(csv_status cs)
     default:
         return TA_E_DATA;
     }
-}
-
-/* Copies s with runs of white space collapsed to one space (SPEC §3:
- * ticket_id and cso compare exactly after trimming and collapsing). The
- * input is already trimmed. Returns the length written. */
-static size_t collapse_spaces(const char *s, size_t len, char *out,
-                              size_t outlen)
-{
-    size_t n = 0;
-    int in_space = 0;
-    for (size_t i = 0; i < len && n + 1 < outlen; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            in_space = 1;
-            continue;
-        }
-        if (in_space && n > 0)
-            out[n++] = ' ';
-        in_space = 0;
-        if (n + 1 < outlen)
-            out[n++] = (char)c;
-    }
-    out[n] = '\0';
-    return n;
 }
 
 /* Lists the header's names for an error message: "A, B, C". */
@@ -264,10 +241,12 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
             continue;
         }
         if (f == TA_F_TICKET_ID || f == TA_F_CSO) {
+            /* SPEC §3: ticket_id and cso compare exactly after trimming
+             * and collapsing white space */
             br->off[f] = b->arena.len;
             br->len[f] =
-                collapse_spaces(row->fields[c], row->lens[c],
-                                b->arena.p + b->arena.len, row->lens[c] + 1);
+                text_collapse(row->fields[c], row->lens[c],
+                              b->arena.p + b->arena.len, row->lens[c] + 1);
             b->arena.len += br->len[f] + 1;
         } else {
             br->off[f] = put(b, row->fields[c], row->lens[c]);

@@ -254,10 +254,30 @@ static void date_iso_round_trip_all_days(void **state)
     assert_int_equal(accepted, 200L * 365 + 49);
 }
 
+/* The one period check (--period, report_options.period): "YYYY-MM",
+ * any four-digit year, month 01-12, nothing before or after. */
+static void date_period_valid_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int ok;
+    } t[] = {
+        {"2026-10", 1},    {"2026-01", 1}, {"2026-12", 1},  {"0001-06", 1},
+        {"9999-09", 1},    {"2026-00", 0}, {"2026-13", 0},  {"2026-1", 0},
+        {"2026-100", 0},   {"26-10", 0},   {"2026/10", 0},  {"2026-1a", 0},
+        {"20x6-10", 0},    {"", 0},        {" 2026-10", 0}, {"2026-10 ", 0},
+        {"2026-10-01", 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (date_period_valid(t[i].s) != t[i].ok)
+            fail_msg("'%s': expected %d", t[i].s, t[i].ok);
+}
+
 int main(void)
 {
-    enum { NCASES = sizeof cases / sizeof cases[0] };
-    struct CMUnitTest tests[NCASES + 5];
+    enum { NCASES = sizeof cases / sizeof cases[0], NEXTRA = 6 };
+    struct CMUnitTest tests[NCASES + NEXTRA];
     size_t n = 0;
     for (size_t i = 0; i < NCASES; i++) {
         tests[n].name = cases[i].name;
@@ -267,12 +287,13 @@ int main(void)
         tests[n].initial_state = (void *)&cases[i];
         n++;
     }
-    const struct CMUnitTest extra[] = {
+    const struct CMUnitTest extra[NEXTRA] = {
         cmocka_unit_test(date_reads_only_len_bytes),
         cmocka_unit_test(date_prefixes_stay_in_bounds),
         cmocka_unit_test(date_format_and_period),
         cmocka_unit_test(date_excel_serial_every_day),
         cmocka_unit_test(date_iso_round_trip_all_days),
+        cmocka_unit_test(date_period_valid_table),
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
         tests[n++] = extra[i];

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "db.h"
 #include "utf8.h"
 
@@ -28,13 +29,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
 {
     if (err && errlen)
         snprintf(err, errlen, fmt, a, b);
-}
-
-static int period_ok(const char *p)
-{
-    return strlen(p) == 7 && p[4] == '-' && strspn(p, "0123456789") == 4 &&
-           strspn(p + 5, "0123456789") == 2 && strcmp(p + 5, "01") >= 0 &&
-           strcmp(p + 5, "12") <= 0;
 }
 
 /* mkdir -p: creates every missing folder of path. */
@@ -257,7 +251,7 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
                 "report");
         return TA_E_USAGE;
     }
-    if (opt->period && !period_ok(opt->period)) {
+    if (opt->period && !date_period_valid(opt->period)) {
         set_err(err, errlen, "--period %s: %s", opt->period,
                 "expected YYYY-MM, e.g. 2026-10");
         return TA_E_USAGE;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
 #include "utf8.h"
 
 #define FIELD_MAX 1024
@@ -92,36 +93,6 @@ void rules_judge_free(rules_judge *j)
 
 /* ---- small helpers --------------------------------------------------- */
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-           c == '\f';
-}
-
-/* Trims and collapses runs of white space (line breaks included) to one
- * space, as every pattern of SPEC §4 expects. Truncates to cap-1 bytes. */
-static size_t collapse(const char *in, size_t len, char *out, size_t cap)
-{
-    size_t o = 0;
-    int pending = 0;
-    for (size_t i = 0; i < len && o + 1 < cap; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (is_space(c)) {
-            pending = o > 0;
-            continue;
-        }
-        if (pending) {
-            out[o++] = ' ';
-            pending = 0;
-            if (o + 1 >= cap)
-                break;
-        }
-        out[o++] = (char)c;
-    }
-    out[o] = '\0';
-    return o;
-}
-
 /* The collapsed field f of t, collapsed on first use. */
 static size_t field(rules_judge *j, const rules_ticket *t, int f)
 {
@@ -132,8 +103,8 @@ static size_t field(rules_judge *j, const rules_ticket *t, int f)
          * string. */
         if (v && len == 0)
             len = strlen(v);
-        j->fl[f] = collapse(v ? v : "", len, j->fb[f],
-                            f == TA_F_NOTES ? NOTES_MAX : FIELD_MAX);
+        j->fl[f] = text_collapse(v ? v : "", len, j->fb[f],
+                                 f == TA_F_NOTES ? NOTES_MAX : FIELD_MAX);
         j->done[f] = 1;
     }
     return j->fl[f];
@@ -282,7 +253,7 @@ static rules_email_state email_state(rules_judge *j, const char *s, size_t len,
 rules_email_state rules_email_state_of(rules_judge *j, const char *s,
                                        size_t len)
 {
-    size_t n = collapse(s ? s : "", s ? len : 0, j->tmp, sizeof j->tmp);
+    size_t n = text_collapse(s ? s : "", s ? len : 0, j->tmp, sizeof j->tmp);
     return email_state(j, j->tmp, n, NULL, NULL);
 }
 
@@ -355,7 +326,7 @@ static rules_hp_state hp_state(rules_judge *j, const char *s, size_t len)
 rules_hp_state rules_hp_state_of(rules_judge *j, const char *s, size_t len,
                                  char *norm, size_t normlen)
 {
-    size_t n = collapse(s ? s : "", s ? len : 0, j->tmp, sizeof j->tmp);
+    size_t n = text_collapse(s ? s : "", s ? len : 0, j->tmp, sizeof j->tmp);
     rules_hp_state st = hp_state(j, j->tmp, n);
     if (norm && normlen) {
         size_t dl = strlen(j->digits);
