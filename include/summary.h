@@ -62,9 +62,8 @@ ta_status summary_get_totals(sqlite3 *db, const char *period,
                              summary_totals *t, char *err,
                              size_t errlen) TA_WUR;
 
-/* Calls fn for each CSO of period (NULL: all), worst compliance first:
- * ordered by compliance ascending, CSOs with no ticket in scope last, then
- * most violations, then CSO name in byte order. */
+/* Calls fn for each CSO of period (NULL: all) in the order of
+ * summary_cso_cmp. */
 ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
                            void *ctx, char *err, size_t errlen) TA_WUR;
 
@@ -93,7 +92,17 @@ int summary_check_fails(const summary_totals *t, int has_fail_under,
                         unsigned long max_rejected, char *why, size_t whylen);
 
 /* Compliance in hundredths of a percent of num/den, rounded half up;
- * den must be > 0. summary_centi(2, 3) = 6667. */
+ * den must be > 0. summary_centi(2, 3) = 6667. The one computation of
+ * compliance: the JSON, the text summary, JUnit and the workbook all
+ * take their figures from it. */
 long long summary_centi(unsigned long long num, unsigned long long den);
+
+/* The one CSO order of every output (the workbook's Per CSO sheet and its
+ * chart, --json's by_cso, JUnit, the text summary's worst CSOs): worst
+ * compliance first (compliance_centi ascending), CSOs with no ticket in
+ * scope last, then most violations, then the name in byte order (cso,
+ * cso_len). Uses has_compliance, compliance_centi, violation, cso and
+ * cso_len only. <0, 0 or >0, as qsort wants. */
+int summary_cso_cmp(const summary_cso *a, const summary_cso *b);
 
 #endif

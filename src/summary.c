@@ -24,23 +24,24 @@
 #include "mask.h"
 #include "utf8.h"
 
-/* Per-CSO counts and compliance (hundredths, half up, as summary_centi)
- * of period ?1, all periods when ?1 is NULL. Shared by the JSON and by
- * summary_each_cso so both list the same figures in the same order. */
+/* Per-CSO counts and compliance (hundredths: ta_centi, which is
+ * summary_centi) of period ?1, all periods when ?1 is NULL. Shared by the
+ * JSON and by summary_each_cso so both list the same figures in the same
+ * order. */
 #define CSO_SQL                                                               \
-    "SELECT cso, n, c, e, v, o, CASE WHEN c + e + v = 0 THEN NULL ELSE "      \
-    "(20000 * (c + e) + (c + e + v)) / (2 * (c + e + v)) END AS centi "       \
+    "SELECT cso, n, c, e, v, o, ta_centi(c + e, c + e + v) AS centi "         \
     "FROM (SELECT cso, count(*) AS n, sum(status = 'compliant') AS c, "       \
     "sum(status = 'exempt') AS e, sum(status = 'violation') AS v, "           \
     "sum(status = 'out_of_scope') AS o FROM audit_results "                   \
     "WHERE ?1 IS NULL OR period = ?1 GROUP BY cso)"
+/* The one CSO order, in SQL: summary_cso_cmp below says the same in C
+ * (the workbook sorts with it); tests/test_cso_order.c holds them to it. */
 #define CSO_ORDER " ORDER BY centi IS NULL, centi, v DESC, cso"
 
 /* Compliance in hundredths per CSO (columns <x>cso, <x>centi) in the
  * one period the SQL expression p gives; nothing when p is NULL. */
 #define PERIOD_CSO_SQL(p, x)                                                  \
-    "SELECT cso AS " x "cso, CASE WHEN c + e + v = 0 THEN NULL ELSE "         \
-    "(20000 * (c + e) + (c + e + v)) / (2 * (c + e + v)) END AS " x "centi "  \
+    "SELECT cso AS " x "cso, ta_centi(c + e, c + e + v) AS " x "centi "       \
     "FROM (SELECT cso, sum(status = 'compliant') AS c, "                      \
     "sum(status = 'exempt') AS e, sum(status = 'violation') AS v "            \
     "FROM audit_results WHERE period = " p " GROUP BY cso)"
@@ -110,9 +111,8 @@ static const char json_sql[] =
     "   ORDER BY 1))),"
     " 'tickets', tot.n, 'compliant', tot.c, 'exempt', tot.e,"
     " 'violation', tot.v, 'out_of_scope', tot.o,"
-    " 'compliance_pct', CASE WHEN tot.c + tot.e + tot.v = 0 THEN NULL ELSE"
-    "   ((20000 * (tot.c + tot.e) + (tot.c + tot.e + tot.v))"
-    "    / (2 * (tot.c + tot.e + tot.v))) / 100.0 END,"
+    " 'compliance_pct',"
+    "   ta_centi(tot.c + tot.e, tot.c + tot.e + tot.v) / 100.0,"
     " 'rows_read', imp.rr, 'rows_imported', imp.ri,"
     " 'rows_rejected', imp.rj,"
     " 'files', json((SELECT json_group_array(json_object("
@@ -163,6 +163,88 @@ long long summary_centi(unsigned long long num, unsigned long long den)
     return (long long)((20000ULL * num + den) / (2ULL * den));
 }
 
+int summary_cso_cmp(const summary_cso *a, const summary_cso *b)
+{
+    if (a->has_compliance != b->has_compliance)
+        return a->has_compliance ? -1 : 1;
+    if (a->has_compliance && a->compliance_centi != b->compliance_centi)
+        return a->compliance_centi < b->compliance_centi ? -1 : 1;
+    if (a->violation != b->violation)
+        return a->violation > b->violation ? -1 : 1;
+    size_t n = a->cso_len < b->cso_len ? a->cso_len : b->cso_len;
+    int c = n ? memcmp(a->cso, b->cso, n) : 0;
+    if (c != 0)
+        return c < 0 ? -1 : 1;
+    return (a->cso_len > b->cso_len) - (a->cso_len < b->cso_len);
+}
+
+/* ta_centi(ok, in_scope): summary_centi for SQL, NULL when nothing is in
+ * scope, so that every figure of compliance comes from one computation. */
+static void sql_centi(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_int64 ok = sqlite3_value_int64(argv[0]);
+    sqlite3_int64 den = sqlite3_value_int64(argv[1]);
+    if (den <= 0 || ok < 0 || ok > den) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_result_int64(
+        ctx, summary_centi((unsigned long long)ok, (unsigned long long)den));
+}
+
+/* ta_mask_email(x) / ta_mask_phone(x) for the JSON: mask.h's rules, so
+ * the JSON shows contacts as the workbook does. NULL stays NULL. */
+static void sql_mask(sqlite3_context *ctx, sqlite3_value *v,
+                     size_t (*fn)(const char *, size_t, char *, size_t))
+{
+    if (sqlite3_value_type(v) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *in = (const char *)sqlite3_value_text(v);
+    size_t len = in ? (size_t)sqlite3_value_bytes(v) : 0;
+    /* a masked address grows by at most 3 bytes per piece */
+    size_t cap = 4 * len + 16;
+    char *buf = malloc(cap);
+    if (!buf) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    size_t n = fn(in ? in : "", len, buf, cap);
+    sqlite3_result_text(ctx, buf, (int)n, free);
+}
+
+static void sql_mask_email(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv)
+{
+    (void)argc;
+    sql_mask(ctx, argv[0], mask_email);
+}
+
+static void sql_mask_phone(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv)
+{
+    (void)argc;
+    sql_mask(ctx, argv[0], mask_phone);
+}
+
+/* The SQL functions this file's queries call (what names the work in a
+ * message). */
+static ta_status register_functions(sqlite3 *db, const char *what, char *err,
+                                    size_t errlen)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(db, "ta_centi", 2, flags, NULL, sql_centi,
+                                NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "ta_mask_email", 1, flags, NULL,
+                                sql_mask_email, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "ta_mask_phone", 1, flags, NULL,
+                                sql_mask_phone, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, what, err, errlen);
+    return TA_OK;
+}
+
 ta_status summary_get_totals(sqlite3 *db, const char *period,
                              summary_totals *t, char *err, size_t errlen)
 {
@@ -206,7 +288,10 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
                            void *ctx, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    ta_status s = db_prepare(db, CSO_SQL CSO_ORDER, &st, err, errlen);
+    ta_status s =
+        register_functions(db, "reading the figures per CSO", err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db, CSO_SQL CSO_ORDER, &st, err, errlen);
     if (s != TA_OK)
         return s;
     if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK) {
@@ -242,59 +327,13 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
     return s;
 }
 
-/* ta_mask_email(x) / ta_mask_phone(x) for the JSON: mask.h's rules, so
- * the JSON shows contacts as the workbook does. NULL stays NULL. */
-static void sql_mask(sqlite3_context *ctx, sqlite3_value *v,
-                     size_t (*fn)(const char *, size_t, char *, size_t))
-{
-    if (sqlite3_value_type(v) == SQLITE_NULL) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    const char *in = (const char *)sqlite3_value_text(v);
-    size_t len = in ? (size_t)sqlite3_value_bytes(v) : 0;
-    /* a masked address grows by at most 3 bytes per piece */
-    size_t cap = 4 * len + 16;
-    char *buf = malloc(cap);
-    if (!buf) {
-        sqlite3_result_error_nomem(ctx);
-        return;
-    }
-    size_t n = fn(in ? in : "", len, buf, cap);
-    sqlite3_result_text(ctx, buf, (int)n, free);
-}
-
-static void sql_mask_email(sqlite3_context *ctx, int argc,
-                           sqlite3_value **argv)
-{
-    (void)argc;
-    sql_mask(ctx, argv[0], mask_email);
-}
-
-static void sql_mask_phone(sqlite3_context *ctx, int argc,
-                           sqlite3_value **argv)
-{
-    (void)argc;
-    sql_mask(ctx, argv[0], mask_phone);
-}
-
-static ta_status register_masks(sqlite3 *db, char *err, size_t errlen)
-{
-    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    if (sqlite3_create_function(db, "ta_mask_email", 1, flags, NULL,
-                                sql_mask_email, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(db, "ta_mask_phone", 1, flags, NULL,
-                                sql_mask_phone, NULL, NULL) != SQLITE_OK)
-        return db_fail(db, "building the JSON summary", err, errlen);
-    return TA_OK;
-}
-
 ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
                        size_t errlen)
 {
     *out = NULL;
     sqlite3_stmt *st = NULL;
-    ta_status s = register_masks(db, err, errlen);
+    ta_status s =
+        register_functions(db, "building the JSON summary", err, errlen);
     if (s != TA_OK)
         return s;
     s = db_prepare(db, json_sql, &st, err, errlen);

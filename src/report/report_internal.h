@@ -53,7 +53,8 @@ typedef struct rpt_cso {
     long long n[RPT_NSTATUS];  /* tickets per status */
     long long *codes;          /* tickets per code, parallel to codes */
     int has_pct;               /* 0 when no ticket is in scope */
-    double pct;                /* compliance, rounded to 2 decimals */
+    long long centi;           /* compliance in hundredths (summary_centi) */
+    double pct;                /* the same as shown: centi / 100 */
     int has_last, has_prev;    /* in scope in the last / previous period */
     double last_pct, prev_pct; /* their compliance, rounded likewise */
     rpt_period_n *per;         /* every period in which the CSO has
@@ -74,7 +75,7 @@ typedef struct rpt_stats {
     long long audit_id;     /* latest audit that wrote a result shown */
     char **codes;           /* every code that occurs, byte order */
     size_t ncodes, codes_cap;
-    rpt_cso *cso; /* worst compliance first */
+    rpt_cso *cso; /* in the one CSO order (summary_cso_cmp) */
     size_t ncso;
     rpt_cso all;       /* totals */
     char prev[8];      /* the period before last in the

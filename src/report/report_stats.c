@@ -12,13 +12,13 @@
  */
 #include "report_internal.h"
 
-#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "summary.h"
 
 static const char grouped_sql[] =
     "SELECT cso, period, status, codes, count(*), max(audit_id)"
@@ -146,30 +146,43 @@ static ta_status code_col(rpt_stats *st, const char *s, size_t len,
     return TA_OK;
 }
 
-/* Compliance in % of ok tickets among ok + violations, rounded to 2
- * decimals here once, so that sorts, differences and cells agree. */
-static int pct_of(long long ok, long long violations, double *pct)
+/* Compliance of ok tickets among ok + violations in hundredths, by
+ * summary_centi (the one computation of every output), and as the
+ * 2-decimal figure shown; 0 when nothing is in scope. */
+static int pct_of(long long ok, long long violations, long long *centi,
+                  double *pct)
 {
     long long den = ok + violations;
-    *pct = den > 0 ? round((double)ok * 10000.0 / (double)den) / 100.0 : 0;
+    *centi = den > 0 ? summary_centi((unsigned long long)ok,
+                                     (unsigned long long)den)
+                     : 0;
+    *pct = (double)*centi / 100.0;
     return den > 0;
 }
 
 static void set_pct(rpt_cso *c)
 {
     c->has_pct = pct_of(c->n[RPT_COMPLIANT] + c->n[RPT_EXEMPT],
-                        c->n[RPT_VIOLATION], &c->pct);
+                        c->n[RPT_VIOLATION], &c->centi, &c->pct);
 }
 
-/* Worst compliance first, blank compliance last, ties by name. */
+/* The one CSO order (summary_cso_cmp), on the CSO's figures. */
+static summary_cso order_key(const rpt_cso *c)
+{
+    summary_cso k;
+    memset(&k, 0, sizeof k);
+    k.cso = c->name;
+    k.cso_len = strlen(c->name);
+    k.violation = (unsigned long)c->n[RPT_VIOLATION];
+    k.has_compliance = c->has_pct;
+    k.compliance_centi = c->centi;
+    return k;
+}
+
 static int cso_cmp(const void *a, const void *b)
 {
-    const rpt_cso *x = a, *y = b;
-    if (x->has_pct != y->has_pct)
-        return x->has_pct ? -1 : 1;
-    if (x->has_pct && x->pct != y->pct)
-        return x->pct < y->pct ? -1 : 1;
-    return strcmp(x->name, y->name);
+    summary_cso x = order_key(a), y = order_key(b);
+    return summary_cso_cmp(&x, &y);
 }
 
 /* A new CSO (counters zero, one code column per code known). */
@@ -284,7 +297,8 @@ static void finish(rpt_stats *st)
 {
     for (size_t i = 0; i < st->nmonths; i++) {
         rpt_month *m = &st->months[i];
-        m->has_pct = pct_of(m->ok, m->bad, &m->pct);
+        long long centi;
+        m->has_pct = pct_of(m->ok, m->bad, &centi, &m->pct);
         if (strcmp(m->period, st->last) < 0)
             memcpy(st->prev, m->period, 8);
     }
@@ -300,10 +314,11 @@ static void finish(rpt_stats *st)
         }
         for (size_t k = 0; k < c->nper; k++) {
             const rpt_period_n *pn = &c->per[k];
+            long long centi;
             if (strcmp(pn->period, st->last) == 0)
-                c->has_last = pct_of(pn->ok, pn->bad, &c->last_pct);
+                c->has_last = pct_of(pn->ok, pn->bad, &centi, &c->last_pct);
             else if (strcmp(pn->period, st->prev) == 0)
-                c->has_prev = pct_of(pn->ok, pn->bad, &c->prev_pct);
+                c->has_prev = pct_of(pn->ok, pn->bad, &centi, &c->prev_pct);
         }
         set_pct(c);
         st->cso[kept++] = *c;
