@@ -50,16 +50,8 @@ int buf_adds(ta_buf *b, const char *s) TA_WUR;
 int buf_addc(ta_buf *b, char c) TA_WUR;
 
 /* Appends printf-formatted text; 0 or -1. */
-int buf_printf(ta_buf *b, const char *fmt, ...) TA_WUR
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-int buf_vprintf(ta_buf *b, const char *fmt, va_list ap) TA_WUR
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 0)))
-#endif
-    ;
+int buf_printf(ta_buf *b, const char *fmt, ...) TA_WUR TA_PRINTF(2, 3);
+int buf_vprintf(ta_buf *b, const char *fmt, va_list ap) TA_WUR TA_PRINTF(2, 0);
 
 /* Empties the buffer, keeping its memory for reuse. */
 void buf_reset(ta_buf *b);

@@ -14,8 +14,12 @@
 
 #if defined(__GNUC__)
 #define TA_WUR __attribute__((warn_unused_result))
+/* A printf-like function: argument f is the format, the values start at
+ * argument a (0 for a va_list), so the compiler checks every call. */
+#define TA_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define TA_WUR
+#define TA_PRINTF(f, a)
 #endif
 
 /* Status of an operation. Each maps to one exit status of SPEC §2
@@ -37,6 +41,11 @@ const char *ta_strerror(ta_status st);
 
 /* The process exit status of SPEC §2 for a status. */
 int ta_exit_status(ta_status st);
+
+/* Writes a printf-formatted message to err (errlen bytes, cut to fit);
+ * nothing when err is NULL or errlen 0. The error formatter of the
+ * modules that keep their message in the caller's buffer. */
+void ta_errf(char *err, size_t errlen, const char *fmt, ...) TA_PRINTF(3, 4);
 
 /* The three systems whose exports are read. */
 typedef enum ta_source {

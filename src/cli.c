@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,11 +152,17 @@ static const char *command_name(cli_command c)
     return "";
 }
 
-static ta_status usage_error(char *err, size_t errlen, const char *fmt,
-                             const char *a, const char *b)
+static ta_status usage_error(char *err, size_t errlen, const char *fmt, ...)
+    TA_PRINTF(3, 4);
+
+/* What is wrong, and where to look: every usage error ends so. */
+static ta_status usage_error(char *err, size_t errlen, const char *fmt, ...)
 {
     char msg[400];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     snprintf(err, errlen, "%s\nTry 'ticket-audit --help'.", msg);
     return TA_E_USAGE;
 }
@@ -180,24 +187,23 @@ static ta_status check_value(int code, const char *arg, cli_options *opt,
     case OPT_SOURCE:
         opt->source = ta_source_parse(arg);
         if (opt->source == TA_SRC_NONE)
-            return usage_error(err, errlen,
-                               "--source '%s': expected crm, apkt or ap2t%s",
-                               arg, "");
+            return usage_error(
+                err, errlen, "--source '%s': expected crm, apkt or ap2t", arg);
         break;
     case OPT_PERIOD:
         if (!date_period_valid(arg))
             return usage_error(err, errlen,
                                "--period '%s': expected a month as YYYY-MM, "
-                               "e.g. 2026-10%s",
-                               arg, "");
+                               "e.g. 2026-10",
+                               arg);
         opt->period = arg;
         break;
     case OPT_LANG:
         if (strcmp(arg, "id") != 0 && strcmp(arg, "en") != 0)
             return usage_error(err, errlen,
                                "--lang '%s': expected id (Indonesian) or en "
-                               "(English)%s",
-                               arg, "");
+                               "(English)",
+                               arg);
         opt->lang = arg;
         break;
     case OPT_ENCODING: {
@@ -205,8 +211,8 @@ static ta_status check_value(int code, const char *arg, cli_options *opt,
         if (e <= 0)
             return usage_error(err, errlen,
                                "--encoding '%s': expected utf-8 or "
-                               "windows-1252%s",
-                               arg, "");
+                               "windows-1252",
+                               arg);
         opt->encoding = e;
         break;
     }
@@ -214,16 +220,16 @@ static ta_status check_value(int code, const char *arg, cli_options *opt,
         if (!parse_pct(arg, &opt->fail_under))
             return usage_error(err, errlen,
                                "--fail-under '%s': expected a percentage "
-                               "from 0 to 100, e.g. 85 or 92.5%s",
-                               arg, "");
+                               "from 0 to 100, e.g. 85 or 92.5",
+                               arg);
         opt->has_fail_under = 1;
         break;
     case OPT_TARGET:
         if (!parse_pct(arg, &opt->target))
             return usage_error(err, errlen,
                                "--target '%s': expected a percentage from 0 "
-                               "to 100%s",
-                               arg, "");
+                               "to 100",
+                               arg);
         break;
     case OPT_MAX_REJECTED: {
         errno = 0;
@@ -232,8 +238,8 @@ static ta_status check_value(int code, const char *arg, cli_options *opt,
             v > 1000000000000ULL)
             return usage_error(err, errlen,
                                "--max-rejected '%s': expected a whole number "
-                               "of rows, 0 or more%s",
-                               arg, "");
+                               "of rows, 0 or more",
+                               arg);
         opt->max_rejected = (unsigned long)v;
         opt->has_max_rejected = 1;
         break;
@@ -272,7 +278,7 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
     longopts[NOPTIONS] = (struct option){0};
 
     if (argc < 2)
-        return usage_error(err, errlen, "no command given%s%s", "", "");
+        return usage_error(err, errlen, "no command given");
     int first = 1;
     if (argv[1][0] != '-') {
         for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -281,8 +287,8 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
         if (opt->command == CLI_NONE)
             return usage_error(err, errlen,
                                "unknown command '%s': expected run, import, "
-                               "audit, report or check%s",
-                               argv[1], "");
+                               "audit, report or check",
+                               argv[1]);
         first = 2;
     }
 
@@ -294,9 +300,9 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
         if (c == '?' || c == ':') {
             const char *bad = argv[optind - 1];
             return usage_error(err, errlen,
-                               c == ':' ? "option '%s' needs a value%s"
-                                        : "unknown option '%s'%s",
-                               bad ? bad : "?", "");
+                               c == ':' ? "option '%s' needs a value"
+                                        : "unknown option '%s'",
+                               bad ? bad : "?");
         }
         if (c == OPT_HELP) {
             help = 1;
@@ -327,15 +333,15 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
         return TA_OK;
     }
     if (opt->command == CLI_NONE)
-        return usage_error(err, errlen, "no command given%s%s", "", "");
+        return usage_error(err, errlen, "no command given");
     opt->files = argv + optind;
     opt->nfiles = argc - optind;
     int wants_files = opt->command == CLI_RUN || opt->command == CLI_IMPORT ||
                       opt->command == CLI_CHECK;
     if (wants_files && opt->nfiles == 0)
         return usage_error(err, errlen,
-                           "'%s' needs at least one export FILE (CSV)%s",
-                           command_name(opt->command), "");
+                           "'%s' needs at least one export FILE (CSV)",
+                           command_name(opt->command));
     if (!wants_files && opt->nfiles > 0)
         return usage_error(err, errlen,
                            "'%s' takes no FILE ('%s'); it works on the "

@@ -123,13 +123,6 @@ static const char schema_sql[] =
     ");\n"
     "PRAGMA user_version = 1;\n";
 
-static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
-                    const char *b)
-{
-    if (err && errlen)
-        snprintf(err, errlen, fmt, a, b);
-}
-
 /* What to do about an SQLite error, by its primary code ("" when the
  * message says enough). */
 static const char *fail_hint(int code)
@@ -257,7 +250,7 @@ static ta_status create_private(const char *path, int *created, char *err,
     }
     if (errno == EEXIST)
         return TA_OK;
-    set_err(err, errlen,
+    ta_errf(err, errlen,
             "%s: cannot create the database: %s; check the folder exists "
             "and is writable, or choose another file with --db",
             path, strerror(errno));
@@ -326,7 +319,7 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
         int code = sqlite3_errcode(db) & 0xff;
         ta_status st = TA_E_DATA;
         if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
-            set_err(err, errlen,
+            ta_errf(err, errlen,
                     "%s: this file is not an SQLite database (%s); give "
                     "another file with --db",
                     path, sqlite3_errmsg(db));
@@ -337,18 +330,18 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
         return st;
     }
     if (objects > 0 && app != DB_APP_ID) {
-        set_err(err, errlen,
-                "%s: this SQLite database was not made by ticket-audit%s; "
+        ta_errf(err, errlen,
+                "%s: this SQLite database was not made by ticket-audit; "
                 "give another file with --db",
-                path, "");
+                path);
         sqlite3_close(db);
         return TA_E_DATA;
     }
     if (version > DB_SCHEMA_VERSION) {
-        set_err(err, errlen,
-                "%s: the database was made by a newer ticket-audit%s; "
+        ta_errf(err, errlen,
+                "%s: the database was made by a newer ticket-audit; "
                 "upgrade ticket-audit",
-                path, "");
+                path);
         sqlite3_close(db);
         return TA_E_DATA;
     }

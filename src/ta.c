@@ -3,6 +3,8 @@
  */
 #include "ta.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <strings.h>
 
 static const char *const status_text[] = {
@@ -81,4 +83,14 @@ int ta_field_parse(const char *name)
         if (name && strcasecmp(name, field_names[i]) == 0)
             return i;
     return -1;
+}
+
+void ta_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }

@@ -135,6 +135,9 @@ int csv_encoding_parse(const char *name)
 
 /* ---- errors ---------------------------------------------------------- */
 
+static csv_status set_err(csv_reader *r, csv_status st, unsigned long line,
+                          const char *fmt, ...) TA_PRINTF(4, 5);
+
 /* Stores "NAME: line N: what" (line 0: no line part) and the status. */
 static csv_status set_err(csv_reader *r, csv_status st, unsigned long line,
                           const char *fmt, ...)

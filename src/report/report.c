@@ -24,20 +24,13 @@
 
 /* ---- files ---------------------------------------------------------- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, const char *a,
-                    const char *b)
-{
-    if (err && errlen)
-        snprintf(err, errlen, fmt, a, b);
-}
-
 /* mkdir -p: creates every missing folder of path. */
 static ta_status make_dirs(const char *path, char *err, size_t errlen)
 {
     char buf[PATH_BYTES];
     size_t n = strlen(path);
     if (n == 0 || n >= sizeof buf) {
-        set_err(err, errlen,
+        ta_errf(err, errlen,
                 "%s: the output folder name is %s; choose "
                 "another with --out",
                 path, n ? "too long" : "empty");
@@ -51,14 +44,14 @@ static ta_status make_dirs(const char *path, char *err, size_t errlen)
         buf[i] = '\0';
         struct stat sb;
         if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            set_err(err, errlen,
+            ta_errf(err, errlen,
                     "%s: cannot create the output folder: %s; "
                     "choose another with --out",
                     buf, strerror(errno));
             return TA_E_CANTCREAT;
         }
         if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            set_err(err, errlen,
+            ta_errf(err, errlen,
                     "%s: cannot create the output folder: %s; "
                     "choose another with --out",
                     buf, "a file of that name is in the way");
@@ -92,13 +85,13 @@ static ta_status write_book(rpt_ctx *c, const char *dir, const char *path)
     base = base ? base + 1 : path;
     if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", dir, base) >=
         sizeof tmp) {
-        set_err(c->err, c->errlen, "%s: %s; choose a shorter --out", path,
+        ta_errf(c->err, c->errlen, "%s: %s; choose a shorter --out", path,
                 "the path is too long");
         return TA_E_CANTCREAT;
     }
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        set_err(c->err, c->errlen,
+        ta_errf(c->err, c->errlen,
                 "%s: cannot create the report: %s; check "
                 "that the folder is writable or choose another with --out",
                 path, strerror(errno));
@@ -110,7 +103,7 @@ static ta_status write_book(rpt_ctx *c, const char *dir, const char *path)
     c->wb = workbook_new_opt(tmp, &o);
     if (!c->wb) {
         unlink(tmp);
-        set_err(c->err, c->errlen, "%s: %s", path,
+        ta_errf(c->err, c->errlen, "%s: %s", path,
                 "out of memory starting the workbook");
         return TA_E_NOMEM;
     }
@@ -126,7 +119,7 @@ static ta_status write_book(rpt_ctx *c, const char *dir, const char *path)
     c->wb = NULL;
     if (e != LXW_NO_ERROR) {
         unlink(tmp);
-        set_err(c->err, c->errlen,
+        ta_errf(c->err, c->errlen,
                 "%s: cannot write the report: %s; check "
                 "the free space and permissions of the folder",
                 path, lxw_strerror(e));
@@ -135,7 +128,7 @@ static ta_status write_book(rpt_ctx *c, const char *dir, const char *path)
     if (rename(tmp, path) != 0) {
         int saved = errno;
         unlink(tmp);
-        set_err(c->err, c->errlen,
+        ta_errf(c->err, c->errlen,
                 "%s: cannot put the report in place: %s; "
                 "check that no folder of that name is in the way",
                 path, strerror(saved));
@@ -199,7 +192,7 @@ static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
     char dir[PATH_BYTES], path[PATH_BYTES];
     if ((size_t)snprintf(dir, sizeof dir, "%s/cso", c->opt->out_dir) >=
         sizeof dir) {
-        set_err(c->err, c->errlen, "%s: %s; choose a shorter --out",
+        ta_errf(c->err, c->errlen, "%s: %s; choose a shorter --out",
                 c->opt->out_dir, "the path is too long");
         return TA_E_CANTCREAT;
     }
@@ -219,7 +212,7 @@ static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
         unique_name(used, i, safe, used[i]);
         if ((size_t)snprintf(path, sizeof path, "%s/%s.xlsx", dir, used[i]) >=
             sizeof path) {
-            set_err(c->err, c->errlen, "%s: %s; choose a shorter --out", dir,
+            ta_errf(c->err, c->errlen, "%s: %s; choose a shorter --out", dir,
                     "the path is too long");
             s = TA_E_CANTCREAT;
             break;
@@ -247,18 +240,17 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
     if (path_out && pathlen)
         path_out[0] = '\0';
     if (!opt || !opt->out_dir || !opt->out_dir[0]) {
-        set_err(err, errlen, "%s%s: give the output folder with --out", "",
-                "report");
+        ta_errf(err, errlen, "report: give the output folder with --out");
         return TA_E_USAGE;
     }
     if (opt->period && !date_period_valid(opt->period)) {
-        set_err(err, errlen, "--period %s: %s", opt->period,
+        ta_errf(err, errlen, "--period %s: %s", opt->period,
                 "expected YYYY-MM, e.g. 2026-10");
         return TA_E_USAGE;
     }
     const char *lang = opt->lang ? opt->lang : "id";
     if (strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
-        set_err(err, errlen, "--lang %s: %s", lang, "expected id or en");
+        ta_errf(err, errlen, "--lang %s: %s", lang, "expected id or en");
         return TA_E_USAGE;
     }
     rpt_stats *st = NULL;
@@ -279,7 +271,7 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
     c.mask = malloc(2 * RPT_TEXT_MAX);
     char path[PATH_BYTES];
     if (!c.text || !c.mask) {
-        set_err(err, errlen, "%s%s", "out of memory ", "preparing the report");
+        ta_errf(err, errlen, "out of memory preparing the report");
         s = TA_E_NOMEM;
         goto done;
     }
@@ -293,7 +285,7 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
         snprintf(name, sizeof name, "audit-%s_%s.xlsx", st->first, st->last);
     if ((size_t)snprintf(path, sizeof path, "%s/%s", opt->out_dir, name) >=
         sizeof path) {
-        set_err(err, errlen, "%s: %s; choose a shorter --out", opt->out_dir,
+        ta_errf(err, errlen, "%s: %s; choose a shorter --out", opt->out_dir,
                 "the path is too long");
         s = TA_E_CANTCREAT;
         goto done;

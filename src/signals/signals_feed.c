@@ -389,7 +389,7 @@ static int feed_row(signals_feed *f, long long rowid, int source,
             have_per = 1;
         }
         uint64_t key = hash_text(c, per ^ (kind ? SEED_EMAIL : SEED_HP), 0);
-        key = (key & ~1ULL) | (uint64_t)kind;
+        key = (key & ~(uint64_t)1) | (uint64_t)kind;
         signals_text fields[REUSE_FIELDS] = {t[T_PERIOD], c, t[T_CSO]};
         size_t n = pack(f->pk, rowid, fields, REUSE_FIELDS);
         if (extsort_add(f->reuse, key, cust, f->pk, n) != 0)
