@@ -64,9 +64,10 @@ int main(int argc, char **argv)
             }
             if (!q)
                 break;
-            if (sqlite3_bind_parameter_count(q) > 0)
-                sqlite3_bind_int64(q, 1, n);
-            if (sqlite3_step(q) != SQLITE_DONE)
+            if (sqlite3_bind_parameter_count(q) > 0 &&
+                sqlite3_bind_int64(q, 1, n) != SQLITE_OK)
+                rc = 1;
+            else if (sqlite3_step(q) != SQLITE_DONE)
                 rc = 1;
             sqlite3_finalize(q);
         }
@@ -77,8 +78,7 @@ int main(int argc, char **argv)
         char path[4096];
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        ta_status s = report_write(db, &o, path, sizeof path, err,
-                                   sizeof err);
+        ta_status s = report_write(db, &o, path, sizeof path, err, sizeof err);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         if (s != TA_OK) {
             fprintf(stderr, "report_bench: %s\n", err);

@@ -9,11 +9,10 @@
 #ifndef TICKET_AUDIT_DB_H
 #define TICKET_AUDIT_DB_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 
 #include "ta.h"
-
-typedef struct sqlite3 sqlite3;
 
 /* The index on signals, part of the schema; the signals writer drops it
  * while it rewrites every period and runs this again (signals.c). */
@@ -60,6 +59,24 @@ void db_rollback(sqlite3 *db);
  * "what: sqlite message" to err and returns TA_E_IO. */
 ta_status db_exec(sqlite3 *db, const char *sql, const char *what, char *err,
                   size_t errlen) TA_WUR;
+
+/* Every sqlite3_bind_* result is checked (a failed bind with
+ * SQLITE_STATIC would silently keep the previous row's value): each bind
+ * of a statement goes through db_bound, which keeps the first failure in
+ * *bound (SQLITE_OK to start with), and the caller tests it once, before
+ * sqlite3_step. Inline: the importer binds 28 values a row.
+ *
+ *     int bound = SQLITE_OK;
+ *     db_bound(&bound, sqlite3_bind_int64(st, 1, id));
+ *     db_bound(&bound, sqlite3_bind_text(st, 2, s, -1, SQLITE_STATIC));
+ *     if (bound != SQLITE_OK)
+ *         return db_fail(db, "storing x", err, errlen);
+ */
+static inline void db_bound(int *bound, int bind_result)
+{
+    if (*bound == SQLITE_OK)
+        *bound = bind_result;
+}
 
 /* Prepares a statement; on error writes a message and returns TA_E_IO. */
 ta_status db_prepare(sqlite3 *db, const char *sql, void *stmt_out, char *err,

@@ -104,7 +104,10 @@ static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
 {
     ta_status s = TA_OK;
     c->n = 0;
-    sqlite3_bind_int64(sel, 1, *last);
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_int64(sel, 1, *last));
+    if (bound != SQLITE_OK)
+        return db_fail(db, "reading the tickets", err, errlen);
     int rc;
     rules_ticket t;
     while (s == TA_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
@@ -145,19 +148,30 @@ static ta_status store_chunk(sqlite3 *db, sqlite3_stmt *upd, const chunk *c,
         count(sum, v->status);
         if (c->unchanged[i])
             continue;
-        sqlite3_bind_text(upd, 1, rules_category_name(v->category), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(upd, 2, rules_status_name(v->status), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(upd, 3, v->codes, -1, SQLITE_STATIC);
-        sqlite3_bind_text(upd, 4, rules_email_state_name(v->email), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(upd, 5, rules_hp_state_name(v->hp), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(upd, 6, v->evidence, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(upd, 8, c->rowid[i]);
-        sqlite3_bind_text(upd, 9, v->hp_norm, -1, SQLITE_STATIC);
-        sqlite3_bind_text(upd, 10, v->email_norm, -1, SQLITE_STATIC);
+        int bound = SQLITE_OK;
+        db_bound(&bound,
+                 sqlite3_bind_text(upd, 1, rules_category_name(v->category),
+                                   -1, SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_text(upd, 2, rules_status_name(v->status), -1,
+                                   SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_text(upd, 3, v->codes, -1, SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_text(upd, 4, rules_email_state_name(v->email),
+                                   -1, SQLITE_STATIC));
+        db_bound(&bound, sqlite3_bind_text(upd, 5, rules_hp_state_name(v->hp),
+                                           -1, SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_text(upd, 6, v->evidence, -1, SQLITE_STATIC));
+        db_bound(&bound, sqlite3_bind_int64(upd, 8, c->rowid[i]));
+        db_bound(&bound,
+                 sqlite3_bind_text(upd, 9, v->hp_norm, -1, SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_text(upd, 10, v->email_norm, -1, SQLITE_STATIC));
+        /* a bind's message goes with the next call: say it now */
+        if (bound != SQLITE_OK)
+            return db_fail(db, "storing an audit result", err, errlen);
         int rc = sqlite3_step(upd);
         sqlite3_reset(upd);
         if (rc != SQLITE_DONE)
@@ -173,16 +187,18 @@ static ta_status is_stale(sqlite3 *db, const rules *rs, const char *period,
     ta_status s = db_prepare(db, stale_sql, &st, err, errlen);
     if (s != TA_OK)
         return s;
+    int bound = SQLITE_OK;
     if (period)
-        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, rules_fingerprint(rs), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, TA_VERSION, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+        db_bound(&bound, sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 2, rules_fingerprint(rs), -1,
+                                       SQLITE_TRANSIENT));
+    db_bound(&bound, sqlite3_bind_text(st, 3, TA_VERSION, -1, SQLITE_STATIC));
+    int rc = bound == SQLITE_OK ? sqlite3_step(st) : bound;
     *stale = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    if (rc != SQLITE_ROW) /* before finalize, which forgets a bind's error */
+        s = db_fail(db, "checking earlier audits", err, errlen);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW
-               ? TA_OK
-               : db_fail(db, "checking earlier audits", err, errlen);
+    return s;
 }
 
 static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
@@ -203,12 +219,18 @@ static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
         s = db_prepare(db, update_sql, &upd, err, errlen);
     if (s != TA_OK)
         goto done;
+    int bound = SQLITE_OK;
     if (period)
-        sqlite3_bind_text(sel, 2, period, -1, SQLITE_STATIC);
-    sqlite3_bind_int(sel, 3, AUDIT_CHUNK);
-    sqlite3_bind_text(sel, 4, rules_fingerprint(rs), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(sel, 5, TA_VERSION, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(upd, 7, sum->audit_id);
+        db_bound(&bound, sqlite3_bind_text(sel, 2, period, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int(sel, 3, AUDIT_CHUNK));
+    db_bound(&bound, sqlite3_bind_text(sel, 4, rules_fingerprint(rs), -1,
+                                       SQLITE_TRANSIENT));
+    db_bound(&bound, sqlite3_bind_text(sel, 5, TA_VERSION, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(upd, 7, sum->audit_id));
+    if (bound != SQLITE_OK) {
+        s = db_fail(db, "preparing the audit", err, errlen);
+        goto done;
+    }
     sqlite3_int64 last = -1; /* rowids are positive */
     do {
         s = judge_chunk(db, sel, j, cb, &last, c, err, errlen);

@@ -206,18 +206,21 @@ ta_status db_record_audit(sqlite3 *db, const char *kind, const char *period,
         return s;
     char now[32];
     db_now(now);
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT));
     if (period)
-        sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, rules_fingerprint, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, TA_VERSION, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+        db_bound(&bound, sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 4, rules_fingerprint, -1,
+                                       SQLITE_TRANSIENT));
+    db_bound(&bound, sqlite3_bind_text(st, 5, TA_VERSION, -1, SQLITE_STATIC));
+    /* the message before finalize, which forgets a failed bind's */
+    if (bound != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+        s = db_fail(db, "recording the audit", err, errlen);
+    else
+        *id = sqlite3_last_insert_rowid(db);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, "recording the audit", err, errlen);
-    *id = sqlite3_last_insert_rowid(db);
-    return TA_OK;
+    return s;
 }
 
 ta_status db_finish_audit(sqlite3 *db, long long id, unsigned long tickets,
@@ -228,12 +231,13 @@ ta_status db_finish_audit(sqlite3 *db, long long id, unsigned long tickets,
                              &st, err, errlen);
     if (s != TA_OK)
         return s;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)tickets);
-    int rc = sqlite3_step(st);
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_int64(st, 1, id));
+    db_bound(&bound, sqlite3_bind_int64(st, 2, (sqlite3_int64)tickets));
+    if (bound != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+        s = db_fail(db, "recording the audit", err, errlen);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? TA_OK
-                             : db_fail(db, "recording the audit", err, errlen);
+    return s;
 }
 
 /* Creates the file with mode 0600 if it does not exist yet, so SQLite

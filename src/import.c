@@ -330,16 +330,21 @@ static ta_status add_reject(sqlite3 *db, file_state *fs, const batch *b,
                             const brow *br, char *err, size_t errlen)
 {
     sqlite3_stmt *st = fs->ins_reject;
-    sqlite3_bind_int64(st, 1, fs->import_id);
-    sqlite3_bind_text(st, 2, fs->path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)br->line);
-    sqlite3_bind_text(st, 4, b->arena.p + br->reason_off, -1, SQLITE_STATIC);
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_int64(st, 1, fs->import_id));
+    db_bound(&bound, sqlite3_bind_text(st, 2, fs->path, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(st, 3, (sqlite3_int64)br->line));
+    db_bound(&bound, sqlite3_bind_text(st, 4, b->arena.p + br->reason_off, -1,
+                                       SQLITE_STATIC));
     if (br->field)
-        sqlite3_bind_text(st, 5, br->field, -1, SQLITE_STATIC);
+        db_bound(&bound,
+                 sqlite3_bind_text(st, 5, br->field, -1, SQLITE_STATIC));
     else
-        sqlite3_bind_null(st, 5);
-    sqlite3_bind_text(st, 6, b->arena.p + br->raw_off, (int)br->raw_len,
-                      SQLITE_STATIC);
+        db_bound(&bound, sqlite3_bind_null(st, 5));
+    db_bound(&bound, sqlite3_bind_text(st, 6, b->arena.p + br->raw_off,
+                                       (int)br->raw_len, SQLITE_STATIC));
+    if (bound != SQLITE_OK)
+        return db_fail(db, "storing a rejected row", err, errlen);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -362,35 +367,47 @@ static ta_status insert_ticket(sqlite3 *db, file_state *fs, const batch *b,
 {
     sqlite3_stmt *st = fs->ins_ticket;
     const char *a = b->arena.p;
-    sqlite3_bind_text(st, 2, a + br->off[TA_F_TICKET_ID],
-                      (int)br->len[TA_F_TICKET_ID], SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)br->line);
-    sqlite3_bind_text(st, 5, br->date, 10, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, br->period, 7, SQLITE_STATIC);
+    int bound = SQLITE_OK;
+    db_bound(&bound,
+             sqlite3_bind_text(st, 2, a + br->off[TA_F_TICKET_ID],
+                               (int)br->len[TA_F_TICKET_ID], SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(st, 4, (sqlite3_int64)br->line));
+    db_bound(&bound, sqlite3_bind_text(st, 5, br->date, 10, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 6, br->period, 7, SQLITE_STATIC));
     int p = 7;
     for (int f = 0; f < TA_F_COUNT; f++) {
         if (f == TA_F_TICKET_ID || f == TA_F_DATE)
             continue;
         if (br->off[f] != NO_FIELD)
-            sqlite3_bind_text(st, p, a + br->off[f], (int)br->len[f],
-                              SQLITE_STATIC);
+            db_bound(&bound,
+                     sqlite3_bind_text(st, p, a + br->off[f], (int)br->len[f],
+                                       SQLITE_STATIC));
         else if (f == TA_F_CSO)
-            sqlite3_bind_text(st, p, "", 0, SQLITE_STATIC);
+            db_bound(&bound, sqlite3_bind_text(st, p, "", 0, SQLITE_STATIC));
         else
-            sqlite3_bind_null(st, p);
+            db_bound(&bound, sqlite3_bind_null(st, p));
         p++;
     }
-    sqlite3_bind_text(st, 20, rules_category_name(br->category), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(st, 21, rules_status_name(br->status), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(st, 22, a + br->codes_off, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 23, rules_email_state_name(br->email), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(st, 24, rules_hp_state_name(br->hp), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 25, a + br->evidence_off, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 27, a + br->hp_norm_off, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 28, a + br->email_norm_off, -1, SQLITE_STATIC);
+    db_bound(&bound,
+             sqlite3_bind_text(st, 20, rules_category_name(br->category), -1,
+                               SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 21, rules_status_name(br->status),
+                                       -1, SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(st, 22, a + br->codes_off, -1, SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(st, 23, rules_email_state_name(br->email), -1,
+                               SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 24, rules_hp_state_name(br->hp), -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 25, a + br->evidence_off, -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 27, a + br->hp_norm_off, -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 28, a + br->email_norm_off, -1,
+                                       SQLITE_STATIC));
+    if (bound != SQLITE_OK)
+        return db_fail(db, "storing a ticket", err, errlen);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -441,13 +458,14 @@ static ta_status find_previous(sqlite3 *db, const char *sha, long long *id,
                              &st, err, errlen);
     if (s != TA_OK)
         return s;
-    sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC));
+    int rc = bound == SQLITE_OK ? sqlite3_step(st) : bound;
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) /* before finalize forgets */
+        s = db_fail(db, "looking up earlier imports", err, errlen);
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_fail(db, "looking up earlier imports", err, errlen);
-    return TA_OK;
+    return s;
 }
 
 static ta_status prepare_file(sqlite3 *db, file_state *fs, char *err,
@@ -482,17 +500,20 @@ static ta_status insert_import_row(sqlite3 *db, file_state *fs,
     char now[32], delim[2] = {res->delimiter, '\0'};
     db_now(now);
     sqlite3_stmt *st = fs->ins_import;
-    sqlite3_bind_text(st, 1, fs->path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)res->size);
-    sqlite3_bind_text(st, 3, res->sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, ta_source_name(res->source), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, csv_encoding_name(res->encoding), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, delim, 1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)res->header_line);
-    sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 9, TA_VERSION, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(st, 1, fs->path, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(st, 2, (sqlite3_int64)res->size));
+    db_bound(&bound, sqlite3_bind_text(st, 3, res->sha256, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 4, ta_source_name(res->source), -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 5, csv_encoding_name(res->encoding),
+                                       -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 6, delim, 1, SQLITE_TRANSIENT));
+    db_bound(&bound,
+             sqlite3_bind_int64(st, 7, (sqlite3_int64)res->header_line));
+    db_bound(&bound, sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT));
+    db_bound(&bound, sqlite3_bind_text(st, 9, TA_VERSION, -1, SQLITE_STATIC));
+    if (bound != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
         return db_fail(db, "recording the import", err, errlen);
     fs->import_id = sqlite3_last_insert_rowid(db);
     return TA_OK;
@@ -523,10 +544,15 @@ static ta_status load_rows(sqlite3 *db, file_state *fs,
                            const import_options *opt, import_result *res,
                            char *err, size_t errlen)
 {
-    sqlite3_bind_text(fs->ins_ticket, 1, ta_source_name(res->source), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(fs->ins_ticket, 3, fs->import_id);
-    sqlite3_bind_int64(fs->ins_ticket, 26, fs->audit_id);
+    /* the values every row of the file shares */
+    int bound = SQLITE_OK;
+    db_bound(&bound,
+             sqlite3_bind_text(fs->ins_ticket, 1, ta_source_name(res->source),
+                               -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(fs->ins_ticket, 3, fs->import_id));
+    db_bound(&bound, sqlite3_bind_int64(fs->ins_ticket, 26, fs->audit_id));
+    if (bound != SQLITE_OK)
+        return db_fail(db, "storing a ticket", err, errlen);
     ta_status s = TA_OK;
     for (size_t k = 0;; k = (k + 1) % NBATCH) {
         batch *b = &fs->b[k];
@@ -555,11 +581,13 @@ static ta_status load_rows(sqlite3 *db, file_state *fs,
     if (s != TA_OK)
         return s;
     sqlite3_stmt *st = fs->upd_import;
-    sqlite3_bind_int64(st, 1, fs->import_id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)res->rows_read);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)res->rows_imported);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)res->rows_rejected);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    db_bound(&bound, sqlite3_bind_int64(st, 1, fs->import_id));
+    db_bound(&bound, sqlite3_bind_int64(st, 2, (sqlite3_int64)res->rows_read));
+    db_bound(&bound,
+             sqlite3_bind_int64(st, 3, (sqlite3_int64)res->rows_imported));
+    db_bound(&bound,
+             sqlite3_bind_int64(st, 4, (sqlite3_int64)res->rows_rejected));
+    if (bound != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
         return db_fail(db, "recording the row counts", err, errlen);
     return db_finish_audit(db, fs->audit_id, res->rows_imported, err, errlen);
 }
@@ -726,10 +754,11 @@ ta_status import_list_rejects(sqlite3 *db, long long import_id, int max,
                              &st, err, errlen);
     if (s != TA_OK)
         return s;
-    sqlite3_bind_int64(st, 1, import_id);
-    sqlite3_bind_int(st, 2, max);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_int64(st, 1, import_id));
+    db_bound(&bound, sqlite3_bind_int(st, 2, max));
+    int rc = bound;
+    while (bound == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *file = (const char *)sqlite3_column_text(st, 0);
         const char *reason = (const char *)sqlite3_column_text(st, 2);
         fn(ctx, file ? file : "", (long long)sqlite3_column_int64(st, 1),

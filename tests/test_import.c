@@ -406,9 +406,46 @@ static void db_file_created_0600(void **state)
     tu_rmtree(dir);
 }
 
+/* A bind that fails (here a value over SQLite's length limit, lowered for
+ * the test) stops the import: with SQLITE_STATIC an unchecked bind would
+ * keep the previous row's value and store it under this row's ticket. */
+static void failed_bind_stops_the_import(void **state)
+{
+    fx *f = *state;
+    char dir[512], path[600], csv[1024], err[2048];
+    assert_int_equal(tu_tmpdir(dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/long.csv", dir);
+    char notes[200];
+    memset(notes, 'x', sizeof notes - 1);
+    notes[sizeof notes - 1] = '\0';
+    int n = snprintf(csv, sizeof csv,
+                     "ID Tiket,Tanggal,Jenis Transaksi,Nama,Email,HP,CSO,"
+                     "Resume,Media\n"
+                     "T001,2026-10-01,Gangguan,Budi,budi@gmail.com,"
+                     "081234567801,Ani,short,Contact Center PLN 123\n"
+                     "T002,2026-10-02,Gangguan,Siti,siti@gmail.com,"
+                     "081234567802,Ani,%s,Contact Center PLN 123\n",
+                     notes);
+    assert_int_equal(tu_write_file(path, csv, (size_t)n), 0);
+    sqlite3_limit(f->db, SQLITE_LIMIT_LENGTH, 150);
+    import_options io = {.source = TA_SRC_NONE};
+    import_result r;
+    ta_status s = import_file(f->db, f->rs, path, &io, &r, err, sizeof err);
+    assert_int_not_equal(s, TA_OK);
+    assert_non_null(strstr(err, "storing a ticket"));
+    assert_non_null(strstr(err, "too big"));
+    sqlite3_limit(f->db, SQLITE_LIMIT_LENGTH, 1000000000);
+    /* the whole file rolled back: nothing stored under T002 (or T001) */
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets"), 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM imports"), 0);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(failed_bind_stops_the_import,
+                                        tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(csv3_basic_crm, tu_db_setup,
                                         tu_db_teardown),
         cmocka_unit_test_setup_teardown(csv3_header_below_titles_semicolon,

@@ -57,14 +57,22 @@ static void add(sqlite3 *db, const char *id, const char *date, const char *cso,
             " 1)",
             -1, &q, NULL),
         SQLITE_OK);
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, cso, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, email, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 6, hp, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 7, notes, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 8, codes, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_text(q, 2, date, -1, SQLITE_STATIC),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_text(q, 3, cso, -1, SQLITE_STATIC),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_text(q, 4, status, -1, SQLITE_STATIC),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_text(q, 5, email, -1, SQLITE_STATIC),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_text(q, 6, hp, -1, SQLITE_STATIC),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_text(q, 7, notes, -1, SQLITE_STATIC),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_text(q, 8, codes, -1, SQLITE_STATIC),
+                     SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_DONE);
     sqlite3_finalize(q);
 }

@@ -61,7 +61,8 @@ static char *q_text(fx *f, const char *sql, const char *arg)
     if (sqlite3_prepare_v2(f->db, sql, -1, &st, NULL) != SQLITE_OK)
         fail_msg("%s: %s", sql, sqlite3_errmsg(f->db));
     if (arg)
-        sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT),
+                         SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     const unsigned char *t = sqlite3_column_text(st, 0);
     char *out = strdup(t ? (const char *)t : "(null)");
@@ -448,7 +449,8 @@ static signals_counts scan_again(fx *f, const char *period)
                                             "period = ?1",
                                             -1, &st, NULL),
                          SQLITE_OK);
-        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC),
+                         SQLITE_OK);
         assert_int_equal(sqlite3_step(st), SQLITE_DONE);
         sqlite3_finalize(st);
     } else {

@@ -173,9 +173,11 @@ static ta_status index_findings(rpt_ctx *c, const rpt_stats *st)
                        "('violation', 'exempt')",
                        &q, c->err, c->errlen);
     if (s == TA_OK) {
-        sqlite3_bind_text(q, 1, st->first, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, st->last, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE)
+        int bound = SQLITE_OK;
+        db_bound(&bound,
+                 sqlite3_bind_text(q, 1, st->first, -1, SQLITE_STATIC));
+        db_bound(&bound, sqlite3_bind_text(q, 2, st->last, -1, SQLITE_STATIC));
+        if (bound != SQLITE_OK || sqlite3_step(q) != SQLITE_DONE)
             s = db_fail(c->db, "indexing the findings", c->err, c->errlen);
     }
     sqlite3_finalize(q);

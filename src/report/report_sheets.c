@@ -201,8 +201,9 @@ static ta_status summary_head(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
                        "WHERE id = ?1",
                        &q, c->err, c->errlen);
     if (s == TA_OK) {
-        sqlite3_bind_int64(q, 1, st->audit_id);
-        int rc = sqlite3_step(q);
+        int bound = SQLITE_OK;
+        db_bound(&bound, sqlite3_bind_int64(q, 1, st->audit_id));
+        int rc = bound == SQLITE_OK ? sqlite3_step(q) : bound;
         if (rc == SQLITE_ROW) {
             snprintf(buf, sizeof buf, "%s (audit %s)",
                      (const char *)sqlite3_column_text(q, 0),
@@ -578,12 +579,19 @@ static ta_status write_tickets(rpt_ctx *c, int exempt)
         s = db_prepare(c->db, c->cso ? cso_tickets_sql : tickets_sql, &q,
                        c->err, c->errlen);
     if (s == TA_OK && q) {
-        sqlite3_bind_text(q, 1, c->st->first, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, c->st->last, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, exempt ? "exempt" : "violation", -1,
-                          SQLITE_STATIC);
+        int bound = SQLITE_OK;
+        db_bound(&bound,
+                 sqlite3_bind_text(q, 1, c->st->first, -1, SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_text(q, 2, c->st->last, -1, SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_text(q, 3, exempt ? "exempt" : "violation", -1,
+                                   SQLITE_STATIC));
         if (c->cso)
-            sqlite3_bind_text(q, 4, c->cso, -1, SQLITE_STATIC);
+            db_bound(&bound,
+                     sqlite3_bind_text(q, 4, c->cso, -1, SQLITE_STATIC));
+        if (bound != SQLITE_OK)
+            s = db_fail(c->db, "reading the audit results", c->err, c->errlen);
     }
     int rc = SQLITE_DONE;
     while (s == TA_OK && q && (rc = sqlite3_step(q)) == SQLITE_ROW) {

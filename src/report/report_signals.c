@@ -211,9 +211,15 @@ static ta_status write_section(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
     if (s == TA_OK)
         s = db_prepare(c->db, sec->sql, &q, c->err, c->errlen);
     if (s == TA_OK) {
-        sqlite3_bind_text(q, 1, c->st->first, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, c->st->last, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, c->L->unknown_cso, -1, SQLITE_STATIC);
+        int bound = SQLITE_OK;
+        db_bound(&bound,
+                 sqlite3_bind_text(q, 1, c->st->first, -1, SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_text(q, 2, c->st->last, -1, SQLITE_STATIC));
+        db_bound(&bound, sqlite3_bind_text(q, 3, c->L->unknown_cso, -1,
+                                           SQLITE_STATIC));
+        if (bound != SQLITE_OK)
+            s = db_fail(c->db, "reading the signals", c->err, c->errlen);
     }
     long long n = 0;
     int rc = SQLITE_DONE;
@@ -246,9 +252,10 @@ static ta_status any_signal(rpt_ctx *c, int *any)
                              &q, c->err, c->errlen);
     if (s != TA_OK)
         return s;
-    sqlite3_bind_text(q, 1, c->st->first, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, c->st->last, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(q, 1, c->st->first, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(q, 2, c->st->last, -1, SQLITE_STATIC));
+    int rc = bound == SQLITE_OK ? sqlite3_step(q) : bound;
     *any = rc == SQLITE_ROW;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         s = db_fail(c->db, "reading the signals", c->err, c->errlen);

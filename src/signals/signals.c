@@ -138,9 +138,10 @@ static int unpack(const extsort_rec *r, int nfields, sqlite3_stmt *get,
     if (rc != 0)
         return rc;
     sqlite3_reset(get);
-    sqlite3_bind_int64(get, 1, x->rowid);
-    sqlite3_bind_int(get, 2, kind);
-    rc = sqlite3_step(get);
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_int64(get, 1, x->rowid));
+    db_bound(&bound, sqlite3_bind_int(get, 2, kind));
+    rc = bound == SQLITE_OK ? sqlite3_step(get) : bound;
     if (rc == SQLITE_DONE)
         return 0;
     if (rc != SQLITE_ROW)
@@ -204,22 +205,27 @@ static ta_status reuse_flush(reuse_ctx *c, char *err, size_t errlen)
         return TA_OK;
     sqlite3_stmt *st = c->ins;
     sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, c->period.p, (int)c->period.len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, c->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, c->contact.p, (int)c->contact.len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)c->customers);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)c->tickets);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(st, 1, c->period.p, (int)c->period.len,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 2, c->kind, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 3, c->contact.p,
+                                       (int)c->contact.len, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(st, 4, (sqlite3_int64)c->customers));
+    db_bound(&bound, sqlite3_bind_int64(st, 5, (sqlite3_int64)c->tickets));
+    if (bound != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
         return db_fail(c->db, "writing a reused contact", err, errlen);
     sqlite3_int64 id = sqlite3_last_insert_rowid(c->db);
     for (size_t i = 0; i < c->csos.n; i++) {
         sqlite3_stmt *cs = c->ins_cso;
         sqlite3_reset(cs);
-        sqlite3_bind_int64(cs, 1, id);
-        sqlite3_bind_text(cs, 2, c->csos.v[i].name.p,
-                          (int)c->csos.v[i].name.len, SQLITE_STATIC);
-        sqlite3_bind_int64(cs, 3, (sqlite3_int64)c->csos.v[i].n);
-        if (sqlite3_step(cs) != SQLITE_DONE)
+        db_bound(&bound, sqlite3_bind_int64(cs, 1, id));
+        db_bound(&bound,
+                 sqlite3_bind_text(cs, 2, c->csos.v[i].name.p,
+                                   (int)c->csos.v[i].name.len, SQLITE_STATIC));
+        db_bound(&bound,
+                 sqlite3_bind_int64(cs, 3, (sqlite3_int64)c->csos.v[i].n));
+        if (bound != SQLITE_OK || sqlite3_step(cs) != SQLITE_DONE)
             return db_fail(c->db, "writing a reused contact", err, errlen);
     }
     c->written++;
@@ -382,15 +388,18 @@ static ta_status outliers_of_period(sqlite3 *db, sqlite3_stmt *ins,
         }
         snprintf(codes + o, sizeof codes - o, "}");
         sqlite3_reset(ins);
-        sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, e->name.p, (int)e->name.len, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 3, (sqlite3_int64)e->n);
-        sqlite3_bind_double(ins, 4, e->rate);
-        sqlite3_bind_double(ins, 5, median);
-        sqlite3_bind_double(ins, 6, threshold);
-        sqlite3_bind_text(ins, 7, codes, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(ins, 8, (sqlite3_int64)e->exempt);
-        if (sqlite3_step(ins) != SQLITE_DONE)
+        int bound = SQLITE_OK;
+        db_bound(&bound, sqlite3_bind_text(ins, 1, period, -1, SQLITE_STATIC));
+        db_bound(&bound, sqlite3_bind_text(ins, 2, e->name.p, (int)e->name.len,
+                                           SQLITE_STATIC));
+        db_bound(&bound, sqlite3_bind_int64(ins, 3, (sqlite3_int64)e->n));
+        db_bound(&bound, sqlite3_bind_double(ins, 4, e->rate));
+        db_bound(&bound, sqlite3_bind_double(ins, 5, median));
+        db_bound(&bound, sqlite3_bind_double(ins, 6, threshold));
+        db_bound(&bound,
+                 sqlite3_bind_text(ins, 7, codes, -1, SQLITE_TRANSIENT));
+        db_bound(&bound, sqlite3_bind_int64(ins, 8, (sqlite3_int64)e->exempt));
+        if (bound != SQLITE_OK || sqlite3_step(ins) != SQLITE_DONE)
             return db_fail(db, "writing an exemption outlier", err, errlen);
         (*count)++;
     }
@@ -619,16 +628,18 @@ static ta_status cross_check(cross_ctx *c, const extsort_rec *kr,
         return nomem(err, errlen);
     sqlite3_stmt *st = c->ins;
     sqlite3_reset(st);
-    bind_text(st, 1, a->f[X_PERIOD]);
-    bind_text(st, 2, a->f[X_CSO]);
-    bind_text(st, 3, a->f[X_TICKET]);
-    bind_text(st, 4, k->f[X_TICKET]);
-    bind_text(st, 5, a->f[X_EMAIL]);
-    bind_text(st, 6, k->f[X_EMAIL]);
-    bind_text(st, 7, a->f[X_HP]);
-    bind_text(st, 8, k->f[X_HP]);
-    sqlite3_bind_text(st, 9, c->detail.p, (int)c->detail.len, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    int bound = SQLITE_OK;
+    db_bound(&bound, bind_text(st, 1, a->f[X_PERIOD]));
+    db_bound(&bound, bind_text(st, 2, a->f[X_CSO]));
+    db_bound(&bound, bind_text(st, 3, a->f[X_TICKET]));
+    db_bound(&bound, bind_text(st, 4, k->f[X_TICKET]));
+    db_bound(&bound, bind_text(st, 5, a->f[X_EMAIL]));
+    db_bound(&bound, bind_text(st, 6, k->f[X_EMAIL]));
+    db_bound(&bound, bind_text(st, 7, a->f[X_HP]));
+    db_bound(&bound, bind_text(st, 8, k->f[X_HP]));
+    db_bound(&bound, sqlite3_bind_text(st, 9, c->detail.p, (int)c->detail.len,
+                                       SQLITE_STATIC));
+    if (bound != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
         return db_fail(c->db, "writing a cross-system mismatch", err, errlen);
     c->written++;
     return TA_OK;
@@ -687,16 +698,18 @@ static ta_status state_step(sqlite3 *db, const char *sql, const rules *rs,
     ta_status s = db_prepare(db, sql, &st, err, errlen);
     if (s != TA_OK)
         return s;
+    int bound = SQLITE_OK;
     if (period)
-        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, rules_fingerprint(rs), -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
+        db_bound(&bound, sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 2, rules_fingerprint(rs), -1,
+                                       SQLITE_TRANSIENT));
+    int rc = bound == SQLITE_OK ? sqlite3_step(st) : bound;
     if (fresh)
         *fresh = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    if (rc != (fresh ? SQLITE_ROW : SQLITE_DONE)) /* before finalize */
+        s = db_fail(db, "checking the signals", err, errlen);
     sqlite3_finalize(st);
-    if (rc != (fresh ? SQLITE_ROW : SQLITE_DONE))
-        return db_fail(db, "checking the signals", err, errlen);
-    return TA_OK;
+    return s;
 }
 
 /* Counts the stored signals of the scope, for a caller that skipped the
@@ -713,9 +726,10 @@ static ta_status count_stored(sqlite3 *db, const char *period,
         &st, err, errlen);
     if (s != TA_OK)
         return s;
+    int bound = SQLITE_OK;
     if (period)
-        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+        db_bound(&bound, sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC));
+    if (bound == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         n->reused_contacts = (unsigned long)sqlite3_column_int64(st, 0);
         n->exemption_outliers = (unsigned long)sqlite3_column_int64(st, 1);
         n->cross_system_mismatches =
