@@ -18,10 +18,9 @@
 
 ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e)
 {
-    if (c->err && c->errlen)
-        snprintf(c->err, c->errlen, "%s: cannot write the workbook: %s",
-                 c->path, lxw_strerror(e));
-    return TA_E_IO;
+    ta_errf(c->err, c->errlen, "%s: cannot write the workbook: %s", c->path,
+            lxw_strerror(e));
+    return e == LXW_ERROR_MEMORY_MALLOC_FAILED ? TA_E_NOMEM : TA_E_IO;
 }
 
 /* Copies valid UTF-8 into c->text: each maximal invalid subpart becomes

@@ -205,8 +205,12 @@ static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
     if (s != TA_OK)
         return s;
     char(*used)[112] = calloc(st->ncso + 1, sizeof *used);
-    if (!used)
+    if (!used) {
+        ta_errf(c->err, c->errlen,
+                "out of memory preparing the per-CSO "
+                "workbooks");
         return TA_E_NOMEM;
+    }
     int en = c->L == rpt_lang_get(1);
     for (size_t i = 0; s == TA_OK && i < st->ncso; i++) {
         char safe[112];

@@ -150,7 +150,9 @@ ta_status rpt_put_excerpt(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                           lxw_col_t col, const char *s, size_t len) TA_WUR;
 /* Landscape A4, one page wide; header_row repeats row 1 on every page. */
 void rpt_print_setup(lxw_worksheet *ws, int header_row);
-/* A libxlsxwriter error as a status, with the message in c->err. */
+/* A libxlsxwriter error as a status (TA_E_NOMEM for its memory error,
+ * which sheets also use when an allocation of theirs fails; else
+ * TA_E_IO), with the message in c->err. */
 ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e);
 /* Column i of a row as text and its length (NULL, 0 for NULL). */
 const char *rpt_col_text(sqlite3_stmt *q, int i, size_t *len);

@@ -334,8 +334,12 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
 {
     *out = NULL;
     rpt_stats *st = calloc(1, sizeof *st);
-    if (!st)
+    if (!st) {
+        ta_errf(err, errlen,
+                "out of memory while reading the audit results "
+                "for the report");
         return TA_E_NOMEM;
+    }
     st->all.codes = calloc(1, sizeof *st->all.codes);
     sqlite3_stmt *q = NULL;
     ta_status s = st->all.codes ? db_prepare(db, grouped_sql, &q, err, errlen)
