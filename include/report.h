@@ -12,8 +12,13 @@
  * Workbooks stream from SQLite in libxlsxwriter's constant-memory mode,
  * so memory stays flat whatever the number of findings. Each file is
  * written under a temporary name in its folder and renamed into place,
- * so no half-written workbook is ever left behind. This module reads the
- * database and never writes to it; it prints nothing.
+ * so no half-written workbook is ever left behind. This module changes
+ * none of the database's tables: it reads them, and for the per-CSO
+ * workbooks it builds a temporary table and index of the period's
+ * findings in SQLite's temp schema (dropped before it returns), so a
+ * read-only database file can be reported. Bringing the verdicts and
+ * signals up to date first is the report command's job (cmd.h), not
+ * this module's. It prints nothing.
  */
 #ifndef TICKET_AUDIT_REPORT_H
 #define TICKET_AUDIT_REPORT_H

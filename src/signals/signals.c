@@ -552,9 +552,11 @@ static int bind_text(sqlite3_stmt *st, int i, signals_text t)
     return sqlite3_bind_text(st, i, t.p ? t.p : "", (int)t.n, SQLITE_STATIC);
 }
 
-/* Appends t to j as a JSON string: what SQLite's json_object writes for
- * text (quote, backslash and control characters escaped, other bytes as
- * they are), without a round trip through SQL for every mismatch. */
+/* Appends t to j as a JSON string, escaped as SQLite's json_object
+ * escapes text (quote, backslash and control characters; other bytes as
+ * they are), so that a mismatch written from the feed carries the same
+ * detail as one written by the SQL join of a single period. Each
+ * mismatch is still one INSERT; only this value is built here. */
 static int json_string(ta_buf *j, signals_text t)
 {
     static const char hex[] = "0123456789abcdef";
