@@ -219,36 +219,34 @@ static size_t text_order(fx *f, char names[][64])
     return n;
 }
 
-static void cso_order_json(void **state)
+typedef size_t (*order_fn)(fx *f, char names[][64]);
+
+static void check_order(void **state, const char *what, order_fn get)
 {
     fx *f = *state;
     char names[MAXN][64];
-    size_t n = json_order(f, names);
-    assert_order("--json by_cso", names, n);
+    size_t n = get(f, names);
+    assert_order(what, names, n);
+}
+
+static void cso_order_json(void **state)
+{
+    check_order(state, "--json by_cso", json_order);
 }
 
 static void cso_order_junit(void **state)
 {
-    fx *f = *state;
-    char names[MAXN][64];
-    size_t n = junit_order(f, names);
-    assert_order("JUnit", names, n);
+    check_order(state, "JUnit", junit_order);
 }
 
 static void cso_order_workbook(void **state)
 {
-    fx *f = *state;
-    char names[MAXN][64];
-    size_t n = workbook_order(f, names);
-    assert_order("workbook Per CSO", names, n);
+    check_order(state, "workbook Per CSO", workbook_order);
 }
 
 static void cso_order_text(void **state)
 {
-    fx *f = *state;
-    char names[MAXN][64];
-    size_t n = text_order(f, names);
-    assert_order("text summary", names, n);
+    check_order(state, "text summary", text_order);
 }
 
 /* The comparator itself, on the rules one by one. */

@@ -292,6 +292,8 @@ static void oom_summaries(void **state)
                 assert_int_equal(s, TA_OK);
                 assert_non_null(out);
                 free(out);
+                print_message("%s: %lu allocations walked\n",
+                              json ? "summary_json" : "summary_text", n - 1);
                 break;
             }
             EXPECT_NOMEM(s, json ? "summary_json" : "summary_text", n);
