@@ -1,7 +1,8 @@
 /*
- * test_extsort.c — the external sort of the signals (src/signals/signals_internal.h): records
- * come back in (k1, k2) order with their payloads byte for byte, whether
- * they stayed in memory or went through many runs of the temporary file;
+ * test_extsort.c — the external sort of the signals
+ * (src/signals/signals_internal.h): records come back in (k1, k2) order
+ * with their payloads byte for byte, whether they stayed in memory or
+ * went through many runs of the temporary file;
  * every duplicate comes back; the edge payloads (empty, exactly
  * EXTSORT_MAX_PAYLOAD) pass; the documented errors (a payload too long,
  * adding after reading, a temporary file that cannot be created) are
