@@ -226,16 +226,20 @@ static int keep_word(const mask_ctx *c, size_t s, size_t e)
 }
 
 /* The length of a kept identifier starting at in[i] and not running on
- * into a letter or digit; 0 when there is none. */
+ * into a letter or digit, nor ending inside a character (an identifier
+ * "\xEF" is not the first byte of a full-width digit); 0 when there is
+ * none. */
 static size_t keep_at(const mask_ctx *c, size_t i, size_t lim)
 {
     for (size_t k = 0; k < c->nkeep; k++) {
-        size_t n = c->keep[k].len;
+        size_t n = c->keep[k].len, adv;
         if (n == 0 || n > lim - i || memcmp(c->keep[k].s, c->in + i, n) != 0)
             continue;
-        size_t adv;
-        if (i + n == lim || (!is_ascii_alpha(c->in[i + n]) &&
-                             kind_at(c, i + n, lim, &adv) != K_DIGIT))
+        if (i + n == lim)
+            return n;
+        char next = c->in[i + n];
+        if (((unsigned char)next & 0xC0) != 0x80 && !is_ascii_alpha(next) &&
+            kind_at(c, i + n, lim, &adv) != K_DIGIT)
             return n;
     }
     return 0;

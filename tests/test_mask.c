@@ -259,6 +259,16 @@ static void keep_cases(void **state)
                                     sizeof out);
         check_one(c[i].name, c[i].in, c[i].want, out, len);
     }
+    /* an identifier that ends inside a character is not where the text
+     * holds only that character's first byte (fuzz_mask regression
+     * keep_id_ends_inside_fullwidth_digit) */
+    static const mask_keep lead[] = {{"\xEF", 1}};
+    static const char fw[] =
+        "\xEF\xBC\x90\xEF\xBC\x98\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93"
+        "\xEF\xBC\x94\xEF\xBC\x95";
+    size_t fwlen = mask_text_keep(fw, sizeof fw - 1, lead, 1, out, sizeof out);
+    check_one("keep_id_ending_inside_a_character", fw,
+              "\xEF\xBC\x90\xEF\xBC\x98****\xEF\xBC\x95", out, fwlen);
     /* no identifiers: mask_text */
     size_t len = mask_text_keep("7654321", 7, NULL, 0, out, sizeof out);
     check_one("keep_none_is_mask_text", "7654321", "76****1", out, len);
