@@ -25,11 +25,12 @@
  *           '+', whose groups are separated by a run of spaces or tabs
  *           (any Unicode space), or by one - – . / (also the other dashes,
  *           the minus sign and the full-width forms) with or without
- *           spaces around it, or put in parentheses. A line break ends it. A number of d digits shows its first
- *           min(4, ceil((d-4)/2)) and last min(4, floor((d-4)/2)) digits
- *           counted over the digits as written (+62 812... starts 6281)
- *           and hides at least 4, one '*' per hidden digit; separators,
- *           '+' and parentheses keep their place.
+ *           spaces around it, or put in parentheses; a line break ends
+ *           it. A number of d digits shows its first min(4, ceil((d-4)/2))
+ *           and last min(4, floor((d-4)/2)) digits, counted over the
+ *           digits as written (+62 812... starts 6281), and hides at least
+ *           4, one '*' per hidden digit; separators, '+' and parentheses
+ *           keep their place.
  *   date    a date that date_parse (include/date.h) reads is not a phone
  *           number: 2026-10-05, 05/10/2026, 05-OKT-2026, 5 Oktober 2026,
  *           and an Excel serial such as 46300.5 when it stands alone.

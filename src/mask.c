@@ -82,33 +82,38 @@ enum {
     K_OPEN,  /* ( （ */
     K_CLOSE, /* ) ） */
     K_SPACE, /* spaces and tab: separate words and a number's groups */
-    K_SEP,   /* - . / and dashes: one may separate a number's groups */
+    K_SEP,   /* - . and dashes: one may separate a number's groups */
+    K_SLASH, /* / likewise; in an Email cell it also ends a word */
     K_BREAK, /* line breaks and other white space: end a word only */
     K_DELIM, /* , ; */
     K_AT
 };
 
-static const unsigned char ascii_kind[128] = {
-    ['0'] = K_DIGIT, ['1'] = K_DIGIT, ['2'] = K_DIGIT, ['3'] = K_DIGIT,
-    ['4'] = K_DIGIT, ['5'] = K_DIGIT, ['6'] = K_DIGIT, ['7'] = K_DIGIT,
-    ['8'] = K_DIGIT, ['9'] = K_DIGIT, ['+'] = K_PLUS,  ['('] = K_OPEN,
-    [')'] = K_CLOSE, [' '] = K_SPACE, ['\t'] = K_SPACE, ['-'] = K_SEP,
-    ['.'] = K_SEP,   ['/'] = K_SEP,   ['\n'] = K_BREAK, ['\r'] = K_BREAK,
-    ['\v'] = K_BREAK, ['\f'] = K_BREAK, [','] = K_DELIM, [';'] = K_DELIM,
-    ['@'] = K_AT,
-};
-
-/* The same for the word scan, which looks at every byte: what ends a
- * word, and whether a word holds '@' or a digit. */
+/* What the word scan, which looks at every byte, needs of a kind: does
+ * it end a word, is it '@' or a digit. */
 enum { F_END = 1, F_AT = 2, F_DIGIT = 4, F_SLASH = 8 };
 
-static const unsigned char ascii_flags[128] = {
-    ['0'] = F_DIGIT, ['1'] = F_DIGIT, ['2'] = F_DIGIT, ['3'] = F_DIGIT,
-    ['4'] = F_DIGIT, ['5'] = F_DIGIT, ['6'] = F_DIGIT, ['7'] = F_DIGIT,
-    ['8'] = F_DIGIT, ['9'] = F_DIGIT, [' '] = F_END,   ['\t'] = F_END,
-    ['\n'] = F_END,  ['\r'] = F_END,  ['\v'] = F_END,  ['\f'] = F_END,
-    [','] = F_END,   [';'] = F_END,   ['@'] = F_AT,    ['/'] = F_SLASH,
+#define FLAGS_OF(k)                                                           \
+    ((k) == K_DIGIT                                       ? F_DIGIT           \
+     : (k) == K_AT                                        ? F_AT              \
+     : (k) == K_SLASH                                     ? F_SLASH           \
+     : (k) == K_SPACE || (k) == K_BREAK || (k) == K_DELIM ? F_END             \
+                                                          : 0)
+
+/* An ASCII byte's kind (low 4 bits) and its flags (high 4 bits). */
+#define A(k) ((k) | FLAGS_OF(k) << 4)
+static const unsigned char ascii_class[128] = {
+    ['0'] = A(K_DIGIT),  ['1'] = A(K_DIGIT),  ['2'] = A(K_DIGIT),
+    ['3'] = A(K_DIGIT),  ['4'] = A(K_DIGIT),  ['5'] = A(K_DIGIT),
+    ['6'] = A(K_DIGIT),  ['7'] = A(K_DIGIT),  ['8'] = A(K_DIGIT),
+    ['9'] = A(K_DIGIT),  ['+'] = A(K_PLUS),   ['('] = A(K_OPEN),
+    [')'] = A(K_CLOSE),  [' '] = A(K_SPACE),  ['\t'] = A(K_SPACE),
+    ['-'] = A(K_SEP),    ['.'] = A(K_SEP),    ['/'] = A(K_SLASH),
+    ['\n'] = A(K_BREAK), ['\r'] = A(K_BREAK), ['\v'] = A(K_BREAK),
+    ['\f'] = A(K_BREAK), [','] = A(K_DELIM),  [';'] = A(K_DELIM),
+    ['@'] = A(K_AT),
 };
+#undef A
 
 /* The kind of a code point above U+007F. Spaces are Unicode's space
  * separators (no-break, thin, ideographic ...); the dashes are the
@@ -168,15 +173,14 @@ static inline unsigned kind_at(const mask_ctx *c, size_t i, size_t lim,
     unsigned char b = (unsigned char)c->in[i];
     if (b < 0x80) {
         *adv = 1;
-        return ascii_kind[b];
+        return ascii_class[b] & 0x0F;
     }
     return wide_kind(utf8_decode(c->in + i, lim - i, adv));
 }
 
-static inline int ends_word(const mask_ctx *c, size_t i, unsigned k)
+static inline int ends_word(const mask_ctx *c, unsigned k)
 {
-    return k == K_SPACE || k == K_BREAK || k == K_DELIM ||
-           (c->slash_words && c->in[i] == '/');
+    return (FLAGS_OF(k) & F_END) || (k == K_SLASH && c->slash_words);
 }
 
 static int is_ascii_digit(char ch)
@@ -253,9 +257,8 @@ static size_t keep_at(const mask_ctx *c, size_t i, size_t lim)
 static size_t date_token(const char *in, size_t i, size_t lim, int alpha)
 {
     size_t e = i;
-    while (e < lim && (is_ascii_digit(in[e]) || in[e] == '-' ||
-                       in[e] == '/' || in[e] == '.' ||
-                       (alpha && is_ascii_alpha(in[e])))) {
+    while (e < lim && (is_ascii_digit(in[e]) || in[e] == '-' || in[e] == '/' ||
+                       in[e] == '.' || (alpha && is_ascii_alpha(in[e])))) {
         if (e - i == MASK_DATE_MAX)
             return 0;
         e++;
@@ -276,8 +279,8 @@ static size_t date_at(const mask_ctx *c, size_t i, size_t lim, int *serial)
     ta_date d;
     size_t n = date_token(in, i, lim, 0);
     if (n && date_parse(in + i, n, &d)) {
-        *serial = memchr(in + i, '-', n) == NULL &&
-                  memchr(in + i, '/', n) == NULL;
+        *serial =
+            memchr(in + i, '-', n) == NULL && memchr(in + i, '/', n) == NULL;
         return i + n;
     }
     *serial = 0;
@@ -293,8 +296,8 @@ static size_t date_at(const mask_ctx *c, size_t i, size_t lim, int *serial)
         if (word > 0 && e == w)
             return 0;
         w = e;
-        while (e < max && (word == 1 ? is_ascii_alpha(in[e])
-                                     : is_ascii_digit(in[e])))
+        while (e < max &&
+               (word == 1 ? is_ascii_alpha(in[e]) : is_ascii_digit(in[e])))
             e++;
         if (e == w || (word == 0 && (e == max || in[e] != ' ')))
             return 0;
@@ -309,8 +312,8 @@ static size_t date_at(const mask_ctx *c, size_t i, size_t lim, int *serial)
 /* A group of a number at in[i]: digits, or digits in parentheses (the
  * first perhaps after '+': "(+62)"). Returns its end and sets *digits and
  * *paren; 0 when none starts there. */
-static size_t group_at(const mask_ctx *c, size_t i, size_t lim,
-                       size_t *digits, int *paren)
+static size_t group_at(const mask_ctx *c, size_t i, size_t lim, size_t *digits,
+                       int *paren)
 {
     size_t adv, j = i, n = 0;
     unsigned k = kind_at(c, j, lim, &adv);
@@ -393,7 +396,8 @@ static size_t run_at(mask_ctx *c, size_t s, size_t lim)
             g += adv;
             gap = 1;
         }
-        if (g < lim && kind_at(c, g, lim, &adv) == K_SEP) {
+        if (g < lim &&
+            ((k = kind_at(c, g, lim, &adv)) == K_SEP || k == K_SLASH)) {
             g += adv;
             gap = 1;
             while (g < lim && kind_at(c, g, lim, &adv) == K_SPACE)
@@ -437,7 +441,7 @@ static size_t scan_chars(mask_ctx *c, size_t i, size_t lim, int words)
     while (i < lim) {
         size_t adv;
         unsigned k = kind_at(c, i, lim, &adv);
-        if (words && ends_word(c, i, k))
+        if (words && ends_word(c, k))
             break;
         if (k == K_DIGIT || k == K_PLUS || k == K_OPEN) {
             out_put(&c->o, c->in + from, i - from);
@@ -507,25 +511,28 @@ static size_t mask_scan(const char *in, size_t len, const mask_keep *keep,
                         size_t nkeep, int slash_words, char *out,
                         size_t outlen)
 {
-    mask_ctx c = {.in = in, .len = len, .keep = keep, .nkeep = keep ? nkeep : 0,
+    mask_ctx c = {.in = in,
+                  .len = len,
+                  .keep = keep,
+                  .nkeep = keep ? nkeep : 0,
                   .slash_words = slash_words};
     out_init(&c.o, out, outlen);
     size_t i = 0, from = 0; /* in[from..i) is copied as it is */
     unsigned end_flags = F_END | (slash_words ? F_SLASH : 0);
     while (i < len) {
-        /* one word (or one character that ends words) at in[i]; the ASCII
-         * bytes, nearly all of them, take one table look-up */
+        /* one word (or one character that ends words) at in[i]; an ASCII
+         * byte, nearly all of them, takes one table look-up */
         size_t we = i, adv;
         unsigned flags = 0;
         while (we < len) {
             unsigned char b = (unsigned char)in[we];
             unsigned f;
             if (b < 0x80) {
-                f = ascii_flags[b];
+                f = (unsigned)ascii_class[b] >> 4;
                 adv = 1;
             } else {
                 unsigned k = kind_at(&c, we, len, &adv);
-                f = k == K_DIGIT ? F_DIGIT : ends_word(&c, we, k) ? F_END : 0;
+                f = FLAGS_OF(k);
             }
             if (f & end_flags) {
                 if (we == i)

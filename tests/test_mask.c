@@ -64,10 +64,12 @@ static void email_cases(void **state)
          "a***@x.com/c***@y.org"},
         {"email_two_at_last_splits", "a@b@c.com", "a***@c.com"},
         {"email_utf8_first_character", "\xC3\xA9lo@x.id", "\xC3\xA9***@x.id"},
-        {"email_non_ascii_domain_umlaut", "budi@b\xC3\xBC" "cher.de",
-         "b***@b\xC3\xBC" "cher.de"},
-        {"email_non_ascii_domain_japanese",
-         "siti@\xE4\xBE\x8B\xE3\x81\x88.jp",
+        {"email_non_ascii_domain_umlaut",
+         "budi@b\xC3\xBC"
+         "cher.de",
+         "b***@b\xC3\xBC"
+         "cher.de"},
+        {"email_non_ascii_domain_japanese", "siti@\xE4\xBE\x8B\xE3\x81\x88.jp",
          "s***@\xE4\xBE\x8B\xE3\x81\x88.jp"},
         {"email_cell_number_masked", "081234567890", "0812****7890"},
         {"email_cell_word_beside_address", "budi@gmail.com (kantor)",
@@ -100,8 +102,7 @@ static void phone_cases(void **state)
          "\xEF\xBC\x90\xEF\xBC\x98\xEF\xBC\x91\xEF\xBC\x92****"
          "\xEF\xBC\x97\xEF\xBC\x98\xEF\xBC\x99\xEF\xBC\x90"},
         {"hp_number_typed_in_excel", "81234567890", "8123****890"},
-        {"hp_two_numbers", "0812345678, 0813456789",
-         "081****678, 081****789"},
+        {"hp_two_numbers", "0812345678, 0813456789", "081****678, 081****789"},
         {"hp_dashes", "0812-3456-7890", "0812-****-7890"},
     };
     run_table(mask_phone, c, sizeof c / sizeof *c);
@@ -126,8 +127,11 @@ static void text_cases(void **state)
          "Ani <a***@x.id>, ok"},
         {"text_email_words_split_by_comma_semicolon", "a@x.id,b@y.id;c@z.id",
          "a***@x.id,b***@y.id;c***@z.id"},
-        {"text_email_non_ascii_domain", "ke budi@b\xC3\xBC" "cher.de sore",
-         "ke b***@b\xC3\xBC" "cher.de sore"},
+        {"text_email_non_ascii_domain",
+         "ke budi@b\xC3\xBC"
+         "cher.de sore",
+         "ke b***@b\xC3\xBC"
+         "cher.de sore"},
         {"text_email_non_ascii_domain_japanese",
          "siti@\xE4\xBE\x8B\xE3\x81\x88.jp",
          "s***@\xE4\xBE\x8B\xE3\x81\x88.jp"},
@@ -150,14 +154,22 @@ static void text_cases(void **state)
          "0812(****)7890"},
         {"text_phone_dots", "0812.3456.7891", "0812.****.7891"},
         {"text_phone_slashes", "0812/3456/7891", "0812/****/7891"},
-        {"text_phone_en_dashes", "0812\xE2\x80\x93" "3456\xE2\x80\x93" "7891",
-         "0812\xE2\x80\x93****\xE2\x80\x93" "7891"},
+        {"text_phone_en_dashes",
+         "0812\xE2\x80\x93"
+         "3456\xE2\x80\x93"
+         "7891",
+         "0812\xE2\x80\x93****\xE2\x80\x93"
+         "7891"},
         {"text_phone_double_spaces", "0812  3456  7891", "0812  ****  7891"},
         {"text_phone_tabs", "0812\t3456\t7891", "0812\t****\t7891"},
         {"text_phone_separator_with_spaces_around", "0812 - 3456 - 7891",
          "0812 - **** - 7891"},
-        {"text_phone_no_break_space", "0812\xC2\xA0" "3456\xC2\xA0" "7891",
-         "0812\xC2\xA0****\xC2\xA0" "7891"},
+        {"text_phone_no_break_space",
+         "0812\xC2\xA0"
+         "3456\xC2\xA0"
+         "7891",
+         "0812\xC2\xA0****\xC2\xA0"
+         "7891"},
         {"text_phone_plus62_first_four_are_6281", "hp +62 812-3456-7890.",
          "hp +62 81*-****-7890."},
         {"text_phone_fullwidth_digits",
@@ -166,8 +178,7 @@ static void text_cases(void **state)
          "hp \xEF\xBC\x90\xEF\xBC\x98\xEF\xBC\x91****\xEF\xBC\x96"
          "\xEF\xBC\x97"},
         {"text_phone_glued_to_word", "hp081234567890", "hp0812****7890"},
-        {"text_phone_two_separators_end_it", "0812--3456789",
-         "0812--34****9"},
+        {"text_phone_two_separators_end_it", "0812--3456789", "0812--34****9"},
         {"text_six_digits_not_masked", "kode 123456", "kode 123456"},
         {"text_seven_digits_masked", "meter 1234567", "meter 12****7"},
         {"text_two_numbers_joined_by_slash_are_one", "0811111111 / 0822222222",
@@ -180,7 +191,8 @@ static void text_cases(void **state)
         {"text_date_iso_not_phone", "tgl 2026-10-05 jam 10",
          "tgl 2026-10-05 jam 10"},
         {"text_date_dmy_dash_not_phone", "tgl 05-10-2026", "tgl 05-10-2026"},
-        {"text_date_dmy_slash_not_phone", "tgl 05/10/2026.", "tgl 05/10/2026."},
+        {"text_date_dmy_slash_not_phone", "tgl 05/10/2026.",
+         "tgl 05/10/2026."},
         {"text_date_ymd_slash_time_not_phone", "2026/10/05 08:30:00",
          "2026/10/05 08:30:00"},
         {"text_date_iso_t_time_not_phone", "2026-10-05T08:30:00",
@@ -255,8 +267,8 @@ static void keep_cases(void **state)
     };
     char out[512];
     for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
-        size_t len = mask_text_keep(c[i].in, strlen(c[i].in), ids, 3, out,
-                                    sizeof out);
+        size_t len =
+            mask_text_keep(c[i].in, strlen(c[i].in), ids, 3, out, sizeof out);
         check_one(c[i].name, c[i].in, c[i].want, out, len);
     }
     /* an identifier that ends inside a character is not where the text
@@ -298,7 +310,8 @@ static void show_at_most_4_and_4_hide_at_least_4(void **state)
                 char dig = (char)('0' + (k * 7 + 6) % 10);
                 int shown = k < head || k >= d - tail;
                 if (wide) {
-                    const char fw[3] = {'\xEF', '\xBC', (char)(0x90 + dig - '0')};
+                    const char fw[3] = {'\xEF', '\xBC',
+                                        (char)(0x90 + dig - '0')};
                     memcpy(in + n, fw, 3);
                     n += 3;
                     if (shown) {

@@ -145,7 +145,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(id, data + 2, klen);
     memcpy(in, data + 2 + klen, len);
     mask_keep keep = {id, klen};
-    maskfz_case c = {in, len, NULL, 0, utf8_valid(in, len),
+    maskfz_case c = {in,
+                     len,
+                     NULL,
+                     0,
+                     utf8_valid(in, len),
                      len && memchr(in, 0, len) != NULL};
     for (c.fn = 0; c.fn < 4; c.fn++) {
         c.keep = c.fn == 3 && klen ? &keep : NULL;
