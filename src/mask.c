@@ -268,6 +268,18 @@ static size_t date_token(const char *in, size_t i, size_t lim, int alpha)
     return e - i;
 }
 
+/* 1 when in[i..e) is a date: date_parse reads it, and it does not run on
+ * into a digit (a full-width one: the candidates take every ASCII digit
+ * already). */
+static int is_date(const mask_ctx *c, size_t i, size_t e, size_t lim)
+{
+    ta_date d;
+    size_t adv;
+    if (e == i || (e < lim && kind_at(c, e, lim, &adv) == K_DIGIT))
+        return 0;
+    return date_parse(c->in + i, e - i, &d);
+}
+
 /* If a date starts at in[i] (an ASCII digit), returns its end, with
  * *serial set when it is an Excel serial (digits and '.' only); else 0.
  * The candidates are cut by the shape of the date forms — numeric
@@ -276,16 +288,15 @@ static size_t date_token(const char *in, size_t i, size_t lim, int alpha)
 static size_t date_at(const mask_ctx *c, size_t i, size_t lim, int *serial)
 {
     const char *in = c->in;
-    ta_date d;
     size_t n = date_token(in, i, lim, 0);
-    if (n && date_parse(in + i, n, &d)) {
+    if (is_date(c, i, i + n, lim)) {
         *serial =
             memchr(in + i, '-', n) == NULL && memchr(in + i, '/', n) == NULL;
         return i + n;
     }
     *serial = 0;
     size_t na = date_token(in, i, lim, 1);
-    if (na > n && date_parse(in + i, na, &d))
+    if (na > n && is_date(c, i, i + na, lim))
         return i + na;
     /* digits, spaces, letters, spaces, digits */
     size_t e = i, max = lim - i < MASK_DATE_MAX ? lim : i + MASK_DATE_MAX;
@@ -302,9 +313,7 @@ static size_t date_at(const mask_ctx *c, size_t i, size_t lim, int *serial)
         if (e == w || (word == 0 && (e == max || in[e] != ' ')))
             return 0;
     }
-    if (e < lim && is_ascii_digit(in[e]))
-        return 0;
-    return date_parse(in + i, e - i, &d) ? e : 0;
+    return is_date(c, i, e, lim) ? e : 0;
 }
 
 /* ---- phone numbers --------------------------------------------------- */

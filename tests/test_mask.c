@@ -208,6 +208,13 @@ static void text_cases(void **state)
         {"text_excel_serial_not_phone", "serial 46300.5", "serial 46300.5"},
         {"text_excel_serial_with_time_not_phone", "46300.520833",
          "46300.520833"},
+        {"text_date_running_on_into_fullwidth_digits_masked",
+         "5 Oktober 2026\xEF\xBC\x98\xEF\xBC\x99"
+         "1",
+         "5 Oktober 20****1"},
+        {"text_iso_date_running_on_into_fullwidth_digits_masked",
+         "2026-10-05\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93",
+         "2026-**-**\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93"},
         {"text_not_a_calendar_date_masked", "2026-13-45", "20**-**-45"},
         {"text_csv_row", "T9,2026-10-01,Budi,budi.s@gmail.com,081234567890",
          "T9,2026-10-01,Budi,b***@gmail.com,0812****7890"},
