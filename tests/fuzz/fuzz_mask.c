@@ -4,9 +4,8 @@
  * (1..256) so cuts at every position are tried; the second byte % 17 is
  * the length of a kept identifier taken from the bytes after it; the rest
  * is the text. For each function:
- *   - the whole result (out of 2 * len + 1 bytes) is at most 2 * len bytes,
- *     NUL-terminated, of the returned length, and valid UTF-8 when the
- *     input was;
+ *   - the whole result is at most 2 * len bytes, NUL-terminated, of the
+ *     returned length, and valid UTF-8 when the input was;
  *   - a cut result is shorter than its buffer and a prefix of the whole
  *     one (it never shows what the whole result hides);
  *   - no run of 7 or more digits (ASCII or full-width) of the input
@@ -106,7 +105,9 @@ static void maskfz_digits_hidden(const char *out, size_t n,
 
 static void maskfz_run(const maskfz_case *c, size_t outlen)
 {
-    size_t cap = 2 * c->len + 1;
+    /* room for more than the promised 2 * len, so that a longer result
+     * would show */
+    size_t cap = 4 * c->len + 16;
     char *whole = malloc(cap);
     char *cut = malloc(outlen);
     if (!whole || !cut)
@@ -114,7 +115,7 @@ static void maskfz_run(const maskfz_case *c, size_t outlen)
     size_t n = maskfz_call(c, whole, cap);
     /* A NUL inside the input is copied like any byte (fields from the CSV
      * reader never hold one), so strlen only holds without it. */
-    if (n >= cap || whole[n] != 0 || (!c->has_nul && strlen(whole) != n))
+    if (n > 2 * c->len || whole[n] != 0 || (!c->has_nul && strlen(whole) != n))
         __builtin_trap();
     if (c->valid && !utf8_valid(whole, n))
         __builtin_trap();
