@@ -17,6 +17,7 @@ typedef enum cli_command {
     CLI_AUDIT,
     CLI_REPORT,
     CLI_CHECK,
+    CLI_REVIEW,
     CLI_HELP,
     CLI_VERSION
 } cli_command;
@@ -37,6 +38,7 @@ typedef struct cli_options {
     double target;              /* --target PCT for highlighting, default 90 */
     const char *junit;          /* --junit FILE */
     int encoding;               /* csv_encoding; 0 = detect */
+    const char *sheet;          /* --sheet NAME of a workbook, or NULL */
     char **files;
     int nfiles;
 } cli_options;

@@ -56,4 +56,8 @@ ta_status cmd_report(const cli_options *o, const cmd_output *out) TA_WUR;
  * JUnit file, and TA_E_BELOW under --fail-under or over --max-rejected. */
 ta_status cmd_check(const cli_options *o, const cmd_output *out) TA_WUR;
 
+/* Reads the QA team's decisions back from edited workbooks and CSV files
+ * (SPEC §5 "Review") into the database. */
+ta_status cmd_review(const cli_options *o, const cmd_output *out) TA_WUR;
+
 #endif

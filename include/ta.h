@@ -33,7 +33,8 @@ typedef enum ta_status {
     TA_E_CANTCREAT, /* cannot create an output file or database    -> 73 */
     TA_E_IO,        /* read/write error, database error             -> 74 */
     TA_E_NOMEM,     /* out of memory                                -> 74 */
-    TA_E_BELOW      /* check: compliance or rejects beyond limits   -> 1  */
+    TA_E_BELOW,     /* check: compliance or rejects beyond limits   -> 1  */
+    TA_E_INTERRUPTED /* SIGINT / SIGTERM received (interrupt.h)   -> 130/143 */
 } ta_status;
 
 /* A short English description of a status, never NULL. */

@@ -34,6 +34,7 @@ enum {
     OPT_QUIET,
     OPT_TARGET,
     OPT_JUNIT,
+    OPT_SHEET,
     OPT_HELP,
     OPT_VERSION
 };
@@ -41,7 +42,8 @@ enum {
 /* Which subcommands each option applies to (bit per cli_command). */
 #define C(x) (1u << (x))
 #define ALL                                                                   \
-    (C(CLI_RUN) | C(CLI_IMPORT) | C(CLI_AUDIT) | C(CLI_REPORT) | C(CLI_CHECK))
+    (C(CLI_RUN) | C(CLI_IMPORT) | C(CLI_AUDIT) | C(CLI_REPORT) |              \
+     C(CLI_CHECK) | C(CLI_REVIEW))
 #define READS (C(CLI_RUN) | C(CLI_IMPORT) | C(CLI_CHECK))
 #define WRITES_REPORT (C(CLI_RUN) | C(CLI_REPORT))
 
@@ -50,7 +52,8 @@ static const struct {
     unsigned applies;
 } options[] = {
     {{"db", required_argument, NULL, OPT_DB},
-     C(CLI_RUN) | C(CLI_IMPORT) | C(CLI_AUDIT) | C(CLI_REPORT)},
+     C(CLI_RUN) | C(CLI_IMPORT) | C(CLI_AUDIT) | C(CLI_REPORT) |
+         C(CLI_REVIEW)},
     {{"out", required_argument, NULL, OPT_OUT}, WRITES_REPORT},
     {{"source", required_argument, NULL, OPT_SOURCE}, READS},
     {{"period", required_argument, NULL, OPT_PERIOD},
@@ -69,6 +72,7 @@ static const struct {
     {{"quiet", no_argument, NULL, OPT_QUIET}, ALL},
     {{"target", required_argument, NULL, OPT_TARGET}, WRITES_REPORT},
     {{"junit", required_argument, NULL, OPT_JUNIT}, C(CLI_CHECK)},
+    {{"sheet", required_argument, NULL, OPT_SHEET}, READS},
     {{"help", no_argument, NULL, OPT_HELP}, ALL},
     {{"version", no_argument, NULL, OPT_VERSION}, ALL},
 };
@@ -88,6 +92,8 @@ static const char usage_text[] =
     "  report [options]           write the Excel workbooks\n"
     "  check  [options] FILE...   CI mode: in-memory audit, summary, exit "
     "status\n"
+    "  review [options] FILE...   read the QA team's decisions back from "
+    "workbooks\n"
     "\n"
     "Options:\n"
     "  --db FILE            database file (default: ticket-audit.db)\n"
@@ -107,6 +113,7 @@ static const char usage_text[] =
     "rejected\n"
     "  --junit FILE         check: write a JUnit XML file, one test per CSO\n"
     "  --encoding ENC       utf-8 or windows-1252 (default: detected)\n"
+    "  --sheet NAME         read this worksheet of a workbook\n"
     "  --quiet              print only errors\n"
     "  --help               show this help and exit\n"
     "  --version            show the version and exit\n"
@@ -130,7 +137,7 @@ static const struct {
     cli_command cmd;
 } commands[] = {
     {"run", CLI_RUN},       {"import", CLI_IMPORT}, {"audit", CLI_AUDIT},
-    {"report", CLI_REPORT}, {"check", CLI_CHECK},
+    {"report", CLI_REPORT}, {"check", CLI_CHECK},   {"review", CLI_REVIEW},
 };
 
 static int parse_pct(const char *s, double *out)
@@ -183,6 +190,9 @@ static ta_status check_value(int code, const char *arg, cli_options *opt,
         break;
     case OPT_JUNIT:
         opt->junit = arg;
+        break;
+    case OPT_SHEET:
+        opt->sheet = arg;
         break;
     case OPT_SOURCE:
         opt->source = ta_source_parse(arg);
@@ -287,7 +297,7 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
         if (opt->command == CLI_NONE)
             return usage_error(err, errlen,
                                "unknown command '%s': expected run, import, "
-                               "audit, report or check",
+                               "audit, report, check or review",
                                argv[1]);
         first = 2;
     }
@@ -337,7 +347,7 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
     opt->files = argv + optind;
     opt->nfiles = argc - optind;
     int wants_files = opt->command == CLI_RUN || opt->command == CLI_IMPORT ||
-                      opt->command == CLI_CHECK;
+                      opt->command == CLI_CHECK || opt->command == CLI_REVIEW;
     if (wants_files && opt->nfiles == 0)
         return usage_error(err, errlen,
                            "'%s' needs at least one export FILE (CSV)",

@@ -17,9 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fingerprint.h"
+#include "interrupt.h"
+
 /* "TAUD" — marks a database as ticket-audit's (PRAGMA application_id). */
 #define DB_APP_ID 0x54415544
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 #ifndef DB_PAGE_SIZE
 #define DB_PAGE_SIZE "16384"
 #endif
@@ -123,6 +126,71 @@ static const char schema_sql[] =
     ");\n"
     "PRAGMA user_version = 1;\n";
 
+/* Version 2: workbooks (the sheet of a rejected row, the format and the
+ * sheets of an import), the tickets' fingerprints and the QA review
+ * (SPEC §5 "Review", docs/review.md). A new database runs version 1 and
+ * then this, so old and new files take the same path. Needs the SQL
+ * function ta_fingerprint (fingerprint.h). */
+static const char schema_v2_sql[] =
+    "ALTER TABLE rejects ADD COLUMN sheet TEXT;\n"
+    "ALTER TABLE imports ADD COLUMN format TEXT NOT NULL DEFAULT 'csv';\n"
+    "ALTER TABLE imports ADD COLUMN sheets TEXT;\n"
+    "ALTER TABLE tickets ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';\n"
+    "UPDATE tickets SET fingerprint = ta_fingerprint(source, ticket_id,\n"
+    "  crm_ticket, date, type, name, email, hp, phone, cso, urgency,\n"
+    "  emotion, relation, idpel, notes, media);\n"
+    "CREATE TABLE IF NOT EXISTS reviews (\n"
+    "  source TEXT NOT NULL,\n"
+    "  ticket_id TEXT NOT NULL,\n"
+    "  fingerprint TEXT NOT NULL,\n"
+    "  status TEXT,\n"
+    "  decision TEXT NOT NULL CHECK (decision IN ('upheld', 'overturned')),\n"
+    "  note TEXT NOT NULL DEFAULT '',\n"
+    "  reviewer TEXT NOT NULL DEFAULT '',\n"
+    "  file TEXT NOT NULL,\n"
+    "  sheet TEXT,\n"
+    "  row INTEGER NOT NULL,\n"
+    "  decided_at TEXT NOT NULL,\n"
+    "  log_id INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (source, ticket_id)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS review_log (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  source TEXT NOT NULL,\n"
+    "  ticket_id TEXT NOT NULL,\n"
+    "  fingerprint TEXT NOT NULL,\n"
+    "  status TEXT,\n"
+    "  decision TEXT NOT NULL CHECK (decision IN ('upheld', 'overturned')),\n"
+    "  note TEXT NOT NULL DEFAULT '',\n"
+    "  reviewer TEXT NOT NULL DEFAULT '',\n"
+    "  file TEXT NOT NULL,\n"
+    "  sheet TEXT,\n"
+    "  row INTEGER NOT NULL,\n"
+    "  decided_at TEXT NOT NULL,\n"
+    "  file_sha256 TEXT\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS review_log_ticket ON review_log(source,\n"
+    "  ticket_id);\n"
+    /* A decision applies while the ticket is the one reviewed (same
+     * fingerprint); otherwise it is stale: kept, shown, not applied. */
+    "CREATE VIEW IF NOT EXISTS reviewed_results AS\n"
+    "  SELECT t.source, t.ticket_id, t.period, t.cso, t.status,\n"
+    "    CASE WHEN r.fingerprint = t.fingerprint THEN r.decision END\n"
+    "      AS decision,\n"
+    "    CASE WHEN r.fingerprint = t.fingerprint\n"
+    "              AND r.decision = 'overturned' THEN\n"
+    "      CASE t.status WHEN 'violation' THEN 'compliant'\n"
+    "                    WHEN 'exempt' THEN 'violation'\n"
+    "                    ELSE t.status END\n"
+    "    ELSE t.status END AS final_status,\n"
+    "    (r.decision IS NOT NULL AND r.fingerprint <> t.fingerprint)\n"
+    "      AS stale,\n"
+    "    r.decision AS stored_decision, r.note, r.reviewer,\n"
+    "    t.fingerprint\n"
+    "  FROM tickets t LEFT JOIN reviews r\n"
+    "    ON r.source = t.source AND r.ticket_id = t.ticket_id;\n"
+    "PRAGMA user_version = 2;\n";
+
 /* What to do about an SQLite error, by its primary code ("" when the
  * message says enough). */
 static const char *fail_hint(int code)
@@ -161,6 +229,8 @@ ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
                      db ? sqlite3_errmsg(db) : "cannot open database",
                      fail_hint(code));
     }
+    if (code == SQLITE_INTERRUPT && interrupt_pending())
+        return TA_E_INTERRUPTED;
     if (code == SQLITE_FULL || code == SQLITE_READONLY ||
         code == SQLITE_CANTOPEN)
         return TA_E_CANTCREAT;
@@ -274,6 +344,12 @@ static void discard_created(const char *path, int created)
         unlink(journal);
 }
 
+static int stop_on_signal(void *ctx)
+{
+    (void)ctx;
+    return interrupt_pending() != 0;
+}
+
 static int read_int(sqlite3 *db, const char *sql, int *out)
 {
     sqlite3_stmt *st = NULL;
@@ -314,6 +390,9 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
     }
     /* Another process holding the database: wait a little, then say so. */
     sqlite3_busy_timeout(db, 5000);
+    /* SIGINT / SIGTERM stop a long statement within a few thousand
+     * virtual-machine steps (interrupt.h). */
+    sqlite3_progress_handler(db, 4096, stop_on_signal, NULL);
 
     int app = 0, version = 0, objects = 0;
     if (read_int(db, "PRAGMA application_id", &app) != SQLITE_OK ||
@@ -363,8 +442,18 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
             db_exec(db, "PRAGMA page_size = " DB_PAGE_SIZE, path, err, errlen);
     if (st == TA_OK && version < DB_SCHEMA_VERSION) {
         st = db_exec(db, "BEGIN IMMEDIATE", path, err, errlen);
-        if (st == TA_OK)
+        /* Another process may have created or upgraded the schema while
+         * this one waited for the lock. */
+        if (st == TA_OK &&
+            read_int(db, "PRAGMA user_version", &version) != SQLITE_OK)
+            st = db_fail(db, "reading the schema version", err, errlen);
+        if (st == TA_OK && version < 1)
             st = db_exec(db, schema_sql, "creating the schema", err, errlen);
+        if (st == TA_OK && fingerprint_register_sql(db) != 0)
+            st = db_fail(db, "preparing the schema's upgrade", err, errlen);
+        if (st == TA_OK && version < 2)
+            st = db_exec(db, schema_v2_sql, "upgrading the schema to version 2",
+                         err, errlen);
         if (st == TA_OK)
             st = db_exec(db, "COMMIT", path, err, errlen);
         else

@@ -21,6 +21,8 @@
 
 #include "buf.h"
 #include "date.h"
+#include "fingerprint.h"
+#include "interrupt.h"
 #include "sha256.h"
 #include "text.h"
 
@@ -97,6 +99,7 @@ typedef struct brow {
     unsigned long line;
     size_t off[TA_F_COUNT], len[TA_F_COUNT]; /* off NO_FIELD: no column */
     char date[11], period[8];
+    char fingerprint[FINGERPRINT_SIZE];
     const char *field; /* rejected: the field at fault or NULL */
     size_t reason_off, raw_off, raw_len; /* rejected rows */
     int rejected;
@@ -263,6 +266,21 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
         t.v[f] = br->off[f] == NO_FIELD ? NULL : b->arena.p + br->off[f];
         t.len[f] = br->len[f];
     }
+    /* The fingerprint is of the fields as stored: the date normalized,
+     * an absent cso column as ''. */
+    const char *fv[TA_F_COUNT];
+    size_t fl[TA_F_COUNT];
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        fv[f] = t.v[f];
+        fl[f] = t.len[f];
+    }
+    fv[TA_F_DATE] = br->date;
+    fl[TA_F_DATE] = 10;
+    if (!fv[TA_F_CSO]) {
+        fv[TA_F_CSO] = "";
+        fl[TA_F_CSO] = 0;
+    }
+    fingerprint_ticket(fs->source, fv, fl, br->fingerprint);
     rules_verdict v;
     rules_judge_ticket(fs->judge, &t, &v);
     br->status = v.status;
@@ -358,9 +376,10 @@ static const char ins_ticket_sql[] =
     "INSERT OR REPLACE INTO tickets(source, ticket_id, import_id, line, "
     "date, period, crm_ticket, type, name, email, hp, phone, cso, urgency, "
     "emotion, relation, idpel, notes, media, category, status, codes, "
-    "email_state, hp_state, evidence, audit_id, hp_norm, email_norm) VALUES "
+    "email_state, hp_state, evidence, audit_id, hp_norm, email_norm, "
+    "fingerprint) VALUES "
     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-    "?20,?21,?22,?23,?24,?25,?26,?27,?28)";
+    "?20,?21,?22,?23,?24,?25,?26,?27,?28,?29)";
 
 static ta_status insert_ticket(sqlite3 *db, file_state *fs, const batch *b,
                                const brow *br, char *err, size_t errlen)
@@ -406,6 +425,8 @@ static ta_status insert_ticket(sqlite3 *db, file_state *fs, const batch *b,
                                        SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(st, 28, a + br->email_norm_off, -1,
                                        SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(st, 29, br->fingerprint,
+                                       FINGERPRINT_SIZE - 1, SQLITE_STATIC));
     if (bound != SQLITE_OK)
         return db_fail(db, "storing a ticket", err, errlen);
     int rc = sqlite3_step(st);
@@ -561,6 +582,12 @@ static ta_status load_rows(sqlite3 *db, file_state *fs,
             pthread_cond_wait(&fs->cv, &fs->mu);
         pthread_mutex_unlock(&fs->mu);
         s = store_batch(db, fs, b, res, err, errlen);
+        if (interrupt_pending()) {
+            snprintf(err, errlen,
+                     "%s: interrupted; nothing of this file was stored",
+                     fs->path);
+            s = TA_E_INTERRUPTED;
+        }
         int end = b->end;
         if (s == TA_OK && end && b->end_status != CSV_OK) {
             snprintf(err, errlen, "%s", b->errmsg);

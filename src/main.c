@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "db.h"
+#include "interrupt.h"
 #include "ta.h"
 
 #define ERRLEN 2048
@@ -90,6 +91,8 @@ static ta_status run(const cli_options *o)
         return cmd_report(o, &out);
     case CLI_CHECK:
         return cmd_check(o, &out);
+    case CLI_REVIEW:
+        return cmd_review(o, &out);
     default:
         return TA_E_USAGE; /* cli_parse returns no other command */
     }
@@ -102,6 +105,10 @@ int main(int argc, char **argv)
     /* Keep stdout and stderr lines in order when both go to one log. */
     setvbuf(stdout, NULL, _IOLBF, 0);
     db_init_library();
+    if (interrupt_install() != 0) {
+        print_error(NULL, "cannot install the signal handlers");
+        return ta_exit_status(TA_E_IO);
+    }
     ta_status s = cli_parse(argc, argv, &o, err, sizeof err);
     if (s != TA_OK) {
         print_error(NULL, err);

@@ -3,9 +3,12 @@
  */
 #include "ta.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
+
+#include "interrupt.h"
 
 static const char *const status_text[] = {
     [TA_OK] = "success",
@@ -16,6 +19,7 @@ static const char *const status_text[] = {
     [TA_E_IO] = "input/output error",
     [TA_E_NOMEM] = "out of memory",
     [TA_E_BELOW] = "below threshold",
+    [TA_E_INTERRUPTED] = "interrupted",
 };
 
 const char *ta_strerror(ta_status st)
@@ -43,6 +47,9 @@ int ta_exit_status(ta_status st)
     case TA_E_IO:
     case TA_E_NOMEM:
         return 74;
+    case TA_E_INTERRUPTED:
+        /* 128 + the signal, as a shell reports a process it killed. */
+        return 128 + (interrupt_pending() ? interrupt_pending() : SIGINT);
     }
     return 74;
 }

@@ -89,7 +89,9 @@ static int setup(void **state)
     snprintf(dbp, sizeof dbp, "%s/t.db", f->dir);
     assert_int_equal(db_open(dbp, &f->db, f->err, sizeof f->err), TA_OK);
     exec(f->db,
-         "INSERT INTO imports VALUES (1, 'crm-okt.csv', 100, 'abc', 'crm',"
+         "INSERT INTO imports(id, file, size, sha256, source, "
+         "encoding, delimiter, header_line, rows_read, rows_imported, "
+         "rows_rejected, imported_at, program_version) VALUES (1, 'crm-okt.csv', 100, 'abc', 'crm',"
          " 'utf-8', ',', 1, 19, 17, 2, '2026-11-01T00:00:00Z', '0.1.0');"
          "INSERT INTO audits VALUES (1, 'import', '2026-11-01T00:00:00Z',"
          " NULL, 'default', '0.1.0', 17);"

@@ -62,3 +62,11 @@ ta_status cmd_check(const cli_options *o, const cmd_output *out)
     }
     return cmd_close(&c);
 }
+
+ta_status cmd_review(const cli_options *o, const cmd_output *out)
+{
+    (void)o;
+    /* Being built (docs/review.md): until then a clear refusal. */
+    out->error(out->ctx, "review: not available in this build yet");
+    return TA_E_USAGE;
+}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "audit.h"
+#include "interrupt.h"
 #include "junit.h"
 #include "report.h"
 #include "signals.h"
@@ -128,6 +129,15 @@ ta_status step_import(cmd_ctx *c)
     char err[ERRLEN];
     for (int i = 0; i < o->nfiles; i++) {
         import_result r;
+        /* SIGINT / SIGTERM: the file being read was rolled back; the
+         * files after it are not started. */
+        if (interrupt_pending()) {
+            if (first == TA_OK)
+                first = fail(c, TA_E_INTERRUPTED,
+                             "interrupted: the remaining files were not "
+                             "imported");
+            break;
+        }
         ta_status s =
             import_file(c->db, c->rs, o->files[i], &io, &r, err, sizeof err);
         if (s != TA_OK) {
@@ -144,7 +154,8 @@ ta_status step_import(cmd_ctx *c)
 
 int step_goes_on(ta_status s)
 {
-    return s != TA_E_IO && s != TA_E_CANTCREAT && s != TA_E_NOMEM;
+    return s != TA_E_IO && s != TA_E_CANTCREAT && s != TA_E_NOMEM &&
+           s != TA_E_INTERRUPTED;
 }
 
 /* ---- audit and signals ---------------------------------------------- */
