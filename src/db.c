@@ -133,6 +133,10 @@ static const char schema_sql[] =
  * function ta_fingerprint (fingerprint.h). */
 static const char schema_v2_sql[] =
     "ALTER TABLE rejects ADD COLUMN sheet TEXT;\n"
+    "ALTER TABLE rejects ADD COLUMN reason_code TEXT;\n"
+    "ALTER TABLE rejects ADD COLUMN reason_args TEXT;\n"
+    "ALTER TABLE rejects ADD COLUMN ticket_id TEXT;\n"
+    "ALTER TABLE rejects ADD COLUMN crm_ticket TEXT;\n"
     "ALTER TABLE imports ADD COLUMN format TEXT NOT NULL DEFAULT 'csv';\n"
     "ALTER TABLE imports ADD COLUMN sheets TEXT;\n"
     "ALTER TABLE tickets ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';\n"

@@ -25,6 +25,7 @@
 #include "interrupt.h"
 #include "sha256.h"
 #include "text.h"
+#include "utf8.h"
 
 #define IMPORT_NAME_MAX 256
 /* A batch is handed over when it holds this many rows or bytes. */
@@ -102,6 +103,11 @@ typedef struct brow {
     char fingerprint[FINGERPRINT_SIZE];
     const char *field; /* rejected: the field at fault or NULL */
     size_t reason_off, raw_off, raw_len; /* rejected rows */
+    const char *reason_code;             /* rejected: reject_why.code */
+    long long n1, n2;                    /* rejected: reject_why.n1, n2 */
+    size_t value_off, value_len;         /* rejected: NO_FIELD or the date */
+    size_t rtid_off, rtid_len, rcrm_off, rcrm_len; /* rejected: NO_FIELD or
+                                            its ticket_id, crm_ticket */
     int rejected;
     rules_status status;
     rules_category category;
@@ -166,43 +172,68 @@ static size_t put(batch *b, const char *s, size_t len)
     return off;
 }
 
-/* Judges the shape of one row; returns NULL when it can be imported, else
- * the reason (written into reason) and the field at fault in *field. */
-static const char *check_row(const file_state *fs, const csv_row *row,
-                             ta_date *date, char *reason, size_t rlen,
-                             const char **field)
+/* Why a row is rejected: a code for the reports (which word it in their
+ * language), the English reason the database and the terminal show, and
+ * the figures or the value the reason quotes. */
+typedef struct reject_why {
+    const char *code; /* NULL: the row can be imported */
+    char reason[200];
+    long long n1, n2;     /* field_count: the row's fields, the header's */
+    const char *value;    /* date_invalid: the date field (in the row) */
+    size_t value_len;
+    const char *field;    /* the canonical field at fault, or NULL */
+} reject_why;
+
+/* Judges the shape of one row; returns 0 when it can be imported, else 1
+ * with w filled in. */
+static int check_row(const file_state *fs, const csv_row *row, ta_date *date,
+                     reject_why *w)
 {
-    *field = NULL;
+    w->code = NULL;
+    w->field = NULL;
+    w->value = NULL;
+    w->value_len = 0;
+    w->n1 = w->n2 = 0;
     if (row->open_quote) {
-        snprintf(reason, rlen,
+        w->code = "open_quote";
+        snprintf(w->reason, sizeof w->reason,
                  "the file ends inside a quoted field that starts on this "
                  "line (truncated export?)");
-        return reason;
+        return 1;
     }
     if (row->nfields != fs->ncols) {
-        snprintf(reason, rlen, "%zu fields, the header has %zu", row->nfields,
-                 fs->ncols);
-        return reason;
+        w->code = "field_count";
+        w->n1 = (long long)row->nfields;
+        w->n2 = (long long)fs->ncols;
+        snprintf(w->reason, sizeof w->reason, "%zu fields, the header has %zu",
+                 row->nfields, fs->ncols);
+        return 1;
     }
     int tc = fs->col[TA_F_TICKET_ID];
     if (row->lens[tc] == 0) {
-        *field = "ticket_id";
-        snprintf(reason, rlen, "ticket_id is empty");
-        return reason;
+        w->code = "ticket_id_empty";
+        w->field = "ticket_id";
+        snprintf(w->reason, sizeof w->reason, "ticket_id is empty");
+        return 1;
     }
     int dc = fs->col[TA_F_DATE];
     if (!date_parse(row->fields[dc], row->lens[dc], date)) {
-        *field = "date";
-        if (row->lens[dc] == 0)
-            snprintf(reason, rlen, "date is empty");
-        else
-            snprintf(reason, rlen,
-                     "date \"%.40s\" is not a date in a known form or not "
+        w->field = "date";
+        if (row->lens[dc] == 0) {
+            w->code = "date_empty";
+            snprintf(w->reason, sizeof w->reason, "date is empty");
+        } else {
+            w->code = "date_invalid";
+            w->value = row->fields[dc];
+            w->value_len = utf8_cut(row->fields[dc], row->lens[dc], 40);
+            snprintf(w->reason, sizeof w->reason,
+                     "date \"%.*s\" is not a date in a known form or not "
                      "a real calendar date",
-                     row->fields[dc]);
-        return reason;
+                     (int)w->value_len, row->fields[dc]);
+        }
+        return 1;
     }
-    return NULL;
+    return 0;
 }
 
 /* Copies one csv row into the batch, judged; 0 on success, -1 out of
@@ -212,19 +243,44 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
     if (b->n == BATCH_ROWS)
         return -1; /* cannot happen: the caller hands the batch over */
     brow *br = &b->rows[b->n];
-    char reason[200];
+    reject_why w;
     ta_date date;
     br->line = row->line;
-    const char *why =
-        check_row(fs, row, &date, reason, sizeof reason, &br->field);
-    if (why) {
-        size_t rl = strlen(why);
-        if (reserve(b, rl + row->raw_len + 2))
+    if (check_row(fs, row, &date, &w)) {
+        size_t rl = strlen(w.reason);
+        /* The identifiers of a rejected row, where its shape lets them be
+         * found: the reports show them unmasked (SPEC §5). */
+        int tc = fs->col[TA_F_TICKET_ID], cc = fs->col[TA_F_CRM_TICKET];
+        size_t tl = tc >= 0 && (size_t)tc < row->nfields ? row->lens[tc] : 0;
+        size_t cl = cc >= 0 && (size_t)cc < row->nfields ? row->lens[cc] : 0;
+        if (reserve(b, rl + row->raw_len + w.value_len + tl + cl + 8))
             return -1;
         br->rejected = 1;
-        br->reason_off = put(b, why, rl);
+        br->field = w.field;
+        br->reason_code = w.code;
+        br->n1 = w.n1;
+        br->n2 = w.n2;
+        br->reason_off = put(b, w.reason, rl);
         br->raw_off = put(b, row->raw, row->raw_len);
         br->raw_len = row->raw_len;
+        br->value_off = NO_FIELD;
+        br->value_len = 0;
+        if (w.value) {
+            br->value_len = w.value_len;
+            br->value_off = put(b, w.value, w.value_len);
+        }
+        br->rtid_off = br->rcrm_off = NO_FIELD;
+        br->rtid_len = br->rcrm_len = 0;
+        if (tl) {
+            br->rtid_off = b->arena.len;
+            br->rtid_len = text_collapse(row->fields[tc], tl,
+                                         b->arena.p + b->arena.len, tl + 1);
+            b->arena.len += br->rtid_len + 1;
+        }
+        if (cl) {
+            br->rcrm_len = cl;
+            br->rcrm_off = put(b, row->fields[cc], cl);
+        }
         b->n++;
         return 0;
     }
@@ -361,6 +417,30 @@ static ta_status add_reject(sqlite3 *db, file_state *fs, const batch *b,
         db_bound(&bound, sqlite3_bind_null(st, 5));
     db_bound(&bound, sqlite3_bind_text(st, 6, b->arena.p + br->raw_off,
                                        (int)br->raw_len, SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(st, 7, br->reason_code, -1, SQLITE_STATIC));
+    if (br->reason_code && strcmp(br->reason_code, "field_count") == 0) {
+        db_bound(&bound, sqlite3_bind_int64(st, 8, br->n1));
+        db_bound(&bound, sqlite3_bind_int64(st, 9, br->n2));
+    } else {
+        db_bound(&bound, sqlite3_bind_null(st, 8));
+        db_bound(&bound, sqlite3_bind_null(st, 9));
+    }
+    db_bound(&bound, br->value_off == NO_FIELD
+                         ? sqlite3_bind_null(st, 10)
+                         : sqlite3_bind_text(st, 10, b->arena.p + br->value_off,
+                                             (int)br->value_len,
+                                             SQLITE_STATIC));
+    db_bound(&bound, br->rtid_off == NO_FIELD
+                         ? sqlite3_bind_null(st, 11)
+                         : sqlite3_bind_text(st, 11, b->arena.p + br->rtid_off,
+                                             (int)br->rtid_len,
+                                             SQLITE_STATIC));
+    db_bound(&bound, br->rcrm_off == NO_FIELD
+                         ? sqlite3_bind_null(st, 12)
+                         : sqlite3_bind_text(st, 12, b->arena.p + br->rcrm_off,
+                                             (int)br->rcrm_len,
+                                             SQLITE_STATIC));
     if (bound != SQLITE_OK)
         return db_fail(db, "storing a rejected row", err, errlen);
     int rc = sqlite3_step(st);
@@ -496,7 +576,11 @@ static ta_status prepare_file(sqlite3 *db, file_state *fs, char *err,
     if (s == TA_OK)
         s = db_prepare(db,
                        "INSERT INTO rejects(import_id, file, line, reason, "
-                       "field, raw) VALUES (?1,?2,?3,?4,?5,?6)",
+                       "field, raw, reason_code, reason_args, ticket_id, "
+                       "crm_ticket) VALUES (?1,?2,?3,?4,?5,?6,?7,"
+                       /* json_patch drops the keys that are NULL */
+                       "json_patch('{}', json_object('fields', ?8, 'header', "
+                       "?9, 'value', ?10)),?11,?12)",
                        &fs->ins_reject, err, errlen);
     if (s == TA_OK)
         s = db_prepare(

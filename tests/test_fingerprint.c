@@ -98,6 +98,10 @@ static void test_review_schema_upgrade_from_version_1(void **state)
                      "DROP TABLE review_log;"
                      "ALTER TABLE tickets DROP COLUMN fingerprint;"
                      "ALTER TABLE rejects DROP COLUMN sheet;"
+                     "ALTER TABLE rejects DROP COLUMN reason_code;"
+                     "ALTER TABLE rejects DROP COLUMN reason_args;"
+                     "ALTER TABLE rejects DROP COLUMN ticket_id;"
+                     "ALTER TABLE rejects DROP COLUMN crm_ticket;"
                      "ALTER TABLE imports DROP COLUMN format;"
                      "ALTER TABLE imports DROP COLUMN sheets;"
                      "PRAGMA user_version = 1;",
