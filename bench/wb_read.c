@@ -3,11 +3,13 @@
  * workbook reader (include/workbook.h) and prints rows/s; a benchmark and
  * debugging tool, not part of the program.
  *
- *     wb_read [--dump] [--expat] [--sst-mem BYTES] FILE...
+ *     wb_read [--dump] [--expat] [--sst-mem BYTES] [--threads N] FILE...
  *
  * --dump prints each row (row number, then the cells joined as the rejects'
  * raw text); --expat parses worksheets with expat instead of the fast
- * scanner; --sst-mem sets the shared strings' memory budget.
+ * scanner; --sst-mem sets the shared strings' memory budget; --threads
+ * -1 inflates on the reading thread, 1 always on a second one (0, the
+ * default: entries of 1 MiB and more).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -38,9 +40,11 @@ int main(int argc, char **argv)
             opt.xml_reference = 1;
         else if (strcmp(argv[a], "--sst-mem") == 0 && a + 1 < argc)
             opt.sst_mem_bytes = (size_t)strtoull(argv[++a], NULL, 10);
+        else if (strcmp(argv[a], "--threads") == 0 && a + 1 < argc)
+            opt.inflate_thread = (int)strtol(argv[++a], NULL, 10);
         else {
             fprintf(stderr, "usage: wb_read [--dump] [--expat] [--sst-mem "
-                            "BYTES] FILE...\n");
+                            "BYTES] [--threads N] FILE...\n");
             return 2;
         }
     }

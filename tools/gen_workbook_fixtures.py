@@ -444,39 +444,6 @@ def sheet_rows(rows):
     return SHEET_HEAD + rows + SHEET_TAIL
 
 
-def patch_sizes(path, member, usize=None, csize=None):
-    """Rewrites the declared sizes of member in its local header and in
-    the central directory (plain 32-bit fields), leaving the data."""
-    b = bytearray(open(path, 'rb').read())
-    name = member.encode()
-    # local header: PK\3\4 ... sizes at 18 (csize) and 22 (usize)
-    i = 0
-    while True:
-        i = b.find(b'PK\x03\x04', i)
-        if i < 0:
-            break
-        nlen = struct.unpack_from('<H', b, i + 26)[0]
-        if b[i + 30:i + 30 + nlen] == name:
-            if csize is not None:
-                struct.pack_into('<I', b, i + 18, csize)
-            if usize is not None:
-                struct.pack_into('<I', b, i + 22, usize)
-        i += 4
-    i = 0
-    while True:
-        i = b.find(b'PK\x01\x02', i)
-        if i < 0:
-            break
-        nlen = struct.unpack_from('<H', b, i + 28)[0]
-        if b[i + 46:i + 46 + nlen] == name:
-            if csize is not None:
-                struct.pack_into('<I', b, i + 20, csize)
-            if usize is not None:
-                struct.pack_into('<I', b, i + 24, usize)
-        i += 4
-    open(path, 'wb').write(bytes(b))
-
-
 def raw_deflate(data, level=9):
     c = zlib.compressobj(level, zlib.DEFLATED, -15)
     return c.compress(data) + c.flush()
@@ -711,6 +678,31 @@ def gen_hostile_xml():
         'No Lapor,Tgl Lapor,HP Pelapor\nL1,05-10-2026,0811\n')
 
 
+def gen_fuzz_seeds():
+    """Seeds for tests/fuzz/fuzz_workbook.c with the entries *stored*: the
+    mutations then reach the XML itself, which deflate would hide. Only
+    small workbooks (20 KB at most stored: the fuzzer takes 64 KiB)."""
+    seeds = os.path.join(ROOT, 'tests', 'fuzz', 'seeds', 'workbook')
+    os.makedirs(seeds, exist_ok=True)
+    srcs = [os.path.join(ROOT, 'tests', 'conformance', 'xlsx', f)
+            for f in sorted(os.listdir(os.path.join(ROOT, 'tests',
+                                                    'conformance', 'xlsx')))]
+    srcs += [out(f) for f in sorted(os.listdir(OUT))]
+    for src in srcs:
+        if not src.endswith('.xlsx'):
+            continue
+        buf = io.BytesIO()
+        with zipfile.ZipFile(src) as zi, zipfile.ZipFile(
+                buf, 'w', zipfile.ZIP_STORED) as zo:
+            for info in zi.infolist():
+                zs = zipfile.ZipInfo(info.filename,
+                                     date_time=(2026, 10, 1, 0, 0, 0))
+                zo.writestr(zs, zi.read(info.filename))
+        if len(buf.getvalue()) <= 20000:
+            name = 'stored_' + os.path.basename(src)
+            open(os.path.join(seeds, name), 'wb').write(buf.getvalue())
+
+
 def main():
     os.makedirs(HOSTILE, exist_ok=True)
     gen_apkt()
@@ -731,6 +723,7 @@ def main():
     gen_bombs()
     gen_ole2()
     gen_hostile_xml()
+    gen_fuzz_seeds()
 
 
 if __name__ == '__main__':

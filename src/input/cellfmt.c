@@ -550,7 +550,7 @@ size_t cf_utf16_units(const char *s, size_t n)
     return u;
 }
 
-static int hexval(char c)
+int cf_hexval(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -568,7 +568,7 @@ static long x_escape(const char *s, size_t n, size_t i)
         return -1;
     long v = 0;
     for (size_t k = 2; k < 6; k++) {
-        int h = hexval(s[i + k]);
+        int h = cf_hexval(s[i + k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

@@ -75,4 +75,7 @@ int cf_text(const char *s, size_t n, int xesc, ta_buf *out, size_t *units);
 /* The UTF-16 length of valid UTF-8 s. */
 size_t cf_utf16_units(const char *s, size_t n);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int cf_hexval(char c);
+
 #endif

@@ -9,6 +9,8 @@
  */
 #include "cfb.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -114,28 +116,24 @@ static int read_sector(const cfb *c, uint32_t s, void *buf)
 static int chain(const uint32_t *t, uint32_t n, uint32_t start,
                  uint32_t limit, uint32_t **out, uint32_t *len)
 {
-    uint32_t cap = 16, k = 0;
-    uint32_t *v = malloc(cap * sizeof *v);
-    if (!v)
-        return -2;
+    size_t cap = 0;
+    uint32_t k = 0;
+    uint32_t *v = NULL;
     uint32_t s = start;
     while (s != CFB_ENDOFCHAIN) {
         if (s >= n || k >= limit) {
             free(v);
             return -1;
         }
-        if (k == cap) {
-            cap *= 2;
-            uint32_t *nv = realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                free(v);
-                return -2;
-            }
-            v = nv;
+        if (buf_grow_array(&v, &cap, (size_t)k + 1, sizeof *v)) {
+            free(v);
+            return -2;
         }
         v[k++] = s;
         s = t[s];
     }
+    if (!v && !(v = malloc(sizeof *v)))
+        return -2; /* an empty chain: an empty list all the same */
     *out = v;
     *len = k;
     return 0;

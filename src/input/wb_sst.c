@@ -42,6 +42,17 @@
 #define WS_SC_ARENA ((size_t)8 << 20) /* their bytes */
 #define WS_SC_PROBE 8u
 #define WS_TOOLONG '\x01'
+#define WS_HOT 2048u     /* short strings in the hot cache (64 KiB) */
+#define WS_HOT_LEN 26u
+
+/* The values every row repeats (CSOs, categories, media) are a handful of
+ * short strings: a small direct-mapped copy of the last short strings
+ * read keeps them in the processor's caches, whatever the table's size. */
+typedef struct ws_hot {
+    uint32_t idx1; /* string index + 1, 0: empty */
+    uint16_t len;
+    char text[WS_HOT_LEN];
+} ws_hot;
 
 typedef struct ws_pages {
     int fd;
@@ -50,6 +61,7 @@ typedef struct ws_pages {
     uint64_t *tag;  /* page in each slot, UINT64_MAX: none */
     size_t *valid;  /* its bytes that exist */
     uint64_t high;  /* highest page read, +1 (0: none yet) */
+    uint64_t size;  /* bytes written to the file */
 } ws_pages;
 
 typedef struct ws_sc_ent {
@@ -76,6 +88,7 @@ struct sst {
     uint64_t dlen, dflushed;
     unsigned char *dbuf;
     size_t dbuf_len;
+    ws_hot *hot;
     /* the single-string cache */
     ws_sc_ent *sc;
     unsigned char *arena;
@@ -88,6 +101,11 @@ sst *sst_new(size_t mem_bytes)
     if (!s)
         return NULL;
     s->mem_bytes = mem_bytes ? mem_bytes : WS_DEFAULT_MEM;
+    s->hot = calloc(WS_HOT, sizeof *s->hot);
+    if (!s->hot) {
+        free(s);
+        return NULL;
+    }
     buf_init(&s->data, 0);
     s->dc.fd = s->ic.fd = -1;
     return s;
@@ -114,6 +132,7 @@ void sst_free(sst *s)
     free(s->dbuf);
     free(s->sc);
     free(s->arena);
+    free(s->hot);
     free(s);
 }
 
@@ -148,20 +167,13 @@ static unsigned char *page(ws_pages *c, uint64_t pg, size_t *valid)
     size_t slot = (size_t)(pg % c->slots);
     unsigned char *m = c->mem + slot * WS_PAGE;
     if (c->tag[slot] != pg) {
-        size_t got = 0;
-        while (got < WS_PAGE) {
-            ssize_t r = pread(c->fd, m + got, WS_PAGE - got,
-                              (off_t)(pg * WS_PAGE + got));
-            if (r < 0) {
-                if (errno == EINTR)
-                    continue;
-                c->tag[slot] = UINT64_MAX;
-                return NULL;
-            }
-            if (r == 0)
-                break;
-            got += (size_t)r;
-        }
+        uint64_t at = pg * WS_PAGE;
+        size_t got = at >= c->size ? 0
+                     : c->size - at < WS_PAGE ? (size_t)(c->size - at)
+                                              : WS_PAGE;
+        c->tag[slot] = UINT64_MAX;
+        if (got && extsort_pread_all(c->fd, m, got, (off_t)at))
+            return NULL;
         c->tag[slot] = pg;
         c->valid[slot] = got;
         if (pg + 1 > c->high)
@@ -212,6 +224,7 @@ static int flush_data(sst *s)
     if (write_at(s->dc.fd, s->dbuf, s->dbuf_len, s->dflushed))
         return -2;
     s->dflushed += s->dbuf_len;
+    s->dc.size = s->dflushed;
     s->dbuf_len = 0;
     return 0;
 }
@@ -224,6 +237,7 @@ static int flush_index(sst *s)
                  s->iflushed * sizeof *s->ibuf))
         return -2;
     s->iflushed += s->ibuf_len;
+    s->ic.size = s->iflushed * sizeof *s->ibuf;
     s->ibuf_len = 0;
     return 0;
 }
@@ -258,6 +272,7 @@ static int spill_index(sst *s)
     if (s->n && write_at(s->ic.fd, s->off, s->n * sizeof *s->off, 0))
         return -2;
     s->iflushed = s->n;
+    s->ic.size = s->n * sizeof *s->off;
     free(s->off);
     s->off = NULL;
     s->offcap = 0;
@@ -279,14 +294,8 @@ static int put_offset(sst *s, uint32_t v)
             return flush_index(s);
         return 0;
     }
-    if (s->n == s->offcap) {
-        size_t nc = s->offcap ? s->offcap * 2 : 256;
-        uint32_t *no = realloc(s->off, nc * sizeof *no);
-        if (!no)
-            return -1;
-        s->off = no;
-        s->offcap = nc;
-    }
+    if (buf_grow_array(&s->off, &s->offcap, s->n + 1, sizeof *s->off))
+        return -1;
     s->off[s->n] = v;
     return 0;
 }
@@ -408,25 +417,6 @@ static void sc_put(sst *s, size_t i, const unsigned char *src, size_t len)
     s->head += len;
 }
 
-static int pread_exact(int fd, unsigned char *dst, size_t n, uint64_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, dst + got, n - got, (off_t)(off + got));
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -2;
-        }
-        if (r == 0) {
-            errno = EIO;
-            return -2;
-        }
-        got += (size_t)r;
-    }
-    return 0;
-}
-
 /* The bytes [a, a+len) of string i of a spilled table into dst. */
 static int spilled_text(sst *s, size_t i, uint64_t a, size_t len,
                         unsigned char *dst)
@@ -440,13 +430,34 @@ static int spilled_text(sst *s, size_t i, uint64_t a, size_t len,
         return pages_read(&s->dc, a, dst, len);
     if (sc_get(s, i, dst, len))
         return 0;
-    if (pread_exact(s->dc.fd, dst, len, a))
+    if (extsort_pread_all(s->dc.fd, dst, len, (off_t)a))
         return -2;
     sc_put(s, i, dst, len);
     return 0;
 }
 
+static int get_text(sst *s, size_t i, ta_buf *out, int *toolong);
+
 int sst_get(sst *s, size_t i, ta_buf *out, int *toolong)
+{
+    ws_hot *h = &s->hot[i % WS_HOT];
+    if (h->idx1 == (uint32_t)(i + 1)) {
+        *toolong = 0;
+        return buf_add(out, h->text, h->len) ? -1 : 0;
+    }
+    size_t start = out->len;
+    int rc = get_text(s, i, out, toolong);
+    size_t len = out->len - start;
+    if (rc == 0 && !*toolong && len <= WS_HOT_LEN) {
+        h->idx1 = (uint32_t)(i + 1);
+        h->len = (uint16_t)len;
+        if (len)
+            memcpy(h->text, out->p + start, len);
+    }
+    return rc;
+}
+
+static int get_text(sst *s, size_t i, ta_buf *out, int *toolong)
 {
     uint64_t a, b;
     if (!s->spilled) {

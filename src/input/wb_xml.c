@@ -425,24 +425,9 @@ static int scan_text(wx_parser *p)
 
 static int push_name(wx_parser *p, const char *name, size_t n)
 {
-    if (p->depth == p->dcap) {
-        size_t nc = p->dcap ? p->dcap * 2 : 16;
-        size_t *no = realloc(p->noff, (nc + 1) * sizeof *no);
-        if (!no)
-            return -1;
-        p->noff = no;
-        p->dcap = nc;
-    }
-    if (p->nlen_used + n > p->ncap) {
-        size_t nc = p->ncap ? p->ncap * 2 : 256;
-        while (nc < p->nlen_used + n)
-            nc *= 2;
-        char *nn = realloc(p->names, nc);
-        if (!nn)
-            return -1;
-        p->names = nn;
-        p->ncap = nc;
-    }
+    if (buf_grow_array(&p->noff, &p->dcap, p->depth + 2, sizeof *p->noff) ||
+        buf_grow_array(&p->names, &p->ncap, p->nlen_used + n, 1))
+        return -1;
     p->noff[p->depth] = p->nlen_used;
     memcpy(p->names + p->nlen_used, name, n);
     p->nlen_used += n;
@@ -517,17 +502,7 @@ static long attr_value(const char *s, size_t n, char *w)
 
 static int grow_attrs(wx_parser *p, size_t na)
 {
-    if (na * 4 + 4 > p->aoffcap) {
-        size_t nc = p->aoffcap ? p->aoffcap * 2 : 64;
-        while (nc < na * 4 + 4)
-            nc *= 2;
-        size_t *no = realloc(p->aoff, nc * sizeof *no);
-        if (!no)
-            return -1;
-        p->aoff = no;
-        p->aoffcap = nc;
-    }
-    return 0;
+    return buf_grow_array(&p->aoff, &p->aoffcap, na * 4 + 4, sizeof *p->aoff);
 }
 
 static int start_tag(wx_parser *p)
@@ -601,23 +576,10 @@ static int start_tag(wx_parser *p)
         i = (size_t)(qe - b) + 1;
     }
     /* The whole tag is in the window: decode the values. */
-    if (i + 1 > p->vcap) {
-        char *nv = realloc(p->vbuf, i + 1 + na);
-        if (!nv)
-            return finish(p, WX_R_NOMEM);
-        p->vbuf = nv;
-        p->vcap = i + 1 + na;
-    }
-    if (na > p->acap) {
-        size_t nc = p->acap ? p->acap * 2 : 16;
-        while (nc < na)
-            nc *= 2;
-        wx_attr *nat = realloc(p->attrs, nc * sizeof *nat);
-        if (!nat)
-            return finish(p, WX_R_NOMEM);
-        p->attrs = nat;
-        p->acap = nc;
-    }
+    /* decoding never lengthens a value: the tag's size is room enough */
+    if (buf_grow_array(&p->vbuf, &p->vcap, i + 1 + na, 1) ||
+        buf_grow_array(&p->attrs, &p->acap, na, sizeof *p->attrs))
+        return finish(p, WX_R_NOMEM);
     size_t w = 0;
     for (size_t k = 0; k < na; k++) {
         char *v = b + p->aoff[k * 4 + 2];
@@ -865,17 +827,9 @@ static void XMLCALL x_start(void *ud, const XML_Char *name,
     size_t na = 0;
     while (atts[na * 2])
         na++;
-    if (na > p->acap) {
-        size_t nc = p->acap ? p->acap * 2 : 16;
-        while (nc < na)
-            nc *= 2;
-        wx_attr *nat = realloc(p->attrs, nc * sizeof *nat);
-        if (!nat) {
-            stop_expat(p, WX_R_NOMEM);
-            return;
-        }
-        p->attrs = nat;
-        p->acap = nc;
+    if (buf_grow_array(&p->attrs, &p->acap, na, sizeof *p->attrs)) {
+        stop_expat(p, WX_R_NOMEM);
+        return;
     }
     for (size_t k = 0; k < na; k++) {
         p->attrs[k].name = atts[k * 2];

@@ -16,6 +16,8 @@
  */
 #include "wb_zip.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -313,14 +315,8 @@ static ta_status read_directory(wz_archive *a, char *err, size_t errlen)
                                      NULL, 0);
         if (rc != UNZ_OK)
             break;
-        if (a->n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            wz_ent *ne = realloc(a->ents, nc * sizeof *ne);
-            if (!ne)
-                return TA_E_NOMEM;
-            a->ents = ne;
-            cap = nc;
-        }
+        if (buf_grow_array(&a->ents, &cap, a->n + 1, sizeof *a->ents))
+            return TA_E_NOMEM;
         wz_ent *e = &a->ents[a->n];
         memset(e, 0, sizeof *e);
         /* A name longer than the buffer is cut: it names no part we look

@@ -246,14 +246,9 @@ int wb_add_sheet(wb_reader *r, const char *name, size_t nlen, int hidden,
 {
     if (r->nsheets >= WB_MAX_SHEETS)
         return -1;
-    if (r->nsheets == r->sheets_cap) {
-        size_t nc = r->sheets_cap ? r->sheets_cap * 2 : 8;
-        wb_sheet *ns = realloc(r->sheets, nc * sizeof *ns);
-        if (!ns)
-            return -1;
-        r->sheets = ns;
-        r->sheets_cap = nc;
-    }
+    if (buf_grow_array(&r->sheets, &r->sheets_cap, r->nsheets + 1,
+                       sizeof *r->sheets))
+        return -1;
     wb_sheet *s = &r->sheets[r->nsheets];
     memset(s, 0, sizeof *s);
     s->name = malloc(nlen + 1);
@@ -425,18 +420,11 @@ int rb_commit(wb_rowbuf *rb, size_t col, size_t start)
         return 0;
     }
     if (col >= rb->cap) {
-        size_t nc = rb->cap ? rb->cap * 2 : 32;
-        while (nc <= col)
-            nc *= 2;
-        size_t *no = realloc(rb->off, nc * sizeof *no);
-        if (!no)
+        size_t ocap = rb->cap, lcap = rb->cap;
+        if (buf_grow_array(&rb->off, &ocap, col + 1, sizeof *rb->off) ||
+            buf_grow_array(&rb->len, &lcap, col + 1, sizeof *rb->len))
             return -1;
-        rb->off = no;
-        size_t *nl = realloc(rb->len, nc * sizeof *nl);
-        if (!nl)
-            return -1;
-        rb->len = nl;
-        rb->cap = nc;
+        rb->cap = ocap;
     }
     for (size_t c = rb->ncols; c < col; c++) {
         rb->off[c] = 0;
@@ -457,16 +445,8 @@ int rb_finish(wb_rowbuf *rb)
     rb->last = last;
     if (last == 0)
         return 0;
-    if (last > rb->cells_cap) {
-        size_t nc = rb->cells_cap ? rb->cells_cap * 2 : 32;
-        while (nc < last)
-            nc *= 2;
-        char **ncs = realloc(rb->cells, nc * sizeof *ncs);
-        if (!ncs)
-            return -1;
-        rb->cells = ncs;
-        rb->cells_cap = nc;
-    }
+    if (buf_grow_array(&rb->cells, &rb->cells_cap, last, sizeof *rb->cells))
+        return -1;
     for (size_t c = 0; c < last; c++)
         rb->cells[c] = rb->text.p + rb->off[c];
     rb->row.ncells = last;

@@ -383,15 +383,9 @@ static ta_status add_format(wb_reader *r, xls *x)
         return rc == -2 ? wb_fail(r, TA_E_NOMEM, "out of memory")
                         : damaged(r, "number formats");
     }
-    if (x->nfmt == x->fcap) {
-        size_t nc = x->fcap ? x->fcap * 2 : 16;
-        void *nf = realloc(x->fmts, nc * sizeof *x->fmts);
-        if (!nf) {
-            buf_free(&code);
-            return wb_fail(r, TA_E_NOMEM, "out of memory");
-        }
-        x->fmts = nf;
-        x->fcap = nc;
+    if (buf_grow_array(&x->fmts, &x->fcap, x->nfmt + 1, sizeof *x->fmts)) {
+        buf_free(&code);
+        return wb_fail(r, TA_E_NOMEM, "out of memory");
     }
     x->fmts[x->nfmt].id = id;
     x->fmts[x->nfmt].kind = cf_code_kind(code.p ? code.p : "", code.len);
@@ -470,14 +464,9 @@ static ta_status read_globals(wb_reader *r, xls *x)
                 return wb_fail(r, TA_E_DATA,
                                "more than %u cell formats; %s", XLS_MAX_XF,
                                WB_RESAVE);
-            if (x->nxf == xcap) {
-                size_t nc = xcap ? xcap * 2 : 64;
-                unsigned *ni = realloc(x->xf_fmt, nc * sizeof *ni);
-                if (!ni)
-                    return wb_fail(r, TA_E_NOMEM, "out of memory");
-                x->xf_fmt = ni;
-                xcap = nc;
-            }
+            if (buf_grow_array(&x->xf_fmt, &xcap, x->nxf + 1,
+                               sizeof *x->xf_fmt))
+                return wb_fail(r, TA_E_NOMEM, "out of memory");
             x->xf_fmt[x->nxf++] = le16(b->data + 2);
             break;
         case R_SST:

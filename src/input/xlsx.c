@@ -117,17 +117,6 @@ ta_status xlsx_parse_part(wb_reader *r, xlsx *x, const char *part,
 
 /* ---- part names --------------------------------------------------------- */
 
-static int hexdig(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The part a relationship target names, resolved against the folder of
  * the part whose relationships hold it (base_dir: "" or "xl/"):
  * percent-escapes decoded, "." and ".." applied. malloc'd; NULL when out of
@@ -148,10 +137,10 @@ static char *resolve(const char *base_dir, const char *target)
         k = bl;
     }
     for (size_t i = 0; i < tl; i++) {
-        if (target[i] == '%' && i + 2 < tl && hexdig(target[i + 1]) >= 0 &&
-            hexdig(target[i + 2]) >= 0) {
-            joined[k++] = (char)(hexdig(target[i + 1]) * 16 +
-                                 hexdig(target[i + 2]));
+        if (target[i] == '%' && i + 2 < tl && cf_hexval(target[i + 1]) >= 0 &&
+            cf_hexval(target[i + 2]) >= 0) {
+            joined[k++] = (char)(cf_hexval(target[i + 1]) * 16 +
+                                 cf_hexval(target[i + 2]));
             i += 2;
         } else
             joined[k++] = target[i] == '\\' ? '/' : target[i];
@@ -346,14 +335,8 @@ static int rels_start(void *ctx, const char *name, size_t nlen,
                         XLSX_MAX_RELS, WB_RESAVE);
         return WX_FAIL;
     }
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 16;
-        rel *nv = realloc(c->v, nc * sizeof *nv);
-        if (!nv)
-            goto nomem;
-        c->v = nv;
-        c->cap = nc;
-    }
+    if (buf_grow_array(&c->v, &c->cap, c->n + 1, sizeof *c->v))
+        goto nomem;
     rel *e = &c->v[c->n];
     e->id = strdup(id->val);
     e->type = strdup(ty->val);
@@ -476,14 +459,8 @@ static int wbk_start(void *ctx, const char *name, size_t nlen,
         const wx_attr *nm = XLSX_ATTR(a, na, "name");
         const wx_attr *state = XLSX_ATTR(a, na, "state");
         const wx_attr *rid = sheet_rid(c, a, na);
-        if (c->n == c->cap) {
-            size_t nc = c->cap ? c->cap * 2 : 8;
-            wsheet *nv = realloc(c->v, nc * sizeof *nv);
-            if (!nv)
-                goto nomem;
-            c->v = nv;
-            c->cap = nc;
-        }
+        if (buf_grow_array(&c->v, &c->cap, c->n + 1, sizeof *c->v))
+            goto nomem;
         wsheet *s = &c->v[c->n];
         s->name = strdup(nm ? nm->val : "");
         s->rid = rid ? strdup(rid->val) : NULL;

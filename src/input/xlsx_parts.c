@@ -55,14 +55,8 @@ static int sty_start(void *ctx, const char *name, size_t nlen,
                             XLSX_MAX_NUMFMT, WB_RESAVE);
             return WX_FAIL;
         }
-        if (c->nfmt == c->fcap) {
-            size_t nc = c->fcap ? c->fcap * 2 : 16;
-            numfmt *nf = realloc(c->fmts, nc * sizeof *nf);
-            if (!nf)
-                goto nomem;
-            c->fmts = nf;
-            c->fcap = nc;
-        }
+        if (buf_grow_array(&c->fmts, &c->fcap, c->nfmt + 1, sizeof *c->fmts))
+            goto nomem;
         c->fmts[c->nfmt].id = v;
         c->fmts[c->nfmt].kind = cf_code_kind(code->val, code->vlen);
         c->nfmt++;
@@ -77,14 +71,8 @@ static int sty_start(void *ctx, const char *name, size_t nlen,
                             XLSX_MAX_XF, WB_RESAVE);
             return WX_FAIL;
         }
-        if (c->nxf == c->xcap) {
-            size_t nc = c->xcap ? c->xcap * 2 : 64;
-            unsigned long *nx = realloc(c->xf_id, nc * sizeof *nx);
-            if (!nx)
-                goto nomem;
-            c->xf_id = nx;
-            c->xcap = nc;
-        }
+        if (buf_grow_array(&c->xf_id, &c->xcap, c->nxf + 1, sizeof *c->xf_id))
+            goto nomem;
         c->xf_id[c->nxf++] = v;
     }
     return WX_GO;
@@ -129,6 +117,9 @@ static cf_kind id_kind(const sty_ctx *c, unsigned long id)
 
 ta_status xlsx_load_styles(wb_reader *r, xlsx *x)
 {
+    free(x->xf_kind); /* a failed load is tried again: start afresh */
+    x->xf_kind = NULL;
+    x->nxf = 0;
     if (!x->styles_part || wz_find(x->zip, x->styles_part) < 0)
         return TA_OK; /* no styles: every number is General */
     sty_ctx c;
@@ -247,6 +238,7 @@ static const wx_handler sst_handler = {sst_start, sst_end, sst_text};
 
 ta_status xlsx_load_sst(wb_reader *r, xlsx *x)
 {
+    sst_free(x->sst); /* a failed load is tried again: start afresh */
     x->sst = sst_new(r->opt.sst_mem_bytes);
     if (!x->sst)
         return wb_fail(r, TA_E_NOMEM, "out of memory");

@@ -14,8 +14,11 @@ spec_number below; docs/workbooks.md lists them too).
 import json
 import math
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import gen_cases  # noqa: E402  (its c_str)
 DATA = os.path.join(HERE, 'xlsx')
 
 # (file, sheet, cell) -> (text SPEC gives, why expected.json differs)
@@ -72,25 +75,19 @@ def spec_number(v):
 
 
 def c_str(s):
+    """A C literal of s's UTF-8 (gen_cases.py's escaping), cut into pieces
+    of at most 1,000 bytes at character boundaries: C99 guarantees 4,095
+    characters per literal."""
     b = s.encode('utf-8')
-    out = []
-    for ch in b:
-        if ch in (0x22, 0x5C):
-            out.append('\\' + chr(ch))
-        elif 0x20 <= ch < 0x7F and ch != 0x3F:  # '?' avoids trigraphs
-            out.append(chr(ch))
-        else:
-            out.append('\\%03o' % ch)
-    # split long literals (C99 guarantees 4095 characters per literal),
-    # between escapes, never inside one
-    parts, cur = [], ''
-    for tok in out:
-        if len(cur) + len(tok) > 2000:
-            parts.append(cur)
-            cur = ''
-        cur += tok
-    parts.append(cur)
-    return ' '.join('"%s"' % p for p in parts)
+    parts, i = [], 0
+    while True:
+        j = min(i + 1000, len(b))
+        while j < len(b) and (b[j] & 0xC0) == 0x80:
+            j -= 1
+        parts.append(gen_cases.c_str(b[i:j]))
+        if j >= len(b):
+            return ' '.join(parts)
+        i = j
 
 
 def col_index(letters):

@@ -16,7 +16,7 @@ root=$(cd "$here/../.." && pwd)
 secs=${1:?usage: run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv date validators rules mask)
+[ ${#targets[@]} -gt 0 ] || targets=(csv date validators rules mask workbook)
 work=${TA_FUZZ_WORK:-$root/build-fuzz}
 jobs=${TA_FUZZ_JOBS:-1}
 cc=${CC:-}
@@ -34,15 +34,22 @@ cmake -DIN="$root/rules/default.rules" -DOUT="$work/default_rules.c" \
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined
        -fno-sanitize-recover=all -fno-omit-frame-pointer
        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTA_SHA256_PORTABLE
-       -I"$root/include" $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter))
-libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter) -lpthread -lm)
+       -I"$root/include"
+       $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter minizip expat zlib))
+libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter minizip expat zlib)
+      -lpthread -lm)
 
 # Compile the library once (only what changed), then link each target.
 objs=()
-for f in "$root"/src/*.c "$work/default_rules.c"; do
+for f in "$root"/src/*.c "$root"/src/*/*.c "$work/default_rules.c"; do
   [ "$(basename "$f")" = main.c ] && continue
-  o="$work/obj/$(basename "$f" .c).o"
-  if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find "$root/include" -newer "$o" -name '*.h' | head -1)" ]; then
+  # src/input/x.c -> obj/input_x.o: folders may hold files of the same name
+  case $f in
+    "$root"/src/*) rel=${f#"$root"/src/} ;;
+    *) rel=$(basename "$f") ;;
+  esac
+  o="$work/obj/$(echo "${rel%.c}" | tr / _).o"
+  if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ -n "$(find "$root/include" "$(dirname "$f")" -newer "$o" -name '*.h' | head -1)" ]; then
     "$cc" "${flags[@]}" -c "$f" -o "$o"
   fi
   objs+=("$o")
