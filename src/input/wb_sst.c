@@ -294,7 +294,8 @@ static int put_offset(sst *s, uint32_t v)
             return flush_index(s);
         return 0;
     }
-    if (buf_grow_array(&s->off, &s->offcap, s->n + 1, sizeof *s->off))
+    if (s->n + 1 > s->offcap &&
+        buf_grow_array(&s->off, &s->offcap, s->n + 1, sizeof *s->off))
         return -1;
     s->off[s->n] = v;
     return 0;

@@ -425,8 +425,10 @@ static int scan_text(wx_parser *p)
 
 static int push_name(wx_parser *p, const char *name, size_t n)
 {
-    if (buf_grow_array(&p->noff, &p->dcap, p->depth + 2, sizeof *p->noff) ||
-        buf_grow_array(&p->names, &p->ncap, p->nlen_used + n, 1))
+    if ((p->depth + 2 > p->dcap &&
+         buf_grow_array(&p->noff, &p->dcap, p->depth + 2, sizeof *p->noff)) ||
+        (p->nlen_used + n > p->ncap &&
+         buf_grow_array(&p->names, &p->ncap, p->nlen_used + n, 1)))
         return -1;
     p->noff[p->depth] = p->nlen_used;
     memcpy(p->names + p->nlen_used, name, n);
@@ -502,6 +504,8 @@ static long attr_value(const char *s, size_t n, char *w)
 
 static int grow_attrs(wx_parser *p, size_t na)
 {
+    if (na * 4 + 4 <= p->aoffcap)
+        return 0;
     return buf_grow_array(&p->aoff, &p->aoffcap, na * 4 + 4, sizeof *p->aoff);
 }
 
@@ -577,8 +581,10 @@ static int start_tag(wx_parser *p)
     }
     /* The whole tag is in the window: decode the values. */
     /* decoding never lengthens a value: the tag's size is room enough */
-    if (buf_grow_array(&p->vbuf, &p->vcap, i + 1 + na, 1) ||
-        buf_grow_array(&p->attrs, &p->acap, na, sizeof *p->attrs))
+    if ((i + 1 + na > p->vcap &&
+         buf_grow_array(&p->vbuf, &p->vcap, i + 1 + na, 1)) ||
+        (na > p->acap &&
+         buf_grow_array(&p->attrs, &p->acap, na, sizeof *p->attrs)))
         return finish(p, WX_R_NOMEM);
     size_t w = 0;
     for (size_t k = 0; k < na; k++) {

@@ -445,7 +445,8 @@ int rb_finish(wb_rowbuf *rb)
     rb->last = last;
     if (last == 0)
         return 0;
-    if (buf_grow_array(&rb->cells, &rb->cells_cap, last, sizeof *rb->cells))
+    if (last > rb->cells_cap &&
+        buf_grow_array(&rb->cells, &rb->cells_cap, last, sizeof *rb->cells))
         return -1;
     for (size_t c = 0; c < last; c++)
         rb->cells[c] = rb->text.p + rb->off[c];
