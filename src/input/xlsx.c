@@ -119,17 +119,19 @@ ta_status xlsx_parse_part(wb_reader *r, xlsx *x, const char *part,
 
 /* The part a relationship target names, resolved against the folder of
  * the part whose relationships hold it (base_dir: "" or "xl/"):
- * percent-escapes decoded, "." and ".." applied. malloc'd; NULL when out of
- * memory or the target climbs above the package root. */
-static char *resolve(const char *base_dir, const char *target)
+ * percent-escapes decoded, "." and ".." applied, into *res (malloc'd; NULL
+ * when the target climbs above the package root). 0, or -1 when out of
+ * memory. */
+static int resolve(const char *base_dir, const char *target, char **res)
 {
+    *res = NULL;
     size_t bl = strlen(base_dir), tl = strlen(target);
     char *joined = malloc(bl + tl + 2);
     char *out = malloc(bl + tl + 2);
     if (!joined || !out) {
         free(joined);
         free(out);
-        return NULL;
+        return -1;
     }
     size_t k = 0;
     if (target[0] != '/') {
@@ -161,7 +163,7 @@ static char *resolve(const char *base_dir, const char *target)
             if (o == 0) {
                 free(joined);
                 free(out);
-                return NULL;
+                return 0;
             }
             o--; /* drop the trailing '/' then the segment */
             while (o > 0 && out[o - 1] != '/')
@@ -176,7 +178,8 @@ static char *resolve(const char *base_dir, const char *target)
     }
     out[o] = '\0';
     free(joined);
-    return out;
+    *res = out;
+    return 0;
 }
 
 /* "xl/workbook.xml" -> "xl/" (malloc'd). */
@@ -560,17 +563,23 @@ static ta_status find_workbook(wb_reader *r, xlsx *x, ct_ctx *ct,
         return st;
     }
     const rel *od = rel_by_type(&pr, "officeDocument");
-    char *cand = od ? resolve("", od->target) : NULL;
+    char *cand = NULL;
+    int rc = od ? resolve("", od->target, &cand) : 0;
     rels_free(&pr);
+    if (rc)
+        return wb_fail(r, TA_E_NOMEM, "out of memory");
     if (cand && wz_find(x->zip, cand) < 0) {
         free(cand);
         cand = NULL;
     }
-    if (!cand && ct->main_part && wz_find(x->zip, ct->main_part) >= 0)
-        cand = strdup(ct->main_part);
-    if (!cand && !ct->word && !ct->ppt && !ct->xlsb &&
-        wz_find(x->zip, "xl/workbook.xml") >= 0)
-        cand = strdup("xl/workbook.xml");
+    const char *fallback = NULL;
+    if (ct->main_part && wz_find(x->zip, ct->main_part) >= 0)
+        fallback = ct->main_part;
+    else if (!ct->word && !ct->ppt && !ct->xlsb &&
+             wz_find(x->zip, "xl/workbook.xml") >= 0)
+        fallback = "xl/workbook.xml";
+    if (!cand && fallback && !(cand = strdup(fallback)))
+        return wb_fail(r, TA_E_NOMEM, "out of memory");
     if (cand && ct->main_part == NULL && (ct->word || ct->ppt || ct->xlsb)) {
         free(cand);
         cand = NULL;
@@ -644,9 +653,11 @@ ta_status xlsx_open(wb_reader *r)
         goto done;
     for (size_t i = 0; i < wk.n; i++) {
         const rel *e = wk.v[i].rid ? rel_by_id(&wr, wk.v[i].rid) : NULL;
-        char *part = (e && !e->external) ? resolve(dir, e->target) : NULL;
+        char *part = NULL;
         wb_sheet_kind k = e ? kind_of(e->type) : WB_SHEET_WORKSHEET;
-        int rc = wb_add_sheet(r, wk.v[i].name, strlen(wk.v[i].name),
+        int rc = (e && !e->external) ? resolve(dir, e->target, &part) : 0;
+        if (rc == 0)
+            rc = wb_add_sheet(r, wk.v[i].name, strlen(wk.v[i].name),
                               wk.v[i].hidden, k, part, 0);
         free(part);
         if (rc) {
@@ -657,12 +668,14 @@ ta_status xlsx_open(wb_reader *r)
     }
     const rel *se = rel_by_type(&wr, "sharedStrings");
     const rel *ye = rel_by_type(&wr, "styles");
-    x->sst_part = se ? resolve(dir, se->target) : NULL;
-    x->styles_part = ye ? resolve(dir, ye->target) : NULL;
-    if (!x->sst_part && ct.sst_part)
-        x->sst_part = strdup(ct.sst_part);
-    if (!x->styles_part && ct.styles_part)
-        x->styles_part = strdup(ct.styles_part);
+    if ((se && resolve(dir, se->target, &x->sst_part)) ||
+        (ye && resolve(dir, ye->target, &x->styles_part)) ||
+        (!x->sst_part && ct.sst_part && !(x->sst_part = strdup(ct.sst_part))) ||
+        (!x->styles_part && ct.styles_part &&
+         !(x->styles_part = strdup(ct.styles_part)))) {
+        st = wb_fail(r, TA_E_NOMEM, "out of memory");
+        goto done;
+    }
     st = TA_OK;
 done:
     rels_free(&wr);
