@@ -424,6 +424,9 @@ static const struct fx_row fx_rows[] = {
     {"lo_1904.xls", "Dates1904", 2, "2026-10-05 14:30:00"},
     {"lo_1904.xls", "Dates1904", 3, "1904-01-01"},
     {"lo_1904.xls", "Dates1904", 4, "46300"},
+    /* sheet parts in UTF-16 and ISO-8859-1 (read by expat) */
+    {"crafted_utf16_sheet.xlsx", "Sheet1", 1, "Caf\xC3\xA9,1"},
+    {"crafted_latin1_sheet.xlsx", "Sheet1", 1, "Caf\xC3\xA9,1"},
     /* exactly 32,767 UTF-16 units is a cell */
     {"xw_cell_32767_units.xlsx", "Long", 1, NULL},
 };
@@ -459,7 +462,8 @@ static void fixtures_four_ways_agree(void **state)
 {
     (void)state;
     static const char *const files[] = {
-        "crafted_phonetic_runs.xlsx", "lo_1904.xls",
+        "crafted_phonetic_runs.xlsx", "crafted_utf16_sheet.xlsx",
+        "crafted_latin1_sheet.xlsx",  "lo_1904.xls",
         "lo_apkt_title_block.xls",    "lo_apkt_title_block.xlsx",
         "lo_dates.xls",               "lo_strings.xls",
         "opx_formula_no_cache.xlsx",  "opx_iso_dates.xlsx",

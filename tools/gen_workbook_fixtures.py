@@ -703,6 +703,21 @@ def gen_fuzz_seeds():
             open(os.path.join(seeds, name), 'wb').write(buf.getvalue())
 
 
+def gen_encodings():
+    """Sheet parts in other encodings than UTF-8, which XML allows and the
+    fast scanner hands to expat."""
+    body = ('<worksheet xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" '
+            't="inlineStr"><is><t>Caf\u00e9</t></is></c><c r="B1"><v>1</v>'
+            '</c></row></sheetData></worksheet>')
+    minimal(out('crafted_utf16_sheet.xlsx'),
+            ('\ufeff<?xml version="1.0" encoding="UTF-16"?>' + body)
+            .encode('utf-16-le'))
+    minimal(out('crafted_latin1_sheet.xlsx'),
+            ('<?xml version="1.0" encoding="ISO-8859-1"?>' + body)
+            .encode('latin-1'))
+
+
 def main():
     os.makedirs(HOSTILE, exist_ok=True)
     gen_apkt()
@@ -718,6 +733,7 @@ def main():
     gen_opx_formulas()
     gen_opx_states()
     gen_phonetic()
+    gen_encodings()
     if '--no-libreoffice' not in sys.argv:
         gen_libreoffice()
     gen_bombs()
