@@ -97,10 +97,11 @@ int main(int argc, char **argv)
             }
         }
         double t1 = now();
-        fprintf(stderr, "%s: %s, %zu sheets, %lu rows, %llu cells, %.2f s, "
-                        "%.0f rows/s%s\n",
-                argv[a], wb_format(r), wb_sheet_count(r), rows, cells,
-                t1 - t0, (double)rows / (t1 - t0 > 0 ? t1 - t0 : 1e-9),
+        fprintf(stderr,
+                "%s: %s, %zu sheets, %lu rows, %llu cells, %.2f s, "
+                "%.0f rows/s%s\n",
+                argv[a], wb_format(r), wb_sheet_count(r), rows, cells, t1 - t0,
+                (double)rows / (t1 - t0 > 0 ? t1 - t0 : 1e-9),
                 wb_date1904(r) ? ", 1904 dates" : "");
         wb_free(r);
         close(fd);

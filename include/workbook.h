@@ -28,12 +28,10 @@
  *     if (st != TA_OK) { show wb_errmsg(r) (r may be NULL: out of memory);
  *                        wb_free(r); ... }
  *     for (size_t i = 0; i < wb_sheet_count(r); i++) {
- *         if (wb_sheet_type(r, i) != WB_SHEET_WORKSHEET || wb_sheet_hidden(r, i))
- *             continue;
- *         st = wb_sheet_open(r, i);
- *         const wb_row *row;
- *         while ((st = wb_next_row(r, &row)) == TA_OK && row) ... ;
- *         if (st != TA_OK) ... wb_errmsg(r) names file, sheet and cell ...
+ *         if (wb_sheet_type(r, i) != WB_SHEET_WORKSHEET || wb_sheet_hidden(r,
+ * i)) continue; st = wb_sheet_open(r, i); const wb_row *row; while ((st =
+ * wb_next_row(r, &row)) == TA_OK && row) ... ; if (st != TA_OK) ...
+ * wb_errmsg(r) names file, sheet and cell ...
  *     }
  *     wb_free(r);
  */

@@ -44,7 +44,7 @@ static void number_shortest_round_trip(void **state)
         {-1, "-1"},
         {81234567890.0, "81234567890"}, /* an HP typed as a number */
         {6281234567890.0, "6281234567890"},
-        {9007199254740991.0, "9007199254740991"}, /* 2^53 - 1: in full */
+        {9007199254740991.0, "9007199254740991"},      /* 2^53 - 1: in full */
         {9007199254740992.0, "9.007199254740992E+15"}, /* 2^53 */
         {1e15, "1000000000000000"}, /* an integer below 2^53 */
         {1e15 + 0.5, "1.0000000000000005E+15"},
@@ -89,7 +89,7 @@ static void number_from_xml_text(void **state)
         int rc;
         const char *want;
     } cases[] = {
-        {"1.0", 0, "1"},          /* Google Sheets, POI */
+        {"1.0", 0, "1"}, /* Google Sheets, POI */
         {"0.134500000", 0, "0.1345"},
         {"007", 0, "7"},
         {"-0", 0, "0"},
@@ -155,7 +155,7 @@ static void serial_dates_and_times(void **state)
         {1000, 0, CF_DATE, 1, "1902-09-26"},
         {46300, 0, CF_DATE, 1, "2026-10-05"},
         {46300.5, 0, CF_DATE, 1, "2026-10-05 12:00:00"},
-        {46300.00390625, 0, CF_DATE, 1, "2026-10-05 00:05:38"}, /* 337.5 s */
+        {46300.00390625, 0, CF_DATE, 1, "2026-10-05 00:05:38"},  /* 337.5 s */
         {46300.001953125, 0, CF_DATE, 1, "2026-10-05 00:02:49"}, /* 168.75 */
         {46300.999999, 0, CF_DATE, 1, "2026-10-06"}, /* rounds to midnight */
         {42354.458333333343, 0, CF_DATE, 1, "2015-12-16 11:00:00"},
@@ -237,7 +237,7 @@ static void format_codes_date_or_time(void **state)
          CF_DATE},
         {"\"Tanggal: \"dd-mm-yyyy", CF_DATE},
         {"[Blue]d", CF_DATE},
-        {"m", CF_DATE},   /* a month alone */
+        {"m", CF_DATE}, /* a month alone */
         {"mm", CF_DATE},
         {"yyyy", CF_DATE},
         {"mmm d yyyy hh:mm AM/PM", CF_DATE},
@@ -325,16 +325,29 @@ static void string_cleaning(void **state)
     } cases[] = {
         {"  a b  ", 1, "a b", 7},
         {"\t\r\na\n", 1, "a", 5},
-        {"a\x01" "b", 1, "a b", 3},
-        {"a\x1f" "b", 1, "a b", 3},
-        {"a\x7f" "b", 1, "a b", 3},
-        {"a\xc2\x85" "b", 1, "a b", 3},         /* C1 NEL */
-        {"a\xc2\xa0" "b", 1, "a\xc2\xa0" "b", 3}, /* NBSP is text */
+        {"a\x01"
+         "b",
+         1, "a b", 3},
+        {"a\x1f"
+         "b",
+         1, "a b", 3},
+        {"a\x7f"
+         "b",
+         1, "a b", 3},
+        {"a\xc2\x85"
+         "b",
+         1, "a b", 3}, /* C1 NEL */
+        {"a\xc2\xa0"
+         "b",
+         1,
+         "a\xc2\xa0"
+         "b",
+         3}, /* NBSP is text */
         {"\xc2\xa0", 1, "\xc2\xa0", 1},
         {"a\tb", 1, "a\tb", 3},
         {"_x000D_", 1, "", 1},
         {"a_x000D_b", 1, "a\rb", 3},
-        {"a_x000d_b", 1, "a\rb", 3},  /* lower-case hex is an escape */
+        {"a_x000d_b", 1, "a\rb", 3}, /* lower-case hex is an escape */
         {"ABC_x000D_\nDEF", 1, "ABC\r\nDEF", 8},
         {"_X000D_", 1, "_X000D_", 7}, /* upper-case X is not */
         {"_x000G_", 1, "_x000G_", 7},
@@ -347,9 +360,17 @@ static void string_cleaning(void **state)
         {"a_x0009_b", 1, "a\tb", 3},
         {"_xD83D__xDE00_", 1, "\xF0\x9F\x98\x80", 2},
         {"_xD83D_", 1, "\xEF\xBF\xBD", 1},
-        {"_xDE00_a", 1, "\xEF\xBF\xBD" "a", 2},
+        {"_xDE00_a", 1,
+         "\xEF\xBF\xBD"
+         "a",
+         2},
         {"a_x000D_b", 0, "a_x000D_b", 9}, /* .xls and error texts: none */
-        {"\xF0\x9F\x98\x80" "a", 1, "\xF0\x9F\x98\x80" "a", 3},
+        {"\xF0\x9F\x98\x80"
+         "a",
+         1,
+         "\xF0\x9F\x98\x80"
+         "a",
+         3},
         {"\xC3\xA9", 1, "\xC3\xA9", 1},
         {"plain ascii text", 1, "plain ascii text", 16},
         {"   ", 1, "", 3},
@@ -358,9 +379,9 @@ static void string_cleaning(void **state)
         ta_buf b;
         buf_init(&b, 0);
         size_t units = 0;
-        assert_int_equal(cf_text(cases[i].s, strlen(cases[i].s),
-                                 cases[i].xesc, &b, &units),
-                         0);
+        assert_int_equal(
+            cf_text(cases[i].s, strlen(cases[i].s), cases[i].xesc, &b, &units),
+            0);
         text_is(&b, cases[i].want, cases[i].s);
         if (units != cases[i].units)
             fail_msg("\"%s\": %zu units, want %zu", cases[i].s, units,

@@ -98,9 +98,8 @@ static char *dump_workbook(const char *rel, const wb_options *opt)
     wbt t;
     ta_status st = wbt_open(&t, rel, opt);
     if (st != TA_OK) {
-        assert_int_equal(buf_printf(&out, "open %d: %s\n", (int)st,
-                                    wb_errmsg(t.r)),
-                         0);
+        assert_int_equal(
+            buf_printf(&out, "open %d: %s\n", (int)st, wb_errmsg(t.r)), 0);
     } else {
         for (size_t i = 0; i < wb_sheet_count(t.r); i++) {
             assert_int_equal(buf_printf(&out, "#%s %d %d\n",
@@ -227,8 +226,7 @@ static void check_region(wb_reader *r, int f, const struct wbx_region *g)
             if (!e) {
                 if (got[0] != '\0')
                     fail_msg("%s:%s row %lu col %zu: unexpected \"%s\"",
-                             wbx_files[f].file, g->sheet, row->number, c,
-                             got);
+                             wbx_files[f].file, g->sheet, row->number, c, got);
                 continue;
             }
             if (strcmp(e->text, got) != 0)
@@ -286,8 +284,8 @@ static void conformance_long_string(void **state)
 {
     (void)state;
     wbt t;
-    assert_int_equal(wbt_open(&t, "tests/conformance/xlsx/poi_57523.xlsx", NULL),
-                     TA_OK);
+    assert_int_equal(
+        wbt_open(&t, "tests/conformance/xlsx/poi_57523.xlsx", NULL), TA_OK);
     long si = wb_sheet_find(t.r, "Attribute Master");
     assert_true(si >= 0);
     assert_int_equal(wb_sheet_open(t.r, (size_t)si), TA_OK);
@@ -299,7 +297,8 @@ static void conformance_long_string(void **state)
         assert_true(row->ncells > 6);
         const char *g = row->cells[6];
         assert_int_equal(row->lens[6], 6816);
-        assert_memory_equal(g, "Adoption;Actor's Life;Age Disparity Romance;", 44);
+        assert_memory_equal(g, "Adoption;Actor's Life;Age Disparity Romance;",
+                            44);
         const char *tail = "Wrongly Committed;Yakuza;Zombies";
         assert_string_equal(g + row->lens[6] - strlen(tail), tail);
         seen = 1;
@@ -328,7 +327,8 @@ static void conformance_sst_continue_all_strings(void **state)
         if (n <= 134)
             snprintf(want, sizeof want,
                      "This is a long string with a serial number at the end "
-                     "%04lu", n);
+                     "%04lu",
+                     n);
         else if (n == 135)
             snprintf(want, sizeof want,
                      "This is a long string with a serial num");
@@ -385,7 +385,8 @@ static const struct fx_row fx_rows[] = {
      "P4426100600004,2026-10-06 23:59:59,Dewi,,81311112222"},
     /* strings */
     {"xw_strings.xlsx", "Strings", 1, "rich,No Lapor 123"},
-    {"xw_strings.xlsx", "Strings", 2, "cr_lf_inside,\"baris satu\r\nbaris dua\""},
+    {"xw_strings.xlsx", "Strings", 2,
+     "cr_lf_inside,\"baris satu\r\nbaris dua\""},
     {"xw_strings.xlsx", "Strings", 3, "literal_escape,kode _x000D_ tetap"},
     {"xw_strings.xlsx", "Strings", 4, "controls,a b c d e"},
     {"xw_strings.xlsx", "Strings", 5, "padded,spasi"},
@@ -398,7 +399,8 @@ static const struct fx_row fx_rows[] = {
     {"lo_strings.xls", "Strings", 3, "literal_escape,kode _x000D_ tetap"},
     {"lo_strings.xls", "Strings", 4, "controls,a b c d e"},
     {"lo_strings.xls", "Strings", 6, "emoji,senyum \xF0\x9F\x98\x80"},
-    {"xw_inline_strings.xlsx", "Inline", 1, "No Laporan,Tanggal,Email Pelapor"},
+    {"xw_inline_strings.xlsx", "Inline", 1,
+     "No Laporan,Tanggal,Email Pelapor"},
     {"xw_inline_strings.xlsx", "Inline", 3, "L2,06-10-2026,kode _x000D_ dan"},
     {"crafted_phonetic_runs.xlsx", "Phonetic", 1,
      "\xE6\x9D\xB1\xE4\xBA\xAC\xE9\x83\xBD\xE5\xBA\x81"}, /* 東京都庁 */
@@ -461,18 +463,27 @@ static void fixture_rows(void **state)
 static void fixtures_four_ways_agree(void **state)
 {
     (void)state;
-    static const char *const files[] = {
-        "crafted_phonetic_runs.xlsx", "crafted_utf16_sheet.xlsx",
-        "crafted_latin1_sheet.xlsx",  "lo_1904.xls",
-        "lo_apkt_title_block.xls",    "lo_apkt_title_block.xlsx",
-        "lo_dates.xls",               "lo_strings.xls",
-        "opx_formula_no_cache.xlsx",  "opx_iso_dates.xlsx",
-        "opx_sheet_states.xlsx",      "xw_1904.xlsx",
-        "xw_apkt_title_block.xlsx",   "xw_cell_32767_units.xlsx",
-        "xw_cell_32768_units.xlsx",   "xw_dates.xlsx",
-        "xw_formulas.xlsx",           "xw_inline_strings.xlsx",
-        "xw_numbers.xlsx",            "xw_sheets.xlsx",
-        "xw_strings.xlsx"};
+    static const char *const files[] = {"crafted_phonetic_runs.xlsx",
+                                        "crafted_utf16_sheet.xlsx",
+                                        "crafted_latin1_sheet.xlsx",
+                                        "lo_1904.xls",
+                                        "lo_apkt_title_block.xls",
+                                        "lo_apkt_title_block.xlsx",
+                                        "lo_dates.xls",
+                                        "lo_strings.xls",
+                                        "opx_formula_no_cache.xlsx",
+                                        "opx_iso_dates.xlsx",
+                                        "opx_sheet_states.xlsx",
+                                        "xw_1904.xlsx",
+                                        "xw_apkt_title_block.xlsx",
+                                        "xw_cell_32767_units.xlsx",
+                                        "xw_cell_32768_units.xlsx",
+                                        "xw_dates.xlsx",
+                                        "xw_formulas.xlsx",
+                                        "xw_inline_strings.xlsx",
+                                        "xw_numbers.xlsx",
+                                        "xw_sheets.xlsx",
+                                        "xw_strings.xlsx"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char rel[256];
         snprintf(rel, sizeof rel, "fixtures/xlsx/%s", files[i]);
@@ -576,7 +587,8 @@ static void fixture_sheets(void **state)
 {
     (void)state;
     wbt t;
-    assert_int_equal(wbt_open(&t, "fixtures/xlsx/xw_sheets.xlsx", NULL), TA_OK);
+    assert_int_equal(wbt_open(&t, "fixtures/xlsx/xw_sheets.xlsx", NULL),
+                     TA_OK);
     assert_int_equal(wb_sheet_count(t.r), 4);
     assert_string_equal(wb_sheet_name(t.r, 0), "Data");
     assert_string_equal(wb_sheet_name(t.r, 1), "Hidden");
@@ -597,8 +609,8 @@ static void fixture_sheets(void **state)
     assert_int_equal(wb_sheet_hidden(t.r, 1), 1); /* hidden */
     assert_int_equal(wb_sheet_hidden(t.r, 2), 1); /* veryHidden */
     wbt_close(&t);
-    assert_int_equal(wbt_open(&t, "fixtures/xlsx/lo_apkt_title_block.xls", NULL),
-                     TA_OK);
+    assert_int_equal(
+        wbt_open(&t, "fixtures/xlsx/lo_apkt_title_block.xls", NULL), TA_OK);
     assert_int_equal(wb_sheet_count(t.r), 3);
     assert_int_equal(wb_sheet_hidden(t.r, 2), 1);
     assert_string_equal(wb_format(t.r), "xls");
@@ -611,19 +623,20 @@ static void fixture_cell_limit(void **state)
 {
     (void)state;
     wbt t;
-    assert_int_equal(wbt_open(&t, "fixtures/xlsx/xw_cell_32767_units.xlsx", NULL),
-                     TA_OK);
+    assert_int_equal(
+        wbt_open(&t, "fixtures/xlsx/xw_cell_32767_units.xlsx", NULL), TA_OK);
     assert_int_equal(wb_sheet_open(t.r, 0), TA_OK);
     const wb_row *row;
     assert_int_equal(wb_next_row(t.r, &row), TA_OK);
     assert_non_null(row);
     assert_int_equal(row->lens[1], 32765 + 4);
     wbt_close(&t);
-    assert_int_equal(wbt_open(&t, "fixtures/xlsx/xw_cell_32768_units.xlsx", NULL),
-                     TA_OK);
+    assert_int_equal(
+        wbt_open(&t, "fixtures/xlsx/xw_cell_32768_units.xlsx", NULL), TA_OK);
     assert_int_equal(wb_sheet_open(t.r, 0), TA_OK);
     assert_int_equal(wb_next_row(t.r, &row), TA_E_DATA);
-    assert_non_null(strstr(wb_errmsg(t.r), "xw_cell_32768_units.xlsx:Long!B1:"));
+    assert_non_null(
+        strstr(wb_errmsg(t.r), "xw_cell_32768_units.xlsx:Long!B1:"));
     assert_non_null(strstr(wb_errmsg(t.r), "32,767"));
     wbt_close(&t);
 }
@@ -636,8 +649,8 @@ static void rows_skipped_and_reopened(void **state)
     (void)state;
     wbt t;
     /* poi_47737: styled empty cells in title rows, the header in row 5 */
-    assert_int_equal(wbt_open(&t, "tests/conformance/xlsx/poi_47737.xlsx", NULL),
-                     TA_OK);
+    assert_int_equal(
+        wbt_open(&t, "tests/conformance/xlsx/poi_47737.xlsx", NULL), TA_OK);
     for (int pass = 0; pass < 2; pass++) {
         assert_int_equal(wb_sheet_open(t.r, 0), TA_OK);
         const wb_row *row;
@@ -651,8 +664,8 @@ static void rows_skipped_and_reopened(void **state)
     }
     wbt_close(&t);
     /* the sheet of empty <row/>s gives no row at all */
-    assert_int_equal(wbt_open(&t, "tests/conformance/xlsx/poi_64450.xlsx", NULL),
-                     TA_OK);
+    assert_int_equal(
+        wbt_open(&t, "tests/conformance/xlsx/poi_64450.xlsx", NULL), TA_OK);
     assert_int_equal(wb_sheet_open(t.r, 1), TA_OK);
     const wb_row *row;
     assert_int_equal(wb_next_row(t.r, &row), TA_OK);
@@ -661,7 +674,8 @@ static void rows_skipped_and_reopened(void **state)
     wbt_close(&t);
 }
 
-/* ---- damage and limits ---------------------------------------------------- */
+/* ---- damage and limits ----------------------------------------------------
+ */
 
 struct hostile_case {
     const char *file;
@@ -685,13 +699,17 @@ static const struct hostile_case hostile_cases[] = {
      "xl/worksheets/sheet1.xml: the entry declares 100000150 bytes"},
     {"bomb_ratio_lying.xlsx", 0,
      "xl/worksheets/sheet1.xml: the entry inflates past 1,000 times"},
-    {"over_4_gib.xlsx", 0, "xl/worksheets/sheet1.xml: the entry declares "
-                           "5368709120 bytes, more than 4 GiB"},
+    {"over_4_gib.xlsx", 0,
+     "xl/worksheets/sheet1.xml: the entry declares "
+     "5368709120 bytes, more than 4 GiB"},
     {"dtd_in_workbook.xlsx", 1, "xl/workbook.xml: the part declares a DTD"},
-    {"dtd_in_sheet.xlsx", 0, "xl/worksheets/sheet1.xml: the part declares a DTD"},
-    {"external_entity.xlsx", 0, "xl/worksheets/sheet1.xml: the part declares a DTD"},
-    {"inline_32768_units.xlsx", 0, "inline_32768_units.xlsx:Sheet1!B7: the "
-                                   "cell holds more than Excel's 32,767"},
+    {"dtd_in_sheet.xlsx", 0,
+     "xl/worksheets/sheet1.xml: the part declares a DTD"},
+    {"external_entity.xlsx", 0,
+     "xl/worksheets/sheet1.xml: the part declares a DTD"},
+    {"inline_32768_units.xlsx", 0,
+     "inline_32768_units.xlsx:Sheet1!B7: the "
+     "cell holds more than Excel's 32,767"},
     {"escapes_32768_units.xlsx", 0, "escapes_32768_units.xlsx:Sheet1!D2:"},
     {"column_past_xfd.xlsx", 0, "\"XFE1\" is outside Excel's grid"},
     {"too_many_cells_unnumbered.xlsx", 0, "past column XFD"},
@@ -701,9 +719,11 @@ static const struct hostile_case hostile_cases[] = {
      "sst_index_out_of_range.xlsx:Sheet1!C1: the cell names shared string 99, "
      "but the table holds 2"},
     {"sst_index_huge.xlsx", 0, "Sheet1!A1: the shared-string index"},
-    {"deep_nesting.xlsx", 0, "xl/worksheets/sheet1.xml: elements nested deeper"},
+    {"deep_nesting.xlsx", 0,
+     "xl/worksheets/sheet1.xml: elements nested deeper"},
     {"tag_over_4_mib.xlsx", 0, "xl/worksheets/sheet1.xml: an XML tag"},
-    {"number_not_a_number.xlsx", 0, "Sheet1!A1: the number cell holds no number"},
+    {"number_not_a_number.xlsx", 0,
+     "Sheet1!A1: the number cell holds no number"},
     {"encrypted.xlsx", 1, "password-protected (encrypted) .xlsx"},
     {"word_document.doc", 1, "Word document"},
     {"excel95.xls", 1, "Excel 5.0/95 workbook"},
@@ -736,11 +756,12 @@ static void hostile_workbooks(void **state)
                 if (st != TA_OK)
                     fail_msg("%s: open failed: %s", h->file, wb_errmsg(t.r));
                 st = TA_OK;
-                for (size_t s = 0; s < wb_sheet_count(t.r) && st == TA_OK; s++) {
+                for (size_t s = 0; s < wb_sheet_count(t.r) && st == TA_OK;
+                     s++) {
                     st = wb_sheet_open(t.r, s);
                     const wb_row *row;
-                    while (st == TA_OK && (st = wb_next_row(t.r, &row)) == TA_OK &&
-                           row)
+                    while (st == TA_OK &&
+                           (st = wb_next_row(t.r, &row)) == TA_OK && row)
                         ;
                 }
                 if (st != TA_E_DATA)
@@ -777,13 +798,14 @@ static void text_named_xls(void **state)
     assert_int_equal(wb_sniff((const unsigned char *)data, n), WB_KIND_TEXT);
     free(data);
     wbt t;
-    assert_int_equal(wbt_open(&t, "fixtures/xlsx/hostile/text_named.xls", NULL),
-                     TA_E_DATA);
+    assert_int_equal(
+        wbt_open(&t, "fixtures/xlsx/hostile/text_named.xls", NULL), TA_E_DATA);
     assert_non_null(strstr(wb_errmsg(t.r), "read as CSV"));
     wbt_close(&t);
 }
 
-/* ---- a large shared-strings table, spilled and cached -------------------- */
+/* ---- a large shared-strings table, spilled and cached --------------------
+ */
 
 /* A workbook of 30,000 rows whose strings repeat at random places of the
  * table (as contacts do in exports): read with the table in memory and
@@ -802,12 +824,15 @@ static void spilled_shared_strings_random_access(void **state)
     char s[64];
     for (lxw_row_t r = 0; r < 30000; r++) {
         snprintf(s, sizeof s, "id-%u", (unsigned)r);
-        assert_int_equal(worksheet_write_string(ws, r, 0, s, NULL), LXW_NO_ERROR);
+        assert_int_equal(worksheet_write_string(ws, r, 0, s, NULL),
+                         LXW_NO_ERROR);
         seed = seed * 1103515245UL + 12345UL;
         snprintf(s, sizeof s, "contact-%lu@example.id", (seed >> 8) % 5000);
-        assert_int_equal(worksheet_write_string(ws, r, 1, s, NULL), LXW_NO_ERROR);
+        assert_int_equal(worksheet_write_string(ws, r, 1, s, NULL),
+                         LXW_NO_ERROR);
         snprintf(s, sizeof s, "cso-%u", (unsigned)(r % 7));
-        assert_int_equal(worksheet_write_string(ws, r, 2, s, NULL), LXW_NO_ERROR);
+        assert_int_equal(worksheet_write_string(ws, r, 2, s, NULL),
+                         LXW_NO_ERROR);
     }
     assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
     wb_options o;
@@ -847,8 +872,10 @@ static void sniff_kinds(void **state)
         {S("<html><body><table>"), WB_KIND_HTML},
         {S("\xEF\xBB\xBF  \n<!DOCTYPE html>"), WB_KIND_HTML},
         {S("<table border=1><tr>"), WB_KIND_HTML},
-        {S("<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:"
-         "office:spreadsheet\">"), WB_KIND_HTML},
+        {S("<?xml version=\"1.0\"?><Workbook "
+           "xmlns=\"urn:schemas-microsoft-com:"
+           "office:spreadsheet\">"),
+         WB_KIND_HTML},
         {S("\xFF\xFE<\0h\0t\0m\0l\0>\0"), WB_KIND_HTML}, /* UTF-16LE */
         {S("<foo>"), WB_KIND_TEXT},
         {S("No Lapor,Tgl Lapor\n"), WB_KIND_TEXT},
@@ -871,10 +898,10 @@ static void cell_references(void **state)
         unsigned long row;
         size_t col;
         const char *ref;
-    } cases[] = {{1, 0, "A1"},     {17, 2, "C17"},    {1, 25, "Z1"},
-                 {1, 26, "AA1"},   {1, 51, "AZ1"},    {1, 52, "BA1"},
-                 {1, 701, "ZZ1"},  {1, 702, "AAA1"},  {1048576, 16383,
-                                                       "XFD1048576"}};
+    } cases[] = {
+        {1, 0, "A1"},    {17, 2, "C17"},   {1, 25, "Z1"},
+        {1, 26, "AA1"},  {1, 51, "AZ1"},   {1, 52, "BA1"},
+        {1, 701, "ZZ1"}, {1, 702, "AAA1"}, {1048576, 16383, "XFD1048576"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char b[16];
         wb_cell_ref(cases[i].row, cases[i].col, b);
@@ -910,7 +937,8 @@ static void raw_text_of_a_row(void **state)
     ta_buf b;
     buf_init(&b, 0);
     assert_int_equal(wb_row_raw(&row, &b), 0);
-    assert_string_equal(b.p, "a,,\"x,y\",\"say \"\"hi\"\"\",\"l1\nl2\",\"cr\r\"");
+    assert_string_equal(b.p,
+                        "a,,\"x,y\",\"say \"\"hi\"\"\",\"l1\nl2\",\"cr\r\"");
     buf_free(&b);
     buf_init(&b, 8); /* a ceiling: -1, not an overflow */
     assert_int_equal(wb_row_raw(&row, &b), -1);
@@ -924,15 +952,16 @@ int main(void)
     static struct CMUnitTest conf[NFILES];
     char names[NFILES][96];
     for (size_t i = 0; i < NFILES; i++) {
-        snprintf(names[i], sizeof names[i], "conformance %s", wbx_files[i].file);
+        snprintf(names[i], sizeof names[i], "conformance %s",
+                 wbx_files[i].file);
         conf[i].name = names[i];
         conf[i].test_func = conformance_file;
         conf[i].setup_func = NULL;
         conf[i].teardown_func = NULL;
         conf[i].initial_state = (void *)(intptr_t)i;
     }
-    int failed = _cmocka_run_group_tests("conformance", conf, NFILES, NULL,
-                                         NULL);
+    int failed =
+        _cmocka_run_group_tests("conformance", conf, NFILES, NULL, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conformance_long_string),
         cmocka_unit_test(conformance_sst_continue_all_strings),

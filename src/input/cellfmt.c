@@ -90,7 +90,8 @@ cf_kind cf_code_kind(const char *code, size_t n)
         int lc = lower(c);
         if (lc == 'd' || lc == 'm' || lc == 'y' || lc == 'h' || lc == 's') {
             any = 1;
-            if (nt == 0 || tok[nt - 1] != lc || (i > 0 && lower((unsigned char)code[i - 1]) != lc)) {
+            if (nt == 0 || tok[nt - 1] != lc ||
+                (i > 0 && lower((unsigned char)code[i - 1]) != lc)) {
                 if (nt < sizeof tok)
                     tok[nt++] = (char)lc;
             }
@@ -359,10 +360,16 @@ static int put_date(ta_buf *out, long y, unsigned m, unsigned d)
 {
     if (y < 0 || y > 9999)
         return buf_printf(out, "%04ld-%02u-%02u", y, m, d);
-    char b[10] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10),
-                  (char)('0' + y / 10 % 10), (char)('0' + y % 10), '-',
-                  (char)('0' + m / 10), (char)('0' + m % 10), '-',
-                  (char)('0' + d / 10), (char)('0' + d % 10)};
+    char b[10] = {(char)('0' + y / 1000),
+                  (char)('0' + y / 100 % 10),
+                  (char)('0' + y / 10 % 10),
+                  (char)('0' + y % 10),
+                  '-',
+                  (char)('0' + m / 10),
+                  (char)('0' + m % 10),
+                  '-',
+                  (char)('0' + d / 10),
+                  (char)('0' + d % 10)};
     return buf_add(out, b, sizeof b);
 }
 
@@ -383,8 +390,8 @@ static int put_time(ta_buf *out, long secs)
 
 int cf_serial_text(double serial, int date1904, cf_kind kind, ta_buf *out)
 {
-    long max = date1904 ? CF_MAX_SERIAL_1900 - CF_1904_OFFSET
-                        : CF_MAX_SERIAL_1900;
+    long max =
+        date1904 ? CF_MAX_SERIAL_1900 - CF_1904_OFFSET : CF_MAX_SERIAL_1900;
     if (!isfinite(serial) || serial < 0 || serial >= (double)max + 1)
         return 0;
     double fl = floor(serial);
@@ -595,7 +602,8 @@ static int plain_ascii(const char *s, size_t n)
         uint64_t w;
         memcpy(&w, s + i, 8);
         if ((w & CF_HIGHS) || CF_HASLESS(w, 0x20) ||
-            CF_HASZERO(w ^ (CF_ONES * '_')) || CF_HASZERO(w ^ (CF_ONES * 0x7F)))
+            CF_HASZERO(w ^ (CF_ONES * '_')) ||
+            CF_HASZERO(w ^ (CF_ONES * 0x7F)))
             return 0;
     }
     for (; i < n; i++) {

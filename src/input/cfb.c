@@ -113,8 +113,8 @@ static int read_sector(const cfb *c, uint32_t s, void *buf)
 /* Follows a chain in table t (n entries) from start; the sectors in order
  * (malloc'd) in *out, their count in *len. limit: most sectors the chain
  * may have. 0, -1 damaged (a loop, a sector out of range), -2 memory. */
-static int chain(const uint32_t *t, uint32_t n, uint32_t start,
-                 uint32_t limit, uint32_t **out, uint32_t *len)
+static int chain(const uint32_t *t, uint32_t n, uint32_t start, uint32_t limit,
+                 uint32_t **out, uint32_t *len)
 {
     size_t cap = 0;
     uint32_t k = 0;
@@ -160,8 +160,7 @@ static ta_status load_fat(cfb *c, const unsigned char *hdr, char *err,
     for (uint32_t i = 0; i < 109 && k < nfatsect; i++)
         fs[k++] = le32(hdr + 0x4C + 4 * i);
     uint32_t steps = 0;
-    while (k < nfatsect && difat != CFB_ENDOFCHAIN &&
-           difat != CFB_FREESECT) {
+    while (k < nfatsect && difat != CFB_ENDOFCHAIN && difat != CFB_FREESECT) {
         if (++steps > ndifat + 1 || read_sector(c, difat, sec)) {
             free(fs);
             free(sec);
@@ -277,12 +276,13 @@ ta_status cfb_open(int fd, cfb **out, char *err, size_t errlen)
         return say(err, errlen, TA_E_DATA,
                    "the OLE2 file is truncated (no complete header)");
     unsigned major = le16(hdr + 0x1A), shift = le16(hdr + 0x1E);
-    if (le16(hdr + 0x1C) != 0xFFFE || !((major == 3 && shift == 9) ||
-                                        (major == 4 && shift == 12)) ||
+    if (le16(hdr + 0x1C) != 0xFFFE ||
+        !((major == 3 && shift == 9) || (major == 4 && shift == 12)) ||
         le16(hdr + 0x20) != 6)
         return say(err, errlen, TA_E_DATA,
                    "the OLE2 header is damaged (version %u, sector shift "
-                   "%u)", major, shift);
+                   "%u)",
+                   major, shift);
     cfb *c = calloc(1, sizeof *c);
     if (!c)
         return TA_E_NOMEM;
@@ -308,7 +308,8 @@ ta_status cfb_open(int fd, cfb **out, char *err, size_t errlen)
         else {
             uint32_t per = c->ssize / 4;
             c->nminifat = n * per;
-            c->minifat = malloc(((size_t)c->nminifat + 1) * sizeof *c->minifat);
+            c->minifat =
+                malloc(((size_t)c->nminifat + 1) * sizeof *c->minifat);
             unsigned char *sec = malloc(c->ssize);
             if (!c->minifat || !sec)
                 s = TA_E_NOMEM;
@@ -464,8 +465,8 @@ long cfb_read_at(cfb_stream *s, unsigned long long off, void *buf, size_t n)
         size_t take = unit - in;
         uint32_t sec = s->sect[k];
         /* runs of consecutive sectors in one read */
-        for (uint32_t j = k; !s->mini && take < n - done &&
-                             j + 1 < s->nsect && s->sect[j + 1] == s->sect[j] + 1;
+        for (uint32_t j = k; !s->mini && take < n - done && j + 1 < s->nsect &&
+                             s->sect[j + 1] == s->sect[j] + 1;
              j++)
             take += unit;
         if (take > n - done)

@@ -33,16 +33,17 @@
 #include "extsort.h"
 
 #define WS_DEFAULT_MEM ((size_t)8 << 20)
-#define WS_IDX_MEM ((size_t)8 << 20) /* offsets kept in memory when spilled */
+#define WS_IDX_MEM ((size_t)8 << 20) /* offsets kept in memory when spilled   \
+                                      */
 #define WS_PAGE ((size_t)16384)
-#define WS_PAGES 64u                  /* 1 MiB of text pages */
-#define WS_IDX_PAGES 64u              /* 1 MiB of offset pages */
+#define WS_PAGES 64u     /* 1 MiB of text pages */
+#define WS_IDX_PAGES 64u /* 1 MiB of offset pages */
 #define WS_WBUF ((size_t)64 * 1024)
 #define WS_SC_BITS 18u                /* 262,144 cached strings at most */
 #define WS_SC_ARENA ((size_t)8 << 20) /* their bytes */
 #define WS_SC_PROBE 8u
 #define WS_TOOLONG '\x01'
-#define WS_HOT 2048u     /* short strings in the hot cache (64 KiB) */
+#define WS_HOT 2048u /* short strings in the hot cache (64 KiB) */
 #define WS_HOT_LEN 26u
 
 /* The values every row repeats (CSOs, categories, media) are a handful of
@@ -58,10 +59,10 @@ typedef struct ws_pages {
     int fd;
     size_t slots;
     unsigned char *mem;
-    uint64_t *tag;  /* page in each slot, UINT64_MAX: none */
-    size_t *valid;  /* its bytes that exist */
-    uint64_t high;  /* highest page read, +1 (0: none yet) */
-    uint64_t size;  /* bytes written to the file */
+    uint64_t *tag; /* page in each slot, UINT64_MAX: none */
+    size_t *valid; /* its bytes that exist */
+    uint64_t high; /* highest page read, +1 (0: none yet) */
+    uint64_t size; /* bytes written to the file */
 } ws_pages;
 
 typedef struct ws_sc_ent {
@@ -168,7 +169,7 @@ static unsigned char *page(ws_pages *c, uint64_t pg, size_t *valid)
     unsigned char *m = c->mem + slot * WS_PAGE;
     if (c->tag[slot] != pg) {
         uint64_t at = pg * WS_PAGE;
-        size_t got = at >= c->size ? 0
+        size_t got = at >= c->size            ? 0
                      : c->size - at < WS_PAGE ? (size_t)(c->size - at)
                                               : WS_PAGE;
         c->tag[slot] = UINT64_MAX;

@@ -175,8 +175,10 @@ static int fill(wx_parser *p)
     }
     if (p->len == p->cap) {
         if (p->cap >= WX_MAX_TOKEN + WX_CHUNK)
-            return bad(p, "an XML tag, comment or CDATA section longer "
-                          "than %zu MiB", WX_MAX_TOKEN >> 20);
+            return bad(p,
+                       "an XML tag, comment or CDATA section longer "
+                       "than %zu MiB",
+                       WX_MAX_TOKEN >> 20);
         size_t nc = p->cap * 2;
         if (nc > WX_MAX_TOKEN + WX_CHUNK)
             nc = WX_MAX_TOKEN + WX_CHUNK;
@@ -321,7 +323,8 @@ static unsigned text_kind(const char *s, size_t n)
         memcpy(&w, s + i, 8);
         if (w & WX_HIGHS)
             f |= 2;
-        if (WX_HASZERO(w ^ (WX_ONES * '&')) || WX_HASZERO(w ^ (WX_ONES * '\r')))
+        if (WX_HASZERO(w ^ (WX_ONES * '&')) ||
+            WX_HASZERO(w ^ (WX_ONES * '\r')))
             f |= 1;
     }
     for (; i < n && f != 3; i++) {
@@ -345,8 +348,9 @@ static int deliver_text(wx_parser *p, const char *s, size_t n, int cdata)
     if (p->depth == 0) {
         for (size_t i = 0; i < n; i++)
             if (!is_ws(s[i]))
-                return bad(p, "text outside the root element (near byte "
-                              "%llu)",
+                return bad(p,
+                           "text outside the root element (near byte "
+                           "%llu)",
                            p->base + (unsigned long long)(s - p->buf));
         return WX_GO;
     }
@@ -361,8 +365,9 @@ static int deliver_text(wx_parser *p, const char *s, size_t n, int cdata)
         if (d == -3)
             return finish(p, WX_R_NOMEM);
         if (d < 0)
-            return bad(p, "a malformed or unknown entity reference (near "
-                          "byte %llu)",
+            return bad(p,
+                       "a malformed or unknown entity reference (near "
+                       "byte %llu)",
                        p->base + (unsigned long long)(s - p->buf));
         r = p->h->text(p->ctx, p->tbuf.p, p->tbuf.len);
     }
@@ -454,8 +459,7 @@ static int end_tag(wx_parser *p)
     size_t off = p->noff[p->depth - 1];
     size_t tl = p->nlen_used - off;
     if (tl != n || memcmp(p->names + off, b + 2, n) != 0)
-        return bad(p, "mismatched end tag (near byte %llu)",
-                   p->base + p->pos);
+        return bad(p, "mismatched end tag (near byte %llu)", p->base + p->pos);
     p->depth--;
     p->nlen_used = off;
     p->pos += (size_t)(gt - b) + 1;
@@ -564,8 +568,9 @@ static int start_tag(wx_parser *p)
             return WX_NEED;
         char quote = b[i];
         if (quote != '"' && quote != '\'')
-            return bad(p, "an attribute value without quotes (near byte "
-                          "%llu)",
+            return bad(p,
+                       "an attribute value without quotes (near byte "
+                       "%llu)",
                        p->base + p->pos);
         char *qe = memchr(b + i + 1, quote, avail - i - 1);
         if (!qe)
@@ -645,8 +650,7 @@ static int start_tag(wx_parser *p)
     return WX_GO;
 }
 
-static int has_prefix(const char *b, size_t avail, const char *lit,
-                      int *need)
+static int has_prefix(const char *b, size_t avail, const char *lit, int *need)
 {
     size_t k = strlen(lit);
     size_t m = avail < k ? avail : k;
@@ -705,8 +709,9 @@ static int other_markup(wx_parser *p)
  * (with or without its BOM) and no other declared encoding. */
 static int fast_can_read(const char *b, size_t n)
 {
-    if (n >= 2 && (((unsigned char)b[0] == 0xFE && (unsigned char)b[1] == 0xFF) ||
-                   ((unsigned char)b[0] == 0xFF && (unsigned char)b[1] == 0xFE)))
+    if (n >= 2 &&
+        (((unsigned char)b[0] == 0xFE && (unsigned char)b[1] == 0xFF) ||
+         ((unsigned char)b[0] == 0xFF && (unsigned char)b[1] == 0xFE)))
         return 0;
     if (n >= 2 && (b[0] == '\0' || b[1] == '\0'))
         return 0;
@@ -1019,8 +1024,10 @@ static int run_expat(wx_parser *p)
         if (r)
             return r;
         if (p->fed > (unsigned long long)p->last_event + WX_MAX_TOKEN)
-            return bad(p, "an XML tag, comment or CDATA section longer than "
-                          "%zu MiB", WX_MAX_TOKEN >> 20);
+            return bad(p,
+                       "an XML tag, comment or CDATA section longer than "
+                       "%zu MiB",
+                       WX_MAX_TOKEN >> 20);
     }
 }
 

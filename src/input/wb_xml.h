@@ -71,7 +71,8 @@ wx_parser *wx_new(wz_entry *src, wx_engine engine, const wx_handler *h,
 /* Parses on until a pause, the end, or an error (see above). */
 int wx_run(wx_parser *p);
 
-/* What was wrong (WX_R_BAD): "not well-formed XML (line 3): mismatched tag". */
+/* What was wrong (WX_R_BAD): "not well-formed XML (line 3): mismatched tag".
+ */
 const char *wx_errmsg(const wx_parser *p);
 
 /* The engine that parses this part (WX_FAST falls back to WX_EXPAT for a
@@ -84,7 +85,7 @@ void wx_free(wx_parser *p);
 const char *wx_local(const char *name, size_t nlen, size_t *llen);
 
 /* 1 when name[0..nlen) is exactly the string literal lit. */
-#define WX_IS(name, nlen, lit)                                               \
+#define WX_IS(name, nlen, lit)                                                \
     ((nlen) == sizeof(lit) - 1 && memcmp((name), (lit), sizeof(lit) - 1) == 0)
 
 #endif

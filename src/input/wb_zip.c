@@ -36,7 +36,8 @@
 #define WZ_NAME_MAX 1024u
 #define WZ_PIPE_BUFS 4u
 #define WZ_PIPE_BUF ((size_t)256 * 1024)
-#define WZ_PIPE_MIN ((unsigned long long)1 << 20) /* entries worth a thread */
+#define WZ_PIPE_MIN ((unsigned long long)1 << 20) /* entries worth a thread   \
+                                                   */
 
 /* Inflating on a second thread: a ring of WZ_PIPE_BUFS filled buffers. */
 typedef struct wz_pipe {
@@ -116,8 +117,8 @@ static long long pread_full(int fd, void *buf, size_t len,
 {
     size_t got = 0;
     while (got < len) {
-        ssize_t r = pread(fd, (char *)buf + got, len - got,
-                          (off_t)(off + got));
+        ssize_t r =
+            pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -476,8 +477,10 @@ ta_status wz_entry_open(wz_archive *a, size_t i, wz_entry **out, char *err,
         return TA_E_DATA;
     }
     if (en->method != 0 && en->method != Z_DEFLATED) {
-        say(err, errlen, "the entry uses compression method %lu (only stored "
-                         "and deflated are read)", en->method);
+        say(err, errlen,
+            "the entry uses compression method %lu (only stored "
+            "and deflated are read)",
+            en->method);
         return TA_E_DATA;
     }
     if (en->usize > WZ_MAX_SIZE) {
@@ -486,9 +489,11 @@ ta_status wz_entry_open(wz_archive *a, size_t i, wz_entry **out, char *err,
         return TA_E_DATA;
     }
     if (en->usize > WZ_MAX_RATIO * en->csize) {
-        say(err, errlen, "the entry declares %llu bytes from %llu compressed, "
-                         "more than 1,000 times its compressed size (a "
-                         "decompression bomb)", en->usize, en->csize);
+        say(err, errlen,
+            "the entry declares %llu bytes from %llu compressed, "
+            "more than 1,000 times its compressed size (a "
+            "decompression bomb)",
+            en->usize, en->csize);
         return TA_E_DATA;
     }
     if (en->method == 0 && en->csize != en->usize) {
@@ -515,8 +520,10 @@ ta_status wz_entry_open(wz_archive *a, size_t i, wz_entry **out, char *err,
             say(err, errlen, "read error: %s", strerror(ioerr));
             return TA_E_IO;
         }
-        say(err, errlen, "the entry's local header is damaged (minizip "
-                         "error %d)", rc);
+        say(err, errlen,
+            "the entry's local header is damaged (minizip "
+            "error %d)",
+            rc);
         return TA_E_DATA;
     }
     e->method = method;
@@ -543,15 +550,17 @@ static long check_growth(wz_entry *e)
     if (e->done > e->usize)
         return fail(e, TA_E_DATA,
                     "the entry inflates past its declared size of %llu "
-                    "bytes", e->usize);
+                    "bytes",
+                    e->usize);
     if (e->done > WZ_MAX_SIZE)
         return fail(e, TA_E_DATA, "the entry inflates past 4 GiB");
     /* against the declared compressed size, and against the compressed
      * bytes actually consumed (64 KiB of slack for tiny entries) */
     if (e->done > WZ_MAX_RATIO * e->csize ||
         (e->zinit && e->done > WZ_MAX_RATIO * e->zs.total_in + 65536))
-        return fail(e, TA_E_DATA, "the entry inflates past 1,000 times its "
-                                  "compressed size (a decompression bomb)");
+        return fail(e, TA_E_DATA,
+                    "the entry inflates past 1,000 times its "
+                    "compressed size (a decompression bomb)");
     return 0;
 }
 
@@ -560,7 +569,8 @@ static long finish(wz_entry *e)
     if (e->done != e->usize)
         return fail(e, TA_E_DATA,
                     "the entry holds %llu bytes where its header says %llu "
-                    "(truncated or damaged)", e->done, e->usize);
+                    "(truncated or damaged)",
+                    e->done, e->usize);
     e->ended = 1;
     return 0;
 }
@@ -571,10 +581,10 @@ static long raw_read(wz_entry *e, void *buf, size_t cap)
     int n = unzReadCurrentFile(e->a->uz, buf, (unsigned)cap);
     if (n < 0) {
         if (e->a->io.err)
-            return fail(e, TA_E_IO, "read error: %s",
-                        strerror(e->a->io.err));
-        return fail(e, TA_E_DATA, "the entry's data cannot be read "
-                                  "(truncated archive?)");
+            return fail(e, TA_E_IO, "read error: %s", strerror(e->a->io.err));
+        return fail(e, TA_E_DATA,
+                    "the entry's data cannot be read "
+                    "(truncated archive?)");
     }
     return n;
 }
@@ -624,13 +634,15 @@ static long read_sync(wz_entry *e, void *buf, size_t cap)
         if (zr == Z_MEM_ERROR)
             return fail(e, TA_E_NOMEM, "out of memory inflating");
         if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT || zr == Z_STREAM_ERROR)
-            return fail(e, TA_E_DATA, "the entry's compressed data is "
-                                      "damaged");
+            return fail(e, TA_E_DATA,
+                        "the entry's compressed data is "
+                        "damaged");
         if (got)
             return (long)got;
         if (zr == Z_BUF_ERROR && e->raw_end && e->zs.avail_in == 0)
-            return fail(e, TA_E_DATA, "the entry's compressed data ends "
-                                      "early (truncated archive?)");
+            return fail(e, TA_E_DATA,
+                        "the entry's compressed data ends "
+                        "early (truncated archive?)");
     }
 }
 

@@ -59,13 +59,18 @@ wb_kind wb_sniff(const unsigned char *head, size_t n)
     for (; i < n && an < sizeof a; i += step)
         a[an++] = head[i];
     size_t k = 0;
-    while (k < an && (a[k] == ' ' || a[k] == '\t' || a[k] == '\r' ||
-                      a[k] == '\n'))
+    while (k < an &&
+           (a[k] == ' ' || a[k] == '\t' || a[k] == '\r' || a[k] == '\n'))
         k++;
     if (k >= an || a[k] != '<')
         return WB_KIND_TEXT;
     static const char *const marks[] = {
-        "<html", "<!doctype html", "<table", "<head", "<body", "<meta",
+        "<html",
+        "<!doctype html",
+        "<table",
+        "<head",
+        "<body",
+        "<meta",
         "urn:schemas-microsoft-com:office:spreadsheet",
         "progid=\"excel.sheet\""};
     for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
@@ -76,8 +81,7 @@ wb_kind wb_sniff(const unsigned char *head, size_t n)
 
 /* ---- messages ---------------------------------------------------------- */
 
-static void vset(wb_reader *r, const char *prefix, const char *fmt,
-                 va_list ap)
+static void vset(wb_reader *r, const char *prefix, const char *fmt, va_list ap)
 {
     int n = snprintf(r->err, sizeof r->err, "%s", prefix);
     if (n < 0)

@@ -80,8 +80,7 @@ ta_status wb_fail_sheet(wb_reader *r, ta_status st, const char *fmt, ...)
 /* Appends a sheet; name is copied (nlen bytes), part too (may be NULL).
  * 0 or -1 (memory). */
 int wb_add_sheet(wb_reader *r, const char *name, size_t nlen, int hidden,
-                 wb_sheet_kind kind, const char *part,
-                 unsigned long long pos);
+                 wb_sheet_kind kind, const char *part, unsigned long long pos);
 
 /* The row builder. */
 void rb_init(wb_rowbuf *rb);
@@ -107,6 +106,7 @@ ta_status xlsx_open(wb_reader *r);
 ta_status xls_open(wb_reader *r);
 
 /* What to tell the user about damage. */
-#define WB_RESAVE "open it in Excel and save it again as .xlsx, or export it as CSV"
+#define WB_RESAVE                                                             \
+    "open it in Excel and save it again as .xlsx, or export it as CSV"
 
 #endif

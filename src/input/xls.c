@@ -78,8 +78,8 @@ typedef struct xls {
     cfb *cf;
     biff b;
     sst *sst;
-    unsigned *xf_fmt;        /* format id of each XF */
-    unsigned char *xf_kind;  /* its cf_kind, once the globals are read */
+    unsigned *xf_fmt;       /* format id of each XF */
+    unsigned char *xf_kind; /* its cf_kind, once the globals are read */
     size_t nxf;
     struct {
         unsigned id;
@@ -90,7 +90,7 @@ typedef struct xls {
     int in_sheet;
     int have_row;
     unsigned long row;
-    int replay; /* the current record starts the next row: use it again */
+    int replay;      /* the current record starts the next row: use it again */
     int want_string; /* a FORMULA with a string result waits for STRING */
     unsigned long ws_row;
     size_t ws_col;
@@ -287,7 +287,8 @@ static int biff_string(biff *b, int cch16, int rich, ta_buf *out)
     return 0;
 }
 
-/* ---- messages ------------------------------------------------------------ */
+/* ---- messages ------------------------------------------------------------
+ */
 
 static ta_status damaged(wb_reader *r, const char *where)
 {
@@ -299,7 +300,8 @@ static ta_status damaged(wb_reader *r, const char *where)
                    where, WB_RESAVE);
 }
 
-/* ---- the globals --------------------------------------------------------- */
+/* ---- the globals ---------------------------------------------------------
+ */
 
 static cf_kind fmt_kind(const xls *x, unsigned id)
 {
@@ -356,10 +358,10 @@ static ta_status read_sst(wb_reader *r, xls *x)
                                       "text; %s",
                                       WB_RESAVE)
                             : wb_fail(r, TA_E_IO,
-                                    "cannot write the shared strings to a "
-                                    "temporary file: %s (set TMPDIR to a "
-                                    "folder with room)",
-                                    strerror(errno));
+                                      "cannot write the shared strings to a "
+                                      "temporary file: %s (set TMPDIR to a "
+                                      "folder with room)",
+                                      strerror(errno));
             break;
         }
     }
@@ -417,8 +419,9 @@ static ta_status add_boundsheet(wb_reader *r, xls *x)
     rc = wb_add_sheet(r, name.p ? name.p : "", name.len, state != 0, k, NULL,
                       pos);
     buf_free(&name);
-    return rc ? wb_fail(r, TA_E_NOMEM, "out of memory (or more than 65,536 "
-                                       "sheets)")
+    return rc ? wb_fail(r, TA_E_NOMEM,
+                        "out of memory (or more than 65,536 "
+                        "sheets)")
               : TA_OK;
 }
 
@@ -429,7 +432,8 @@ static ta_status read_globals(wb_reader *r, xls *x)
     if (rc <= 0 || b->type != R_BOF || b->len < 4)
         return wb_fail(r, TA_E_DATA,
                        "the Workbook stream does not start with a BIFF "
-                       "header; %s", WB_RESAVE);
+                       "header; %s",
+                       WB_RESAVE);
     unsigned vers = le16(b->data);
     if (vers != 0x0600)
         return wb_fail(r, TA_E_DATA,
@@ -461,9 +465,8 @@ static ta_status read_globals(wb_reader *r, xls *x)
             if (b->len < 4)
                 break;
             if (x->nxf >= XLS_MAX_XF)
-                return wb_fail(r, TA_E_DATA,
-                               "more than %u cell formats; %s", XLS_MAX_XF,
-                               WB_RESAVE);
+                return wb_fail(r, TA_E_DATA, "more than %u cell formats; %s",
+                               XLS_MAX_XF, WB_RESAVE);
             if (buf_grow_array(&x->xf_fmt, &xcap, x->nxf + 1,
                                sizeof *x->xf_fmt))
                 return wb_fail(r, TA_E_NOMEM, "out of memory");
@@ -491,7 +494,8 @@ done:
     return TA_OK;
 }
 
-/* ---- the back end -------------------------------------------------------- */
+/* ---- the back end --------------------------------------------------------
+ */
 
 static ta_status xls_sheet_open(wb_reader *r, size_t i);
 static ta_status xls_next_row(wb_reader *r, int *got);
@@ -827,8 +831,8 @@ static ta_status cell_record(wb_reader *r, xls *x, int *row_done)
     case R_BOOLERR:
         if (b->len < 8)
             return damaged(r, "a cell record");
-        rc = buf_adds(out, d[7] ? error_text(d[6])
-                                : (d[6] ? "TRUE" : "FALSE"));
+        rc =
+            buf_adds(out, d[7] ? error_text(d[6]) : (d[6] ? "TRUE" : "FALSE"));
         break;
     case R_FORMULA:
         if (b->len < 20)

@@ -36,15 +36,14 @@ const wx_attr *xlsx_attr(const wx_attr *a, size_t na, const char *name,
     return NULL;
 }
 
-int xlsx_ulong(const char *v, size_t n, unsigned long max,
-               unsigned long *out)
+int xlsx_ulong(const char *v, size_t n, unsigned long max, unsigned long *out)
 {
     size_t i = 0;
-    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' ||
-                     v[i] == '\n'))
+    while (i < n &&
+           (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' || v[i] == '\n'))
         i++;
-    while (n > i && (v[n - 1] == ' ' || v[n - 1] == '\t' ||
-                     v[n - 1] == '\r' || v[n - 1] == '\n'))
+    while (n > i && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' ||
+                     v[n - 1] == '\n'))
         n--;
     if (i == n)
         return -1;
@@ -69,9 +68,9 @@ ta_status xlsx_parse_part(wb_reader *r, xlsx *x, const char *part,
 {
     long i = wz_find(x->zip, part);
     if (i < 0)
-        return wb_fail_part(r, TA_E_DATA, part,
-                            "the part is missing from the archive; "
-                            WB_RESAVE);
+        return wb_fail_part(
+            r, TA_E_DATA, part,
+            "the part is missing from the archive; " WB_RESAVE);
     char zerr[256];
     wz_entry *e = NULL;
     ta_status st = wz_entry_open(x->zip, (size_t)i, &e, zerr, sizeof zerr);
@@ -216,7 +215,8 @@ static const char *type_tail(const char *type)
     return sl ? sl + 1 : type;
 }
 
-/* ---- [Content_Types].xml ------------------------------------------------- */
+/* ---- [Content_Types].xml -------------------------------------------------
+ */
 
 typedef struct ct_ctx {
     wb_reader *r;
@@ -243,8 +243,8 @@ static int set_str(char **dst, const char *v)
     return *dst ? 0 : -1;
 }
 
-static int ct_start(void *ctx, const char *name, size_t nlen,
-                    const wx_attr *a, size_t na)
+static int ct_start(void *ctx, const char *name, size_t nlen, const wx_attr *a,
+                    size_t na)
 {
     ct_ctx *c = ctx;
     if (!WX_IS(name, nlen, "Override"))
@@ -294,7 +294,8 @@ static int no_text(void *ctx, const char *s, size_t n)
 
 static const wx_handler ct_handler = {ct_start, no_end, no_text};
 
-/* ---- relationships -------------------------------------------------------- */
+/* ---- relationships --------------------------------------------------------
+ */
 
 typedef struct rel {
     char *id, *type, *target;
@@ -358,8 +359,7 @@ static const wx_handler rels_handler = {rels_start, no_end, no_text};
 
 /* Parses the relationships part rp when it exists (a missing one is an
  * empty list). */
-static ta_status load_rels(wb_reader *r, xlsx *x, const char *rp,
-                           rels_ctx *c)
+static ta_status load_rels(wb_reader *r, xlsx *x, const char *rp, rels_ctx *c)
 {
     memset(c, 0, sizeof *c);
     c->r = r;
@@ -384,7 +384,8 @@ static const rel *rel_by_id(const rels_ctx *c, const char *id)
     return NULL;
 }
 
-/* ---- workbook.xml -------------------------------------------------------- */
+/* ---- workbook.xml --------------------------------------------------------
+ */
 
 typedef struct wsheet {
     char *name;
@@ -420,8 +421,7 @@ static int is_rel_prefix(const wbk_ctx *c, const char *p, size_t n)
 
 /* The relationship id of a <sheet>: the attribute "id" under a prefix bound
  * to a relationships namespace (r:id, ns:id ...), else under any prefix. */
-static const wx_attr *sheet_rid(const wbk_ctx *c, const wx_attr *a,
-                                size_t na)
+static const wx_attr *sheet_rid(const wbk_ctx *c, const wx_attr *a, size_t na)
 {
     const wx_attr *any = NULL;
     for (size_t i = 0; i < na; i++) {
@@ -490,16 +490,16 @@ static void wbk_free(wbk_ctx *c)
     free(c->v);
 }
 
-/* ---- the back end -------------------------------------------------------- */
+/* ---- the back end --------------------------------------------------------
+ */
 
 static ta_status xlsx_sheet_open(wb_reader *r, size_t i);
 static ta_status xlsx_next_row(wb_reader *r, int *got);
 static void xlsx_sheet_close(wb_reader *r);
 static void xlsx_destroy(wb_reader *r);
 
-static const wb_backend xlsx_backend = {"xlsx", xlsx_sheet_open,
-                                        xlsx_next_row, xlsx_sheet_close,
-                                        xlsx_destroy};
+static const wb_backend xlsx_backend = {"xlsx", xlsx_sheet_open, xlsx_next_row,
+                                        xlsx_sheet_close, xlsx_destroy};
 
 /* A few bytes of an entry (the OpenDocument "mimetype"). */
 static int entry_head(xlsx *x, long i, char *buf, size_t cap)
@@ -661,8 +661,9 @@ ta_status xlsx_open(wb_reader *r)
                               wk.v[i].hidden, k, part, 0);
         free(part);
         if (rc) {
-            st = wb_fail(r, TA_E_NOMEM, "out of memory (or more than "
-                                        "65,536 sheets)");
+            st = wb_fail(r, TA_E_NOMEM,
+                         "out of memory (or more than "
+                         "65,536 sheets)");
             goto done;
         }
     }
@@ -670,7 +671,8 @@ ta_status xlsx_open(wb_reader *r)
     const rel *ye = rel_by_type(&wr, "styles");
     if ((se && resolve(dir, se->target, &x->sst_part)) ||
         (ye && resolve(dir, ye->target, &x->styles_part)) ||
-        (!x->sst_part && ct.sst_part && !(x->sst_part = strdup(ct.sst_part))) ||
+        (!x->sst_part && ct.sst_part &&
+         !(x->sst_part = strdup(ct.sst_part))) ||
         (!x->styles_part && ct.styles_part &&
          !(x->styles_part = strdup(ct.styles_part)))) {
         st = wb_fail(r, TA_E_NOMEM, "out of memory");
@@ -705,12 +707,14 @@ static ta_status xlsx_sheet_open(wb_reader *r, size_t i)
     if (!s->part)
         return wb_fail(r, TA_E_DATA,
                        "the workbook's relationships name no part for sheet "
-                       "\"%s\"; %s", s->name, WB_RESAVE);
+                       "\"%s\"; %s",
+                       s->name, WB_RESAVE);
     long e = wz_find(x->zip, s->part);
     if (e < 0)
         return wb_fail_part(r, TA_E_DATA, s->part,
                             "the part of sheet \"%s\" is missing from the "
-                            "archive; %s", s->name, WB_RESAVE);
+                            "archive; %s",
+                            s->name, WB_RESAVE);
     char zerr[256];
     st = wz_entry_open(x->zip, (size_t)e, &x->ent, zerr, sizeof zerr);
     if (st != TA_OK) {
@@ -721,8 +725,8 @@ static ta_status xlsx_sheet_open(wb_reader *r, size_t i)
     }
     x->part = s->part;
     x->sh = xsheet_new(r, x);
-    x->xp = x->sh ? wx_new(x->ent, xlsx_engine(r), &xsheet_handler, x->sh)
-                  : NULL;
+    x->xp =
+        x->sh ? wx_new(x->ent, xlsx_engine(r), &xsheet_handler, x->sh) : NULL;
     if (!x->xp) {
         xlsx_sheet_close(r);
         return wb_fail(r, TA_E_NOMEM, "out of memory");
@@ -754,8 +758,7 @@ static ta_status xlsx_next_row(wb_reader *r, int *got)
                                 wx_errmsg(x->xp), WB_RESAVE);
         case WX_R_SRC: {
             ta_status st = wz_entry_status(x->ent);
-            return wb_fail_part(r, st, x->part, "%s; %s",
-                                wz_entry_err(x->ent),
+            return wb_fail_part(r, st, x->part, "%s; %s", wz_entry_err(x->ent),
                                 st == TA_E_DATA ? WB_RESAVE
                                                 : "check the disk");
         }

@@ -70,7 +70,6 @@ const wx_attr *xlsx_attr(const wx_attr *a, size_t na, const char *name,
 
 /* Parses a decimal unsigned number (XML white space around it allowed);
  * 0, or -1 when v is not one or is above max. */
-int xlsx_ulong(const char *v, size_t n, unsigned long max,
-               unsigned long *out);
+int xlsx_ulong(const char *v, size_t n, unsigned long max, unsigned long *out);
 
 #endif

@@ -147,7 +147,8 @@ cf_kind xlsx_style_kind(const xlsx *x, unsigned long s)
     return s < x->nxf ? (cf_kind)x->xf_kind[s] : CF_NUMBER;
 }
 
-/* ---- shared strings ------------------------------------------------------ */
+/* ---- shared strings ------------------------------------------------------
+ */
 
 typedef struct sst_ctx {
     wb_reader *r;

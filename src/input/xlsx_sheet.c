@@ -110,8 +110,8 @@ static long parse_ref(const char *v, size_t n)
     if (i == 0 || col > WB_MAX_COLS)
         return -1;
     unsigned long row;
-    if (i == n || v[i] == '0' ||
-        xlsx_ulong(v + i, n - i, WB_MAX_ROWS, &row) || row == 0)
+    if (i == n || v[i] == '0' || xlsx_ulong(v + i, n - i, WB_MAX_ROWS, &row) ||
+        row == 0)
         return -1;
     return (long)(col - 1);
 }
@@ -139,8 +139,8 @@ static int start_row(xsheet *s, const wx_attr *a, size_t na)
     } else {
         n = r->last_row + 1;
         if (n > WB_MAX_ROWS) {
-            s->st = wb_fail_sheet(r, TA_E_DATA,
-                                  "more than 1,048,576 rows; %s", WB_RESAVE);
+            s->st = wb_fail_sheet(r, TA_E_DATA, "more than 1,048,576 rows; %s",
+                                  WB_RESAVE);
             return WX_FAIL;
         }
     }
@@ -266,9 +266,9 @@ static int put_sst(xsheet *s)
 {
     unsigned long idx;
     if (xlsx_ulong(s->v.p, s->v.len, 0xFFFFFFFFUL, &idx))
-        return fail_cell(s, TA_E_DATA,
-                         "the shared-string index is not a number; "
-                         WB_RESAVE);
+        return fail_cell(
+            s, TA_E_DATA,
+            "the shared-string index is not a number; " WB_RESAVE);
     size_t n = s->x->sst ? sst_count(s->x->sst) : 0;
     if (idx >= n) {
         char msg[200];
@@ -363,9 +363,9 @@ static int end_cell(xsheet *s)
             else if (WX_IS(t, s->v.len, "false"))
                 rc = buf_adds(out, "FALSE") ? nomem(s) : WX_GO;
             else
-                rc = fail_cell(s, TA_E_DATA,
-                               "the boolean cell is neither 0 nor 1; "
-                               WB_RESAVE);
+                rc = fail_cell(
+                    s, TA_E_DATA,
+                    "the boolean cell is neither 0 nor 1; " WB_RESAVE);
         }
         break;
     case CT_DATE:
@@ -391,8 +391,8 @@ static int end_cell(xsheet *s)
     return WX_GO;
 }
 
-static int xs_start(void *ctx, const char *name, size_t nlen,
-                    const wx_attr *a, size_t na)
+static int xs_start(void *ctx, const char *name, size_t nlen, const wx_attr *a,
+                    size_t na)
 {
     xsheet *s = ctx;
     if (!s->in_data) {
