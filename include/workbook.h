@@ -69,7 +69,7 @@ typedef struct wb_options {
     size_t max_row_bytes; /* 0: 16 MiB (as the CSV reader). A row whose
                              texts together are longer is refused */
     size_t sst_mem_bytes; /* 0: 8 MiB. A shared-strings table larger than
-                             this (texts + 8 bytes per string) is moved to a
+                             this (texts + 4 bytes per string) is moved to a
                              temporary file read through a small cache */
     int xml_reference;    /* 1: parse worksheets and shared strings with
                              expat too (tests and fuzzing compare the two;
