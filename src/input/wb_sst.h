@@ -5,12 +5,10 @@
  *
  * A million-row export can carry 50 MB of shared strings; holding them
  * would break SPEC's flat memory. Strings are added in table order; once
- * their bytes plus 8 bytes per string pass the memory budget, everything
- * moves to two temporary files (extsort_temp_fd: the texts, and one 8-byte
- * offset per string) read back with pread through a small direct-mapped
- * page cache. Exports use their strings roughly in table order (repeated
- * values early, each row's new values at the frontier), so the cache hits
- * almost always.
+ * their bytes plus 4 bytes per string pass the memory budget, the texts
+ * move to an unlinked temporary file (extsort_temp_fd), and the 32-bit
+ * offsets too when they pass 8 MiB; they are read back with pread through
+ * caches shaped by how exports use their strings (wb_sst.c).
  */
 #ifndef TICKET_AUDIT_WB_SST_H
 #define TICKET_AUDIT_WB_SST_H
