@@ -7,7 +7,7 @@
  * Limits (SPEC "Damage and limits"), judged on the declared sizes when an
  * entry is opened and on the bytes actually inflated as they come:
  *   - more than 4 GiB, or more than 1,000 times the compressed size;
- *   - more bytes than the declared size, or fewer, or a bad CRC;
+ *   - more bytes than the declared size, or fewer (CRCs are not checked);
  *   - encrypted entries, methods other than stored and deflated.
  * Errors are ta_status values with a message in the caller's buffer, which
  * names what went wrong but not the file (the caller adds it).
@@ -49,7 +49,7 @@ ta_status wz_entry_open(wz_archive *a, size_t i, wz_entry **out, char *err,
                         size_t errlen) TA_WUR;
 
 /* Reads up to cap inflated bytes: > 0 bytes, 0 at the end of the entry
- * (after checking its size and CRC), -1 on error (wz_entry_status and
+ * (after checking its size), -1 on error (wz_entry_status and
  * wz_entry_err say what). */
 long wz_entry_read(wz_entry *e, void *buf, size_t cap);
 ta_status wz_entry_status(const wz_entry *e);
