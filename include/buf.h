@@ -53,6 +53,12 @@ int buf_addc(ta_buf *b, char c) TA_WUR;
 int buf_printf(ta_buf *b, const char *fmt, ...) TA_WUR TA_PRINTF(2, 3);
 int buf_vprintf(ta_buf *b, const char *fmt, va_list ap) TA_WUR TA_PRINTF(2, 0);
 
+/* Makes room for n elements of size bytes in the array *pp (pp is the
+ * address of the array's pointer; *cap its capacity in elements, NULL and
+ * 0 to start), doubling from 16 as needed. 0, or -1 when out of memory or
+ * the size would overflow (*pp and *cap are then unchanged). */
+int buf_grow_array(void *pp, size_t *cap, size_t n, size_t size) TA_WUR;
+
 /* Empties the buffer, keeping its memory for reuse. */
 void buf_reset(ta_buf *b);
 

@@ -35,6 +35,28 @@ int buf_reserve(ta_buf *b, size_t n)
     return 0;
 }
 
+int buf_grow_array(void *pp, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < n) {
+        if (nc > (size_t)-1 / 2 / (size ? size : 1))
+            return -1;
+        nc *= 2;
+    }
+    if (nc > (size_t)-1 / (size ? size : 1))
+        return -1;
+    void *old;
+    memcpy(&old, pp, sizeof old);
+    void *np = realloc(old, nc * size);
+    if (!np)
+        return -1;
+    memcpy(pp, &np, sizeof np);
+    *cap = nc;
+    return 0;
+}
+
 int buf_add(ta_buf *b, const void *s, size_t n)
 {
     if (buf_reserve(b, n))

@@ -89,6 +89,31 @@ static void test_buf_set(void **state)
     buf_free(&b);
 }
 
+/* buf_grow_array: room for n elements, doubling from 16, the content kept;
+ * a size that would overflow fails and leaves the array as it was. */
+static void test_buf_grow_array(void **state)
+{
+    (void)state;
+    long *v = NULL;
+    size_t cap = 0;
+    assert_int_equal(buf_grow_array(&v, &cap, 0, sizeof *v), 0);
+    assert_null(v);
+    assert_int_equal(buf_grow_array(&v, &cap, 1, sizeof *v), 0);
+    assert_int_equal(cap, 16);
+    for (long i = 0; i < 16; i++)
+        v[i] = i;
+    assert_int_equal(buf_grow_array(&v, &cap, 17, sizeof *v), 0);
+    assert_int_equal(cap, 32);
+    assert_int_equal(v[15], 15);
+    long *keep = v;
+    assert_int_equal(buf_grow_array(&v, &cap, 20, sizeof *v), 0);
+    assert_ptr_equal(v, keep); /* enough room: nothing moves */
+    assert_int_equal(buf_grow_array(&v, &cap, (size_t)-1 / 4, sizeof *v), -1);
+    assert_ptr_equal(v, keep);
+    assert_int_equal(cap, 32);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_buf_ceiling),
         cmocka_unit_test(test_buf_take),
         cmocka_unit_test(test_buf_set),
+        cmocka_unit_test(test_buf_grow_array),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,9 @@
 #define LLVMFuzzerTestOneInput fuzz_mask_one
 #include "fuzz/fuzz_mask.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_workbook_one
+#include "fuzz/fuzz_workbook.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*fuzz_entry)(const uint8_t *, size_t);
 
@@ -107,6 +110,12 @@ static void fuzz_mask_replay(void **state)
     replay("mask", fuzz_mask_one);
 }
 
+static void fuzz_workbook_replay(void **state)
+{
+    (void)state;
+    replay("workbook", fuzz_workbook_one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +124,7 @@ int main(void)
         cmocka_unit_test(fuzz_validators_replay),
         cmocka_unit_test(fuzz_rules_replay),
         cmocka_unit_test(fuzz_mask_replay),
+        cmocka_unit_test(fuzz_workbook_replay),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     rules_judge_free(valfz_judge);

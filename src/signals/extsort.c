@@ -14,6 +14,8 @@
  */
 #include "signals_internal.h"
 
+#include "tempfile.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,78 +157,10 @@ size_t extsort_runs(const extsort *s)
     return s->nruns;
 }
 
-int extsort_temp_fd(const char *what)
-{
-    const char *dirs[] = {getenv("SQLITE_TMPDIR"),
-                          getenv("TMPDIR"),
-                          "/var/tmp",
-                          "/usr/tmp",
-                          "/tmp",
-                          "."};
-    int e = ENOENT;
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (!dirs[i] || !*dirs[i])
-            continue;
-        char path[4096];
-        int n = snprintf(path, sizeof path, "%s/ticket-audit-%s.XXXXXX",
-                         dirs[i], what);
-        if (n < 0 || (size_t)n >= sizeof path) {
-            e = ENAMETOOLONG;
-            continue;
-        }
-        int fd = mkstemp(path);
-        if (fd >= 0) {
-            unlink(path); /* gone when closed, even after a crash */
-            return fd;
-        }
-        e = errno;
-    }
-    errno = e;
-    return -1;
-}
-
 static int open_temp(extsort *s)
 {
-    s->fd = extsort_temp_fd("sort");
+    s->fd = tempfile_open("sort");
     return s->fd < 0 ? -1 : 0;
-}
-
-int extsort_pwrite_all(int fd, const void *p, size_t len, off_t off)
-{
-    const char *c = p;
-    while (len > 0) {
-        ssize_t w = pwrite(fd, c, len, off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (w == 0)
-                errno = ENOSPC;
-            return -1;
-        }
-        c += w;
-        len -= (size_t)w;
-        off += w;
-    }
-    return 0;
-}
-
-int extsort_pread_all(int fd, void *p, size_t len, off_t off)
-{
-    char *c = p;
-    while (len > 0) {
-        ssize_t n = pread(fd, c, len, off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO;
-            return -1;
-        }
-        c += n;
-        len -= (size_t)n;
-        off += n;
-    }
-    return 0;
 }
 
 /* Sorts the buffer and appends it to the file as one run, serialized
@@ -252,7 +186,7 @@ static int spill(extsort *s)
     for (size_t i = 0; i < s->n; i++) {
         const ent *e = &s->idx[i];
         if (o + HEADER + e->len > out_cap) {
-            if (extsort_pwrite_all(s->fd, out, o, s->end) != 0)
+            if (tempfile_pwrite_all(s->fd, out, o, s->end) != 0)
                 return -1;
             s->end += (off_t)o;
             o = 0;
@@ -264,7 +198,7 @@ static int spill(extsort *s)
         memcpy(out + o + HEADER, s->arena + e->off, e->len);
         o += HEADER + e->len;
     }
-    if (o > 0 && extsort_pwrite_all(s->fd, out, o, s->end) != 0)
+    if (o > 0 && tempfile_pwrite_all(s->fd, out, o, s->end) != 0)
         return -1;
     s->end += (off_t)o;
     run *r = &s->runs[s->nruns++];

@@ -29,7 +29,7 @@
  * Each record is a key of two 64-bit words and a payload of bytes (the
  * strings the signal will need, so that nothing has to be looked up again
  * afterwards). When the run buffer is full it is sorted and written to an
- * unlinked temporary file (extsort_temp_fd), so memory stays at one buffer
+ * unlinked temporary file (tempfile.h), so memory stays at one buffer
  * whatever the number of records; reading back merges the runs in (k1, k2)
  * order.
  *
@@ -64,18 +64,6 @@ int extsort_add(extsort *s, uint64_t k1, uint64_t k2, const void *data,
 
 /* The next record in (k1, k2) order: 1, 0 at the end, -1 with errno. */
 int extsort_next(extsort *s, extsort_rec *out);
-
-/* An unlinked temporary file (named after what) in the first folder that
- * takes one, in SQLite's order: $SQLITE_TMPDIR, $TMPDIR, /var/tmp,
- * /usr/tmp, /tmp, the current folder. The descriptor, or -1 with the
- * last errno. */
-int extsort_temp_fd(const char *what);
-
-/* pwrite/pread of exactly len bytes at off (retrying short transfers and
- * EINTR): 0, or -1 with errno (ENOSPC for a write of nothing, EIO for a
- * read past the end). */
-int extsort_pwrite_all(int fd, const void *p, size_t len, off_t off);
-int extsort_pread_all(int fd, void *p, size_t len, off_t off);
 
 /* Records added, and runs written to the temporary file so far. */
 size_t extsort_count(const extsort *s);

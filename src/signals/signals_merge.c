@@ -2,6 +2,7 @@
  * signals_merge.c — the pairing and grouping threads (signals_internal.h).
  */
 #include "signals_internal.h"
+#include "tempfile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -65,8 +66,8 @@ static int p_flush(sig_merge *m)
     if (m->pbn == 0)
         return 0;
     uint32_t n = (uint32_t)m->pbn;
-    if (extsort_pwrite_all(m->pfd, &n, 4, m->woff) != 0 ||
-        extsort_pwrite_all(m->pfd, m->pb, m->pbn, m->woff + 4) != 0)
+    if (tempfile_pwrite_all(m->pfd, &n, 4, m->woff) != 0 ||
+        tempfile_pwrite_all(m->pfd, m->pb, m->pbn, m->woff + 4) != 0)
         return -1;
     m->woff += 4 + (off_t)m->pbn;
     m->pbn = 0;
@@ -173,13 +174,13 @@ static int c_next_block(sig_merge *m)
     if (end == m->roff)
         return 0;
     uint32_t n;
-    if (extsort_pread_all(m->pfd, &n, 4, m->roff) != 0)
+    if (tempfile_pread_all(m->pfd, &n, 4, m->roff) != 0)
         return -1;
     if (n > BLOCK) {
         errno = EIO;
         return -1;
     }
-    if (extsort_pread_all(m->pfd, m->cb, n, m->roff + 4) != 0)
+    if (tempfile_pread_all(m->pfd, m->cb, n, m->roff + 4) != 0)
         return -1;
     m->roff += 4 + (off_t)n;
     m->cbn = n;
@@ -379,7 +380,7 @@ sig_merge *merge_start(extsort *reuse, extsort *cross,
     m->pfd = -1;
     int ok = (m->gbuf = malloc(EXTSORT_MAX_PAYLOAD)) != NULL;
     if (ok) {
-        int fd = extsort_temp_fd("groups");
+        int fd = tempfile_open("groups");
         ok = fd >= 0 && (m->groups = fdopen(fd, "w+b")) != NULL;
         if (fd >= 0 && !m->groups)
             close(fd);
@@ -387,7 +388,7 @@ sig_merge *merge_start(extsort *reuse, extsort *cross,
     if (ok && cross)
         ok = (m->pb = malloc(BLOCK)) != NULL &&
              (m->cb = malloc(BLOCK)) != NULL &&
-             (m->pfd = extsort_temp_fd("pairs")) >= 0;
+             (m->pfd = tempfile_open("pairs")) >= 0;
     if (ok) {
         ok = pthread_create(&m->thread, NULL, merge_run, m) == 0;
         m->running = ok;

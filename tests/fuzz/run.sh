@@ -16,7 +16,7 @@ root=$(cd "$here/../.." && pwd)
 secs=${1:?usage: run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv date validators rules mask)
+[ ${#targets[@]} -gt 0 ] || targets=(csv date validators rules mask workbook)
 work=${TA_FUZZ_WORK:-$root/build-fuzz}
 jobs=${TA_FUZZ_JOBS:-1}
 cc=${CC:-}
@@ -34,8 +34,10 @@ cmake -DIN="$root/rules/default.rules" -DOUT="$work/default_rules.c" \
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined
        -fno-sanitize-recover=all -fno-omit-frame-pointer
        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-       -I"$root/include" $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter nettle))
-libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter nettle) -lpthread -lm)
+       -I"$root/include"
+       $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter nettle minizip expat zlib))
+libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter nettle minizip expat zlib)
+      -lpthread -lm)
 
 # Compile the library once (only what changed), then link each target:
 # every .c under src/ (the stage folders included) but main.c. An object is
