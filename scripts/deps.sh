@@ -3,7 +3,7 @@
 # benchmark, skipping those already installed (so it is quick to re-run).
 set -euo pipefail
 pkgs=(pkg-config cmake make gcc libsqlite3-dev sqlite3 libpcre2-dev
-      libxlsxwriter-dev nettle-dev libcmocka-dev python3 python3-openpyxl time clang libclang-rt-14-dev)
+      libxlsxwriter-dev libminizip-dev nettle-dev libcmocka-dev python3 python3-openpyxl time clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

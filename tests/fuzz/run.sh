@@ -34,8 +34,8 @@ cmake -DIN="$root/rules/default.rules" -DOUT="$work/default_rules.c" \
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined
        -fno-sanitize-recover=all -fno-omit-frame-pointer
        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-       -I"$root/include" $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter nettle))
-libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter nettle) -lpthread -lm)
+       -I"$root/include" $(pkg-config --cflags sqlite3 libpcre2-8 xlsxwriter nettle minizip))
+libs=($(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter nettle minizip) -lpthread -lm)
 
 # Compile the library once (only what changed), then link each target:
 # every .c under src/ (the stage folders included) but main.c. An object is
