@@ -31,11 +31,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Folders nested deeper than this inside a folder being removed are left
  * (only an old per-CSO folder a user filled by hand can be deep). */
 #define REMOVE_DEPTH 8
+/* A private folder younger than this is never taken for a leftover. */
+#define STALE_SECONDS 60
 
 /* ---- statuses and advice -------------------------------------------- */
 
@@ -380,8 +383,10 @@ void rpt_remove_stale(int parent, const char *prefix)
         if (d < 0)
             continue;
         struct stat sb;
-        /* ours, and no live report holds it */
+        /* ours, not just made (a report locks its folder right after
+         * making it), and no running report holds it */
         int stale = fstat(d, &sb) == 0 && sb.st_uid == geteuid() &&
+                    sb.st_mtime < time(NULL) - STALE_SECONDS &&
                     flock(d, LOCK_EX | LOCK_NB) == 0;
         close(d);
         if (stale)

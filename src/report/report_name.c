@@ -169,34 +169,26 @@ static uint32_t fold(uint32_t c)
     return c;
 }
 
-/* The next folded code point of s (NUL-terminated), or 0 at the end. */
-static uint32_t next_folded(const char **s)
+/* The key names are compared by: s with every letter folded, as UTF-8
+ * (never longer than s: no fold lengthens a character). */
+static void fold_key(const char *s, char out[REPORT_NAME_BYTES])
 {
-    size_t n = strlen(*s);
-    if (n == 0)
-        return 0;
-    size_t adv = 1;
-    uint32_t c = utf8_decode(*s, n, &adv);
-    *s += adv;
-    return fold(c);
-}
-
-static int fold_cmp(const char *a, const char *b)
-{
-    for (;;) {
-        uint32_t x = next_folded(&a), y = next_folded(&b);
-        if (x != y)
-            return x < y ? -1 : 1;
-        if (x == 0)
-            return 0;
+    size_t n = strlen(s), k = 0;
+    while (n > 0 && k + 4 < REPORT_NAME_BYTES) {
+        size_t adv = 1;
+        uint32_t c = utf8_decode(s, n, &adv);
+        k += utf8_encode(fold(c), out + k);
+        s += adv;
+        n -= adv;
     }
+    out[k] = '\0';
 }
 
-static uint64_t fold_hash(const char *s)
+static uint64_t key_hash(const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a over the folded points */
-    for (uint32_t c; (c = next_folded(&s)) != 0;) {
-        h ^= c;
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
         h *= 0x100000001b3u;
     }
     return h;
@@ -206,7 +198,7 @@ static uint64_t fold_hash(const char *s)
 typedef struct name_sort {
     size_t idx;       /* in the caller's arrays */
     const char *orig; /* the CSO */
-    const char *safe; /* its safe name (until numbered) */
+    const char *key;  /* its safe name folded (until numbered) */
     int exact;        /* 0 when the safe name is the CSO itself */
     int first;        /* the first of names alike */
 } name_sort;
@@ -214,7 +206,7 @@ typedef struct name_sort {
 static int by_name(const void *pa, const void *pb)
 {
     const name_sort *a = pa, *b = pb;
-    int c = fold_cmp(a->safe, b->safe);
+    int c = strcmp(a->key, b->key);
     if (c)
         return c;
     if (a->exact != b->exact)
@@ -225,19 +217,20 @@ static int by_name(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* An open-addressing set of names (indexes into names), compared folded. */
+/* An open-addressing set of names, by their folded keys (indexes into
+ * keys). */
 typedef struct name_set {
     size_t *slot; /* index + 1, 0 for empty */
     size_t mask;
-    char (*names)[REPORT_NAME_BYTES];
+    char (*keys)[REPORT_NAME_BYTES];
 } name_set;
 
-/* 1 when s is in the set; else adds idx (whose name is s) when add. */
-static int set_has(name_set *set, const char *s, size_t idx, int add)
+/* 1 when key is in the set; else adds idx (whose key it is) when add. */
+static int set_has(name_set *set, const char *key, size_t idx, int add)
 {
-    size_t i = (size_t)fold_hash(s) & set->mask;
+    size_t i = (size_t)key_hash(key) & set->mask;
     while (set->slot[i]) {
-        if (fold_cmp(set->names[set->slot[i] - 1], s) == 0)
+        if (strcmp(set->keys[set->slot[i] - 1], key) == 0)
             return 1;
         i = (i + 1) & set->mask;
     }
@@ -255,31 +248,31 @@ ta_status report_cso_names(const char *const *cso, size_t n, int en,
     while (cap < 2 * n + 2)
         cap *= 2;
     char(*names)[REPORT_NAME_BYTES] = calloc(n + 1, sizeof *names);
+    char(*keys)[REPORT_NAME_BYTES] = calloc(n + 1, sizeof *keys);
     name_sort *order = calloc(n + 1, sizeof *order);
     size_t *slot = calloc(cap, sizeof *slot);
-    if (!names || !order || !slot) {
-        free(names);
-        free(order);
-        free(slot);
+    ta_status s = TA_OK;
+    if (!names || !keys || !order || !slot) {
         ta_errf(err, errlen, "out of memory naming the per-CSO workbooks");
-        return TA_E_NOMEM;
+        s = TA_E_NOMEM;
+        goto done;
     }
     for (size_t i = 0; i < n; i++) {
         const char *c = cso[i] ? cso[i] : "";
         report_safe_name(c, en, names[i], sizeof names[i]);
-        order[i] = (name_sort){i, c, names[i], strcmp(names[i], c) != 0, 0};
+        fold_key(names[i], keys[i]);
+        order[i] = (name_sort){i, c, keys[i], strcmp(names[i], c) != 0, 0};
     }
     /* Deterministic whatever the CSOs' order (which follows their
      * compliance): among names alike, one that is the CSO's own name
      * keeps it, then byte order; the others are numbered. */
     qsort(order, n, sizeof *order, by_name);
-    name_set set = {slot, cap - 1, names};
+    name_set set = {slot, cap - 1, keys};
     /* First every group's plain name, so that no number takes one... */
     for (size_t i = 0; i < n; i++) {
-        order[i].first =
-            i == 0 || fold_cmp(order[i - 1].safe, order[i].safe) != 0;
+        order[i].first = i == 0 || strcmp(order[i - 1].key, order[i].key);
         if (order[i].first)
-            (void)set_has(&set, names[order[i].idx], order[i].idx, 1);
+            (void)set_has(&set, keys[order[i].idx], order[i].idx, 1);
     }
     /* ...then -2, -3, ... for the rest, each group counting on from its
      * last number, so that n names alike cost n look-ups, not n². */
@@ -299,13 +292,18 @@ ta_status report_cso_names(const char *const *cso, size_t n, int en,
                 utf8_cut(base, strlen(base), NAME_MAX_BYTES - (size_t)sl);
             snprintf(names[idx], sizeof names[idx], "%.*s%s", (int)keep, base,
                      suffix);
-            if (!set_has(&set, names[idx], idx, 1))
+            fold_key(names[idx], keys[idx]);
+            if (!set_has(&set, keys[idx], idx, 1))
                 break;
         }
         k++;
     }
+    *out = names;
+    names = NULL;
+done:
+    free(names);
+    free(keys);
     free(order);
     free(slot);
-    *out = names;
-    return TA_OK;
+    return s;
 }
