@@ -48,13 +48,6 @@ typedef struct fx {
     char path[4096];
 } fx;
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
 /* n tickets over ncso CSOs ("CSO 0" ...), every third exempt, the rest
  * violations and compliant ones, in 2026-10. */
 static void fill(sqlite3 *db, int n, int ncso)
@@ -75,7 +68,7 @@ static void fill(sqlite3 *db, int n, int ncso)
              " CASE x %% 3 WHEN 0 THEN 'EX_ANGRY' WHEN 1 THEN 'EMAIL_MISSING'"
              " ELSE '' END, 'valid', 'valid', '', 1 FROM k",
              n, ncso);
-    exec(db, sql);
+    tu_exec(db, sql);
 }
 
 static int setup(void **state)
@@ -89,7 +82,7 @@ static int setup(void **state)
     char dbp[600];
     snprintf(dbp, sizeof dbp, "%s/t.db", f->dir);
     assert_int_equal(db_open(dbp, &f->db, f->err, sizeof f->err), TA_OK);
-    exec(f->db,
+    tu_exec(f->db,
          "INSERT INTO imports(id, file, size, sha256, source, encoding,"
          " delimiter, header_line, rows_read, rows_imported, rows_rejected,"
          " imported_at, program_version) VALUES (1, 'crm.csv', 1, 'abc',"
@@ -518,29 +511,28 @@ static void link_at_cso_period_is_replaced(void **state)
     assert_non_null(strstr(listing(link, l, sizeof l), "CSO 0.xlsx|"));
 }
 
-/* An attacker who can write in --out renames the report's private folder
- * away and plants a link to another folder under its name. */
-typedef struct attack {
-    const char *dir;  /* where to look for the private folder */
-    const char *away; /* where the link points */
+/* A thread watching dir for a report's private folder, calling act on it
+ * (its path) until act returns 1 or stop is set. */
+typedef struct watcher {
+    const char *dir;
+    const char *away; /* for the attacker: where its link points */
+    int (*act)(struct watcher *w, const char *path);
     _Atomic int done;
     _Atomic int stop;
-} attack;
+} watcher;
 
-static void *attacker(void *arg)
+static void *watch(void *arg)
 {
-    attack *a = arg;
-    while (!a->stop && !a->done) {
-        DIR *d = opendir(a->dir);
+    watcher *w = arg;
+    while (!w->stop && !w->done) {
+        DIR *d = opendir(w->dir);
         struct dirent *e;
-        while (d && (e = readdir(d)))
-            if (!strncmp(e->d_name, RPT_WORK_PREFIX, strlen(RPT_WORK_PREFIX))) {
-                char from[1200], to[1200];
-                snprintf(from, sizeof from, "%s/%s", a->dir, e->d_name);
-                snprintf(to, sizeof to, "%s/moved-away", a->dir);
-                if (rename(from, to) == 0 && symlink(a->away, from) == 0)
-                    a->done = 1;
-                break;
+        while (d && !w->done && (e = readdir(d)))
+            if (!strncmp(e->d_name, RPT_WORK_PREFIX,
+                         strlen(RPT_WORK_PREFIX))) {
+                char p[1200];
+                snprintf(p, sizeof p, "%s/%s", w->dir, e->d_name);
+                w->done = w->act(w, p);
             }
         if (d)
             closedir(d);
@@ -548,15 +540,24 @@ static void *attacker(void *arg)
     return NULL;
 }
 
+/* An attacker who can write in --out renames the report's private folder
+ * away and plants a link to another folder under its name. */
+static int swap_for_link(watcher *w, const char *path)
+{
+    char to[1200];
+    snprintf(to, sizeof to, "%s/moved-away", w->dir);
+    return rename(path, to) == 0 && symlink(w->away, path) == 0;
+}
+
 static void private_folder_swapped_for_link(void **state)
 {
     fx *f = *state;
-    exec(f->db, "DELETE FROM tickets");
+    tu_exec(f->db, "DELETE FROM tickets");
     fill(f->db, 20000, 6); /* long enough for the attacker to strike */
     assert_int_equal(mkdir(f->out, 0700), 0);
-    attack a = {.dir = f->out, .away = f->away};
+    watcher a = {.dir = f->out, .away = f->away, .act = swap_for_link};
     pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, attacker, &a), 0);
+    assert_int_equal(pthread_create(&t, NULL, watch, &a), 0);
     ta_status s = run(f, 0);
     a.stop = 1;
     pthread_join(t, NULL);
@@ -588,14 +589,14 @@ static void cso_period_holds_exactly_the_latest_set(void **state)
     assert_int_equal(run(f, 0), TA_OK);
     assert_non_null(strstr(listing(set, l, sizeof l), "notes.txt|"));
     /* CSO 5 left: the next set has no stale file */
-    exec(f->db, "DELETE FROM tickets WHERE cso = 'CSO 5'");
+    tu_exec(f->db, "DELETE FROM tickets WHERE cso = 'CSO 5'");
     assert_int_equal(run(f, 1), TA_OK);
     assert_string_equal(listing(set, l, sizeof l),
                         "CSO 0.xlsx|CSO 1.xlsx|CSO 2.xlsx|CSO 3.xlsx|"
                         "CSO 4.xlsx|");
     no_private_left(f->out);
     /* several months: the folder is named like the main workbook */
-    exec(f->db, "UPDATE tickets SET period = '2026-09', date = '2026-09-30'"
+    tu_exec(f->db, "UPDATE tickets SET period = '2026-09', date = '2026-09-30'"
                 " WHERE cso = 'CSO 4'");
     report_options o = {.out_dir = f->out, .per_cso = 1};
     assert_int_equal(report_write(f->db, &o, f->path, sizeof f->path, f->err,
@@ -606,27 +607,16 @@ static void cso_period_holds_exactly_the_latest_set(void **state)
                         "2026-09_2026-10|2026-10|");
 }
 
-/* Raises SIGTERM (as the handler would) once dir holds a private folder
- * with at least one workbook in it. */
-static void *interrupter(void *arg)
+/* SIGTERM as the handler would record it, once the private folder holds
+ * a workbook. */
+static int interrupt_once_started(watcher *w, const char *path)
 {
-    attack *a = arg;
-    while (!a->stop && !a->done) {
-        DIR *d = opendir(a->dir);
-        struct dirent *e;
-        while (d && (e = readdir(d)))
-            if (!strncmp(e->d_name, RPT_WORK_PREFIX, strlen(RPT_WORK_PREFIX))) {
-                char p[1200], l[4096];
-                snprintf(p, sizeof p, "%s/%s", a->dir, e->d_name);
-                if (strstr(listing(p, l, sizeof l), ".xlsx|")) {
-                    interrupt_raise_for_test(SIGTERM);
-                    a->done = 1;
-                }
-            }
-        if (d)
-            closedir(d);
-    }
-    return NULL;
+    (void)w;
+    char l[4096];
+    if (!strstr(listing(path, l, sizeof l), ".xlsx|"))
+        return 0;
+    interrupt_raise_for_test(SIGTERM);
+    return 1;
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -640,7 +630,7 @@ static char *slurp(const char *path, size_t *len)
 static void interrupted_second_set_keeps_the_first(void **state)
 {
     fx *f = *state;
-    exec(f->db, "DELETE FROM tickets");
+    tu_exec(f->db, "DELETE FROM tickets");
     fill(f->db, 6000, 40);
     assert_int_equal(run(f, 1), TA_OK);
     char set[800], one[900], cso[800], mainwb[4096], l1[8192], l2[8192];
@@ -651,11 +641,11 @@ static void interrupted_second_set_keeps_the_first(void **state)
     listing(set, l1, sizeof l1);
     size_t n1, m1, n2, m2;
     char *b1 = slurp(one, &n1), *main1 = slurp(mainwb, &m1);
-    exec(f->db, "DELETE FROM tickets WHERE cso = 'CSO 9'");
+    tu_exec(f->db, "DELETE FROM tickets WHERE cso = 'CSO 9'");
     sleep(1); /* a second report would show another time */
-    attack a = {.dir = cso};
+    watcher a = {.dir = cso, .act = interrupt_once_started};
     pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, interrupter, &a), 0);
+    assert_int_equal(pthread_create(&t, NULL, watch, &a), 0);
     ta_status s = run(f, 1);
     a.stop = 1;
     pthread_join(t, NULL);
