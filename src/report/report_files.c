@@ -248,9 +248,13 @@ static int make_private(int parent, const char *parent_path,
     if (!e) {
         d->fd = openat(parent, d->name,
                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (d->fd < 0 || own_mode(d->fd) != 0 ||
-            flock(d->fd, LOCK_EX | LOCK_NB) != 0)
+        if (d->fd < 0 || own_mode(d->fd) != 0)
             e = errno ? errno : EIO;
+        /* Locked while in use. Where the file system has no flock (some
+         * network ones) it goes unlocked, and is then never taken for a
+         * leftover either, as rpt_remove_stale cannot lock it. */
+        else if (flock(d->fd, LOCK_EX | LOCK_NB) != 0)
+            d->unlocked = 1;
     }
     if (e) {
         rpt_dir_remove(d);

@@ -186,6 +186,7 @@ typedef struct rpt_dir {
     int fd;                   /* -1 when none */
     int parent;               /* the folder it is in */
     int own_parent;           /* parent is closed with it */
+    int unlocked;             /* flock failed (not on this file system) */
     char name[64];            /* its name in parent */
     char path[RPT_PATH_BYTES]; /* its path, for messages */
     char lxw[RPT_PATH_BYTES];  /* its path for libxlsxwriter: through
