@@ -19,7 +19,12 @@
  * here, and report.c reads it after workbook_close: libxlsxwriter hands
  * its temporary files no context of ours, so the record is process state,
  * like the interrupt flag (interrupt.h) — the report runs on one thread.
- * tests/test_report.c checks that the override is the one called.
+ * tests/test_report_files.c checks that the override is the one called.
+ *
+ * Left as it is: when a sheet fails before workbook_close,
+ * lxw_workbook_free does not close the sheets' temporary files, so their
+ * descriptors (unnamed files: nothing to remove) live until the process
+ * ends, which for the command line is at once.
  */
 #define _GNU_SOURCE /* fopencookie, O_TMPFILE */
 #include "report_internal.h"
