@@ -19,7 +19,9 @@
 
 static const char gen_sql[] =
     "BEGIN;"
-    "INSERT INTO imports VALUES (1, 'bench.csv', 0, 'bench', 'crm', 'utf-8',"
+    "INSERT INTO imports(id, file, size, sha256, source, encoding, delimiter,"
+    " header_line, rows_read, rows_imported, rows_rejected, imported_at,"
+    " program_version) VALUES (1, 'bench.csv', 0, 'bench', 'crm', 'utf-8',"
     " ',', 1, ?1, ?1, 0, '2026-11-01T00:00:00Z', '0.1.0');"
     "INSERT INTO audits VALUES (1, 'import', '2026-11-01T00:00:00Z', NULL,"
     " 'default', '0.1.0', ?1);"

@@ -12,7 +12,7 @@ BUILD=${BUILD:-build}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/report-bench-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude bench/report_bench.c \
-   "$BUILD/libta_core.a" $(pkg-config --libs sqlite3 xlsxwriter libpcre2-8 nettle) \
+   "$BUILD/libta_core.a" $(pkg-config --libs sqlite3 xlsxwriter libpcre2-8 nettle minizip) \
    -Wl,--undefined=zipOpenNewFileInZip4_64 -lpthread -lm -o "$WORK/report_bench"
 "$WORK/report_bench" gen "$WORK/bench.db" "$N"
 echo "findings: $N"

@@ -42,7 +42,7 @@ fi
 
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude bench/signals_driver.c \
-  "$build/libta_core.a" $(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter nettle) \
+  "$build/libta_core.a" $(pkg-config --libs sqlite3 libpcre2-8 xlsxwriter nettle minizip) \
   -lpthread -lm -o "$work/driver"
 
 cat "$db" >/dev/null # the page cache warm alike for every run

@@ -55,6 +55,16 @@ ta_status db_commit(sqlite3 *db, const char *what, char *err,
                     size_t errlen) TA_WUR;
 void db_rollback(sqlite3 *db);
 
+/* A read snapshot (SPEC §5: all that one command writes comes from one
+ * state of the database): db_read_begin opens a read transaction and takes
+ * its shared lock at once, so every later read sees that state even while
+ * another process commits; db_read_end closes it. A writer meanwhile waits
+ * for db_read_end to commit (its busy handler). Writes to SQLite's temp
+ * schema are allowed inside and are discarded by db_read_end. */
+ta_status db_read_begin(sqlite3 *db, const char *what, char *err,
+                        size_t errlen) TA_WUR;
+void db_read_end(sqlite3 *db);
+
 /* Runs one or more SQL statements without parameters. On error writes
  * "what: sqlite message" to err and returns TA_E_IO. */
 ta_status db_exec(sqlite3 *db, const char *sql, const char *what, char *err,

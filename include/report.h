@@ -6,13 +6,19 @@
  * One workbook per call, <out>/audit-<period>.xlsx, with the sheets
  * Ringkasan, Per CSO, Temuan, Pengecualian, Ditolak, Indikasi (Summary,
  * By CSO, Findings, Exemptions, Rejected, Signals in English), and with
- * per_cso one more workbook per CSO in <out>/cso/. Layout, masking and
- * file naming are described in docs/report.md.
+ * per_cso one more workbook per CSO in <out>/cso/<period>/, a folder that
+ * then holds exactly that report's per-CSO workbooks. Layout, masking,
+ * files, folders and file naming are described in docs/report.md.
  *
  * Workbooks stream from SQLite in libxlsxwriter's constant-memory mode,
- * so memory stays flat whatever the number of findings. Each file is
- * written under a temporary name in its folder and renamed into place,
- * so no half-written workbook is ever left behind. This module changes
+ * so memory stays flat whatever the number of findings. A workbook is
+ * complete or absent: written in a private folder of the report's own
+ * (its temporary files in another, under TMPDIR), every write checked,
+ * read back, and only then renamed into place; cso/<period> is replaced
+ * whole. SIGINT / SIGTERM (interrupt.h) stop it with TA_E_INTERRUPTED and
+ * nothing left behind. It reads the database in the caller's transaction:
+ * the caller opens one read transaction around everything it writes from
+ * the database (SPEC §5: one snapshot). This module changes
  * none of the database's tables: it reads them, and for the per-CSO
  * workbooks it builds a temporary table and index of the period's
  * findings in SQLite's temp schema (dropped before it returns), so a
@@ -33,7 +39,8 @@ typedef struct report_options {
     const char *out_dir;    /* --out; created if missing (mkdir -p) */
     const char *period;     /* "YYYY-MM", or NULL for every period audited */
     const char *lang;       /* "id" (default, also for NULL) or "en" */
-    int per_cso;            /* also write <out>/cso/<name>.xlsx per CSO */
+    int per_cso;            /* also write <out>/cso/<period>/<name>.xlsx
+                               per CSO */
     int no_mask;            /* show full email/HP and unmasked text */
     double target;          /* compliance target %; CSOs below it are
                                highlighted. 0 or less means 90 */
@@ -60,15 +67,37 @@ typedef struct report_options {
 ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
                        size_t pathlen, char *err, size_t errlen) TA_WUR;
 
-/* The file name (without folder and without ".xlsx") used for a CSO's own
- * workbook: characters that some file system refuses (/ \ : * ? " < > |,
- * control bytes, invalid UTF-8) become '_', runs of dots become one dot,
- * leading dots and spaces and trailing dots and spaces go, Windows
- * reserved device names (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or
- * without an extension) get a leading '_', the result is cut to at most
- * 100 bytes on a UTF-8 boundary, and an empty result becomes
- * "tidak-diketahui" ("unknown" when en). Never contains a '/' or "..",
- * so it cannot leave its folder. Writes at most outlen - 1 bytes. */
+/* The file name (without folder and without ".xlsx") a CSO's workbook is
+ * based on: characters that some file system refuses (/ \ : * ? " < > |,
+ * control characters, C1 controls, U+2028/2029, invalid UTF-8) become '_';
+ * invisible format characters (bidirectional embeddings, overrides,
+ * isolates and marks U+202A-202E, U+2066-2069, U+200E/200F, U+061C;
+ * zero-width ones, the soft hyphen, the BOM, tags: Unicode's Cf) are
+ * dropped; runs of dots become one dot; leading dots and spaces and
+ * trailing dots and spaces go; Windows reserved device names (CON, PRN,
+ * AUX, NUL, COM1-9, LPT1-9, with or without an extension) and a leading
+ * '-' get a leading '_'; the result is cut to at most 100 bytes on a
+ * UTF-8 boundary. The empty CSO becomes "tidak-diketahui" ("unknown" when
+ * en); a CSO whose name leaves nothing ("...", invisible characters) gets
+ * '_' and its first 49 bytes in hex ("..." -> "_2e2e2e"). Never contains a
+ * '/' or "..", so it cannot leave its folder. Writes at most outlen - 1
+ * bytes. */
 void report_safe_name(const char *cso, int en, char *out, size_t outlen);
+
+/* Bytes of a per-CSO file name, the NUL included: 100 and a "-N". */
+#define REPORT_NAME_BYTES 112
+
+/* The file names (without ".xlsx") of the per-CSO workbooks of the n
+ * CSOs cso[0..n): report_safe_name of each, made unique as a
+ * case-insensitive file system compares names (ASCII, Latin-1, Latin
+ * Extended-A, Greek and Cyrillic case): among names alike, the one that
+ * is its CSO's own name unchanged keeps it, then the others in byte order
+ * of the CSOs' names get "-2", "-3", ... (skipping any name another CSO
+ * has), so the result depends on the set of names, not their order.
+ * O(n log n). *names_out is one allocation of n names, freed with free().
+ * TA_OK, or TA_E_NOMEM with a message in err. */
+ta_status report_cso_names(const char *const *cso, size_t n, int en,
+                           char (**names_out)[REPORT_NAME_BYTES], char *err,
+                           size_t errlen) TA_WUR;
 
 #endif

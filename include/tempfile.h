@@ -11,9 +11,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* An unlinked temporary file (named after what) in the first folder that
- * takes one, in SQLite's order: $SQLITE_TMPDIR, $TMPDIR, /var/tmp,
- * /usr/tmp, /tmp, the current folder. The descriptor (mode 0600), or -1
+/* The folders temporary files go to, in SQLite's order: $SQLITE_TMPDIR,
+ * $TMPDIR, /var/tmp, /usr/tmp, /tmp, the current folder (unset or empty
+ * variables left out). Fills out and returns how many. */
+#define TEMPFILE_MAX_DIRS 6
+size_t tempfile_dirs(const char *out[TEMPFILE_MAX_DIRS]);
+
+/* An unlinked temporary file (named after what) in the first of
+ * tempfile_dirs that takes one. The descriptor (mode 0600), or -1
  * with the last errno. */
 int tempfile_open(const char *what);
 

@@ -509,3 +509,25 @@ void db_rollback(sqlite3 *db)
     /* Fails only when no transaction is open: nothing left to undo. */
     (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
+
+ta_status db_read_begin(sqlite3 *db, const char *what, char *err,
+                        size_t errlen)
+{
+    /* A deferred BEGIN reads nothing yet: the SELECT takes the shared
+     * lock now, which fixes the snapshot until db_read_end. */
+    ta_status s = db_exec(db, "BEGIN DEFERRED", what, err, errlen);
+    if (s == TA_OK) {
+        s = db_exec(db, "SELECT count(*) FROM sqlite_master", what, err,
+                    errlen);
+        if (s != TA_OK)
+            db_rollback(db);
+    }
+    return s;
+}
+
+void db_read_end(sqlite3 *db)
+{
+    /* Ends a read (and the temp schema's writes): nothing to keep, so
+     * ROLLBACK, which cannot fail in a way that matters. */
+    db_rollback(db);
+}

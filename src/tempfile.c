@@ -9,18 +9,27 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+size_t tempfile_dirs(const char *out[TEMPFILE_MAX_DIRS])
+{
+    const char *dirs[TEMPFILE_MAX_DIRS] = {getenv("SQLITE_TMPDIR"),
+                                           getenv("TMPDIR"),
+                                           "/var/tmp",
+                                           "/usr/tmp",
+                                           "/tmp",
+                                           "."};
+    size_t n = 0;
+    for (size_t i = 0; i < TEMPFILE_MAX_DIRS; i++)
+        if (dirs[i] && *dirs[i])
+            out[n++] = dirs[i];
+    return n;
+}
+
 int tempfile_open(const char *what)
 {
-    const char *dirs[] = {getenv("SQLITE_TMPDIR"),
-                          getenv("TMPDIR"),
-                          "/var/tmp",
-                          "/usr/tmp",
-                          "/tmp",
-                          "."};
+    const char *dirs[TEMPFILE_MAX_DIRS];
+    size_t ndirs = tempfile_dirs(dirs);
     int e = ENOENT;
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (!dirs[i] || !*dirs[i])
-            continue;
+    for (size_t i = 0; i < ndirs; i++) {
         char path[4096];
         int n = snprintf(path, sizeof path, "%s/ticket-audit-%s.XXXXXX",
                          dirs[i], what);

@@ -58,10 +58,10 @@ if try_mount "$tmp/tiny" size=64k; then
   empty_dir db_tiny_tmpfs_no_file_left "$tmp/tiny"
 
   "$bin" import --quiet --db "$tmp/r.db" "$med" >/dev/null 2>&1
-  expect report_full_74 74 "audit-2026-10\.xlsx: cannot write the report.*free space" -- \
+  expect report_full_73 73 "audit-2026-10\.xlsx: cannot write the report: No space left on device; check the free space" -- \
     "$bin" report --db "$tmp/r.db" --out "$tmp/tiny/rep"
   empty_dir report_full_no_partial_workbook "$tmp/tiny"
-  expect per_cso_full_74 74 "cannot write the report" -- \
+  expect per_cso_full_73 73 "cannot write the report" -- \
     "$bin" report --per-cso --db "$tmp/r.db" --out "$tmp/tiny/rep"
   empty_dir per_cso_full_no_partial_workbook "$tmp/tiny"
 else

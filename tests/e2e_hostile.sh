@@ -89,7 +89,7 @@ else
   echo "skip formula_text_stays_text: openpyxl not installed"
 fi
 
-# ---- 2. CSO names never leave OUT/cso and are safe names -------------------
+# ---- 2. CSO names never leave OUT/cso/<period> and are safe names ----------
 $py - "$tmp/cso.csv" "$H" <<'PYEOF'
 import sys
 out, H = sys.argv[1], sys.argv[2]
@@ -114,7 +114,7 @@ stray=$(cd "$tmp/cw" && find . -mindepth 1 -not -path './out' -not -path './out/
 [ -z "$stray" ] && ok "cso_nothing_outside_out" || bad "cso_nothing_outside_out: $stray"
 [ -z "$(find / -maxdepth 2 -name 'escape*' -newer "$tmp/cso.csv" 2>/dev/null)" ] \
   && ok "cso_no_escape_file" || bad "cso_no_escape_file"
-out=$($py - "$tmp/cw/out/cso" <<'PYEOF'
+out=$($py - "$tmp/cw/out/cso/2026-10" <<'PYEOF'
 import os, sys, re
 d = sys.argv[1]
 names = os.listdir(d.encode())

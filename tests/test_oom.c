@@ -313,7 +313,8 @@ static int tmp_left(const char *dir)
     int left = 0;
     struct dirent *e;
     while ((e = readdir(d)))
-        if (strstr(e->d_name, ".tmp-"))
+        if (strstr(e->d_name, ".tmp-") ||
+            !strncmp(e->d_name, ".ticket-audit-", 14)) /* report_files.c */
             left = 1;
     closedir(d);
     return left;

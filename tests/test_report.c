@@ -671,6 +671,9 @@ static void per_cso_files_safe(void **state)
     assert_string_equal(got, "audit-2026-10.xlsx|cso|");
     snprintf(cso, sizeof cso, "%s/cso", f->out);
     list_dir(cso, got, sizeof got);
+    assert_string_equal(got, "2026-10|");
+    snprintf(cso, sizeof cso, "%s/cso/2026-10", f->out);
+    list_dir(cso, got, sizeof got);
     assert_string_equal(got, "=HYPERLINK(_http___x_).xlsx|Ani.xlsx|"
                              "Budi.xlsx|_._etc_passwd.xlsx|_CON.xlsx|"
                              "a_b-2.xlsx|a_b.xlsx|tidak-diketahui.xlsx|");
@@ -699,7 +702,7 @@ static void safe_names(void **state)
         {"", "tidak-diketahui", 0},
         {"", "unknown", 1},
         {"../../etc/passwd", "_._etc_passwd", 0},
-        {"..", "tidak-diketahui", 0},
+        {"..", "_2e2e", 0},
         {"a\\b:c*d?e\"f<g>h|i", "a_b_c_d_e_f_g_h_i", 0},
         {"tab\there", "tab_here", 0},
         {"CON", "_CON", 0},

@@ -79,6 +79,13 @@ void tu_rmtree(const char *path)
     }
 }
 
+void tu_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
 long long tu_q_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;

@@ -37,6 +37,9 @@ int tu_db_teardown(void **state);
  * returns import_file's status (message in f->err). res may be NULL. */
 int tu_import(tu_db *f, const char *rel, void *res);
 
+/* Runs sql (one or more statements); fails the running cmocka test with
+ * SQLite's message when it fails. */
+void tu_exec(sqlite3 *db, const char *sql);
 /* The first column of the first row of sql as an integer; fails the
  * running cmocka test when the query fails or returns no row. */
 long long tu_q_int(sqlite3 *db, const char *sql);

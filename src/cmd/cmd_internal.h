@@ -20,6 +20,7 @@ typedef struct cmd_ctx {
     rules *rs;
     sqlite3 *db;
     ta_status first; /* the first failure, TA_OK while none */
+    int snapshot;    /* a read snapshot is open (steps.c) */
 } cmd_ctx;
 
 /* Loads the rules and opens the database at dbpath ("" for SQLite's

@@ -47,6 +47,7 @@ ta_status cmd_open(cmd_ctx *c, const cli_options *o, const cmd_output *out,
     c->rs = NULL;
     c->db = NULL;
     c->first = TA_OK;
+    c->snapshot = 0;
     ta_status s = rules_load(o->rules, &c->rs, err, sizeof err);
     if (s == TA_OK)
         s = db_open(dbpath, &c->db, err, sizeof err);
@@ -55,11 +56,34 @@ ta_status cmd_open(cmd_ctx *c, const cli_options *o, const cmd_output *out,
 
 ta_status cmd_close(cmd_ctx *c)
 {
+    if (c->snapshot)
+        db_read_end(c->db);
+    c->snapshot = 0;
     db_close(c->db);
     rules_free(c->rs);
     c->db = NULL;
     c->rs = NULL;
     return c->first;
+}
+
+/* ---- the read snapshot ---------------------------------------------- */
+
+/* SPEC §5: all that one command writes from the database (the summary,
+ * the JSON, every workbook, JUnit) comes from one read snapshot, so the
+ * figures agree while another process imports. It opens right after the
+ * audit commits (or before the first output, when there was no audit) and
+ * stays open until cmd_close; a writer meanwhile waits for it. */
+static ta_status snapshot(cmd_ctx *c)
+{
+    char err[ERRLEN];
+    if (c->snapshot)
+        return TA_OK;
+    ta_status s = db_read_begin(c->db, "reading the database", err,
+                                sizeof err);
+    if (s != TA_OK)
+        return fail(c, s, err);
+    c->snapshot = 1;
+    return TA_OK;
 }
 
 /* ---- import --------------------------------------------------------- */
@@ -187,7 +211,7 @@ ta_status step_audit(cmd_ctx *c, int only_stale)
     else
         db_rollback(c->db);
     signals_feed_free(sig);
-    return s == TA_OK ? TA_OK : fail(c, s, err);
+    return s == TA_OK ? snapshot(c) : fail(c, s, err);
 }
 
 /* ---- outputs -------------------------------------------------------- */
@@ -197,7 +221,9 @@ ta_status step_summary(cmd_ctx *c)
     const cli_options *o = c->o;
     char err[ERRLEN];
     char *text = NULL;
-    ta_status s = TA_OK;
+    ta_status s = snapshot(c);
+    if (s != TA_OK)
+        return s;
     if (o->json)
         s = summary_json(c->db, o->period, &text, err, sizeof err);
     else if (!o->quiet)
@@ -219,7 +245,10 @@ ta_status step_report(cmd_ctx *c)
     ro.per_cso = o->per_cso;
     ro.no_mask = o->no_mask;
     ro.target = o->target;
-    ta_status s = report_write(c->db, &ro, path, sizeof path, err, sizeof err);
+    ta_status s = snapshot(c);
+    if (s != TA_OK)
+        return s;
+    s = report_write(c->db, &ro, path, sizeof path, err, sizeof err);
     if (s != TA_OK)
         return fail(c, s, err);
     if (!o->quiet) {
@@ -236,7 +265,10 @@ ta_status step_check(cmd_ctx *c)
     const cli_options *o = c->o;
     char err[ERRLEN], why[512];
     summary_totals t;
-    ta_status s = summary_get_totals(c->db, o->period, &t, err, sizeof err);
+    ta_status s = snapshot(c);
+    if (s != TA_OK)
+        return s;
+    s = summary_get_totals(c->db, o->period, &t, err, sizeof err);
     if (s == TA_OK && o->junit)
         s = junit_write(c->db, o->period,
                         o->has_fail_under ? o->fail_under : o->target,

@@ -1,66 +1,46 @@
 /*
- * report.c — report_write: checks the options, reads the figures, creates
- * the folders and writes each workbook under a temporary name that is
- * renamed into place only once libxlsxwriter has closed it without error.
- * The sheets themselves are in report_sheets.c; the zip level
- * libxlsxwriter deflates with is set in deflate_level.c.
+ * report.c — report_write: checks the options, reads the figures and runs
+ * the lifecycle of every workbook (SPEC §5, "complete or absent"):
+ *
+ *   1. folders: --out (created 0700), a private folder in it for the main
+ *      workbook, one in cso/ for the new per-CSO set, and one under TMPDIR
+ *      for libxlsxwriter's temporary files (report_files.c);
+ *   2. each workbook: its sheets (report_sheets.c), workbook_close, then
+ *      the record of libxlsxwriter's temporary files (scratch.c), then the
+ *      checks and the read-back (report_files.c, verify.c);
+ *   3. only when every workbook is whole: the main workbook renamed onto
+ *      its final name, then cso/<period> swapped for the new set;
+ *   4. whatever happened: every private folder removed with what is left
+ *      in it.
+ *
+ * A signal (interrupt.h) is polled between workbooks and while reading
+ * back, and stops SQLite inside the sheets (db_open's progress handler);
+ * libxlsxwriter's workbook_close cannot be interrupted, so a signal during
+ * it is seen when it returns. Any failure takes the same path as an
+ * interruption: nothing is renamed, everything private is removed.
  */
 #include "report_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "date.h"
 #include "db.h"
-#include "utf8.h"
+#include "interrupt.h"
 
-#define PATH_BYTES 4096
-
-/* ---- files ---------------------------------------------------------- */
-
-/* mkdir -p: creates every missing folder of path. */
-static ta_status make_dirs(const char *path, char *err, size_t errlen)
-{
-    char buf[PATH_BYTES];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf) {
-        ta_errf(err, errlen,
-                "%s: the output folder name is %s; choose "
-                "another with --out",
-                path, n ? "too long" : "empty");
-        return TA_E_CANTCREAT;
-    }
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char keep = buf[i];
-        buf[i] = '\0';
-        struct stat sb;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            ta_errf(err, errlen,
-                    "%s: cannot create the output folder: %s; "
-                    "choose another with --out",
-                    buf, strerror(errno));
-            return TA_E_CANTCREAT;
-        }
-        if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            ta_errf(err, errlen,
-                    "%s: cannot create the output folder: %s; "
-                    "choose another with --out",
-                    buf, "a file of that name is in the way");
-            return TA_E_CANTCREAT;
-        }
-        buf[i] = keep;
-    }
-    return TA_OK;
-}
+/* Every folder and descriptor of one report_write. */
+typedef struct rpt_files {
+    int out;         /* --out */
+    int cso;         /* --out/cso, -1 without per_cso */
+    rpt_dir work;    /* in --out: the main workbook until renamed */
+    rpt_dir set;     /* in cso/: the new per-CSO set until swapped in */
+    rpt_dir scratch; /* under TMPDIR: libxlsxwriter's temporary files */
+} rpt_files;
 
 static ta_status status_of(lxw_error e)
 {
@@ -75,85 +55,93 @@ static ta_status status_of(lxw_error e)
     }
 }
 
-/* Writes one workbook to path: sheets into dir/.name.tmp-XXXXXX, then a
- * rename. The temporary file is created by mkstemp (mode 0600: the
- * workbook holds personal data), and removed on any failure. */
-static ta_status write_book(rpt_ctx *c, const char *dir, const char *path)
+/* What became of a workbook: s from its sheets, e and the errno saved
+ * from workbook_close. A signal explains any failure; a failed temporary
+ * file explains one, and fails a workbook libxlsxwriter thought whole. */
+static ta_status book_status(rpt_ctx *c, const rpt_files *f, const char *shown,
+                             ta_status s, lxw_error e, int saved)
 {
-    char tmp[PATH_BYTES];
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", dir, base) >=
-        sizeof tmp) {
-        ta_errf(c->err, c->errlen, "%s: %s; choose a shorter --out", path,
-                "the path is too long");
-        return TA_E_CANTCREAT;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
+    if (interrupt_pending())
+        return TA_E_INTERRUPTED;
+    int te = rpt_scratch_error();
+    if (te) {
         ta_errf(c->err, c->errlen,
-                "%s: cannot create the report: %s; check "
-                "that the folder is writable or choose another with --out",
-                path, strerror(errno));
-        return TA_E_CANTCREAT;
+                "%s: cannot write the report: its temporary files in %s: "
+                "%s; %s, or set TMPDIR to another (a report needs about "
+                "1.3 GB there per million findings)",
+                shown, f->scratch.path, strerror(te),
+                te == ENOSPC || te == EDQUOT ? "free some disk space there"
+                                             : rpt_advice(te));
+        return rpt_status_of_errno(te);
     }
-    close(fd);
-    lxw_workbook_options o = {.constant_memory = LXW_TRUE,
-                              .use_zip64 = LXW_TRUE};
-    c->wb = workbook_new_opt(tmp, &o);
-    if (!c->wb) {
-        unlink(tmp);
-        ta_errf(c->err, c->errlen, "%s: %s", path,
-                "out of memory starting the workbook");
-        return TA_E_NOMEM;
-    }
-    c->path = path;
-    ta_status s = rpt_write_sheets(c);
-    if (s != TA_OK) {
-        lxw_workbook_free(c->wb);
-        c->wb = NULL;
-        unlink(tmp);
+    if (s != TA_OK)
         return s;
-    }
-    lxw_error e = workbook_close(c->wb);
-    c->wb = NULL;
     if (e != LXW_NO_ERROR) {
-        unlink(tmp);
+        /* libxlsxwriter's codes name no cause; the errno it leaves does
+         * when the disk is full */
+        if (saved == ENOSPC || saved == EDQUOT || saved == EFBIG) {
+            ta_errf(c->err, c->errlen,
+                    "%s: cannot write the report: %s; %s", shown,
+                    strerror(saved),
+                    saved == EFBIG ? rpt_advice(saved)
+                                   : "check the free space of the folder: "
+                                     "free some, or choose another --out");
+            return TA_E_CANTCREAT;
+        }
         ta_errf(c->err, c->errlen,
-                "%s: cannot write the report: %s; check "
-                "the free space and permissions of the folder",
-                path, lxw_strerror(e));
+                "%s: cannot write the report: %s (libxlsxwriter); check the "
+                "free space and permissions of the folder",
+                shown, lxw_strerror(e));
         return status_of(e);
-    }
-    if (rename(tmp, path) != 0) {
-        int saved = errno;
-        unlink(tmp);
-        ta_errf(c->err, c->errlen,
-                "%s: cannot put the report in place: %s; "
-                "check that no folder of that name is in the way",
-                path, strerror(saved));
-        return TA_E_CANTCREAT;
     }
     return TA_OK;
 }
 
-/* A name (without .xlsx) unused so far among used[0..n): name, name-2,
- * name-3, ... compared ignoring ASCII case, as Windows and macOS do. */
-static void unique_name(char (*used)[112], size_t n, const char *safe,
-                        char *out)
+/* Writes one workbook as dir/name and checks it (it stays there: the
+ * caller renames it). shown is its final path, for messages. On failure
+ * nothing of it is left. */
+static ta_status write_book(rpt_ctx *c, rpt_files *f, const rpt_dir *dir,
+                            const char *name, const char *shown)
 {
-    snprintf(out, 112, "%s", safe);
-    for (unsigned k = 2;; k++) {
-        size_t i = 0;
-        while (i < n && strcasecmp(used[i], out) != 0)
-            i++;
-        if (i == n)
-            return;
-        char suffix[16];
-        int sl = snprintf(suffix, sizeof suffix, "-%u", k);
-        size_t keep = utf8_cut(safe, strlen(safe), 100 - (size_t)sl);
-        snprintf(out, 112, "%.*s%s", (int)keep, safe, suffix);
+    char lxw[RPT_PATH_BYTES + REPORT_NAME_BYTES + 16];
+    if ((size_t)snprintf(lxw, sizeof lxw, "%s/%s", dir->lxw, name) >=
+        sizeof lxw) {
+        ta_errf(c->err, c->errlen, "%s: %s; choose a shorter --out", shown,
+                "the path is too long");
+        return TA_E_CANTCREAT;
     }
+    ta_status s = rpt_file_create(dir, name, shown, c->err, c->errlen);
+    if (s != TA_OK)
+        return s;
+    rpt_scratch_reset();
+    lxw_workbook_options o = {.constant_memory = LXW_TRUE,
+                              .tmpdir = f->scratch.lxw,
+                              .use_zip64 = LXW_TRUE};
+    lxw_error e = LXW_NO_ERROR;
+    int saved = 0;
+    c->wb = workbook_new_opt(lxw, &o);
+    if (!c->wb) {
+        ta_errf(c->err, c->errlen, "%s: %s", shown,
+                "out of memory starting the workbook");
+        s = TA_E_NOMEM;
+    } else {
+        c->path = shown;
+        s = rpt_write_sheets(c);
+        if (s != TA_OK) {
+            lxw_workbook_free(c->wb);
+        } else {
+            errno = 0;
+            e = workbook_close(c->wb);
+            saved = errno;
+        }
+        c->wb = NULL;
+    }
+    s = book_status(c, f, shown, s, e, saved);
+    if (s == TA_OK)
+        s = rpt_file_seal(dir, name, shown, c->err, c->errlen);
+    if (s != TA_OK)
+        unlinkat(dir->fd, name, 0);
+    return s;
 }
 
 /* The per-CSO workbooks each list one CSO's findings: rather than scan
@@ -189,35 +177,47 @@ static ta_status index_findings(rpt_ctx *c, const rpt_stats *st)
     return s;
 }
 
-static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
+/* The per-CSO workbooks, into the private folder f->set of cso/. */
+static ta_status write_per_cso(rpt_ctx *c, rpt_files *f, const rpt_stats *st,
+                               const char *period, const char *setpath)
 {
-    char dir[PATH_BYTES], path[PATH_BYTES];
+    char dir[RPT_PATH_BYTES], shown[RPT_PATH_BYTES + 2 * REPORT_NAME_BYTES];
     if ((size_t)snprintf(dir, sizeof dir, "%s/cso", c->opt->out_dir) >=
         sizeof dir) {
         ta_errf(c->err, c->errlen, "%s: %s; choose a shorter --out",
                 c->opt->out_dir, "the path is too long");
         return TA_E_CANTCREAT;
     }
-    ta_status s = make_dirs(dir, c->err, c->errlen);
+    ta_status s = rpt_sub_dir(f->out, c->opt->out_dir, "cso", &f->cso,
+                              c->err, c->errlen);
+    if (s == TA_OK)
+        s = rpt_dir_private(f->cso, dir, setpath, &f->set, c->err,
+                            c->errlen);
+    if (s == TA_OK)
+        s = index_findings(c, st);
     if (s != TA_OK)
         return s;
-    s = index_findings(c, st);
-    if (s != TA_OK)
-        return s;
-    char(*used)[112] = calloc(st->ncso + 1, sizeof *used);
-    if (!used) {
+    const char **list = calloc(st->ncso + 1, sizeof *list);
+    char(*names)[REPORT_NAME_BYTES] = NULL;
+    if (!list) {
         ta_errf(c->err, c->errlen,
-                "out of memory preparing the per-CSO "
-                "workbooks");
-        return TA_E_NOMEM;
+                "out of memory preparing the per-CSO workbooks");
+        s = TA_E_NOMEM;
     }
-    int en = c->L == rpt_lang_get(1);
+    for (size_t i = 0; s == TA_OK && i < st->ncso; i++)
+        list[i] = st->cso[i].name;
+    if (s == TA_OK)
+        s = report_cso_names(list, st->ncso, c->L == rpt_lang_get(1), &names,
+                             c->err, c->errlen);
     for (size_t i = 0; s == TA_OK && i < st->ncso; i++) {
-        char safe[112];
-        report_safe_name(st->cso[i].name, en, safe, sizeof safe);
-        unique_name(used, i, safe, used[i]);
-        if ((size_t)snprintf(path, sizeof path, "%s/%s.xlsx", dir, used[i]) >=
-            sizeof path) {
+        if (interrupt_pending()) {
+            s = TA_E_INTERRUPTED;
+            break;
+        }
+        char file[REPORT_NAME_BYTES + 8];
+        snprintf(file, sizeof file, "%s.xlsx", names[i]);
+        if ((size_t)snprintf(shown, sizeof shown, "%s/%s/%s", dir, period,
+                             file) >= sizeof shown) {
             ta_errf(c->err, c->errlen, "%s: %s; choose a shorter --out", dir,
                     "the path is too long");
             s = TA_E_CANTCREAT;
@@ -231,11 +231,12 @@ static ta_status write_per_cso(rpt_ctx *c, const rpt_stats *st)
         one.all = st->cso[i];
         c->st = &one;
         c->cso = st->cso[i].name;
-        s = write_book(c, dir, path);
+        s = write_book(c, f, &f->set, file, shown);
     }
     c->st = st;
     c->cso = NULL;
-    free(used);
+    free(names);
+    free(list);
     sqlite3_exec(c->db, "DROP TABLE IF EXISTS temp.rpt_cso", NULL, NULL, NULL);
     return s;
 }
@@ -273,22 +274,18 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
     c.limit = opt->max_rows >= 2 && opt->max_rows < RPT_EXCEL_ROWS
                   ? (lxw_row_t)opt->max_rows
                   : (lxw_row_t)RPT_EXCEL_ROWS;
-    c.text = malloc(RPT_TEXT_MAX + 8);
-    c.mask = malloc(2 * RPT_TEXT_MAX);
-    char path[PATH_BYTES];
-    if (!c.text || !c.mask) {
-        ta_errf(err, errlen, "out of memory preparing the report");
-        s = TA_E_NOMEM;
-        goto done;
-    }
-    s = make_dirs(opt->out_dir, err, errlen);
-    if (s != TA_OK)
-        goto done;
-    char name[64];
+    rpt_files f = {.out = -1, .cso = -1};
+    int installed = 0;
+    rpt_dir_init(&f.work);
+    rpt_dir_init(&f.set);
+    rpt_dir_init(&f.scratch);
+    char path[RPT_PATH_BYTES], period[16], name[32];
+    /* the period as in the main workbook's name, also cso/<period> */
     if (strcmp(st->first, st->last) == 0)
-        snprintf(name, sizeof name, "audit-%s.xlsx", st->first);
+        snprintf(period, sizeof period, "%s", st->first);
     else
-        snprintf(name, sizeof name, "audit-%s_%s.xlsx", st->first, st->last);
+        snprintf(period, sizeof period, "%s_%s", st->first, st->last);
+    snprintf(name, sizeof name, "audit-%s.xlsx", period);
     if ((size_t)snprintf(path, sizeof path, "%s/%s", opt->out_dir, name) >=
         sizeof path) {
         ta_errf(err, errlen, "%s: %s; choose a shorter --out", opt->out_dir,
@@ -296,12 +293,50 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
         s = TA_E_CANTCREAT;
         goto done;
     }
-    s = write_book(&c, opt->out_dir, path);
+    c.text = malloc(RPT_TEXT_MAX + 8);
+    c.mask = malloc(2 * RPT_TEXT_MAX);
+    if (!c.text || !c.mask) {
+        ta_errf(err, errlen, "out of memory preparing the report");
+        s = TA_E_NOMEM;
+        goto done;
+    }
+    s = rpt_out_dir(opt->out_dir, &f.out, err, errlen);
+    if (s == TA_OK)
+        s = rpt_dir_private(f.out, opt->out_dir, path, &f.work, err,
+                            errlen);
+    if (s == TA_OK)
+        s = rpt_dir_scratch(&f.scratch, err, errlen);
+    if (s == TA_OK)
+        s = write_book(&c, &f, &f.work, name, path);
+    char setpath[RPT_PATH_BYTES + 32];
+    snprintf(setpath, sizeof setpath, "%s/cso/%s", opt->out_dir, period);
     if (s == TA_OK && opt->per_cso)
-        s = write_per_cso(&c, st);
+        s = write_per_cso(&c, &f, st, period, setpath);
+    /* Every workbook is whole: now, and only now, they are put in place. */
+    if (s == TA_OK && interrupt_pending())
+        s = TA_E_INTERRUPTED;
+    if (s == TA_OK)
+        s = rpt_file_install(&f.work, name, f.out, name, path, err, errlen);
+    installed = s == TA_OK;
+    if (s == TA_OK && opt->per_cso)
+        s = rpt_dir_swap(&f.set, period, setpath, err, errlen);
     if (s == TA_OK && path_out && pathlen)
         snprintf(path_out, pathlen, "%s", path);
 done:
+    if (s != TA_OK && !installed && interrupt_pending()) {
+        s = TA_E_INTERRUPTED;
+        ta_errf(err, errlen,
+                "interrupted: %s was not written (nor any per-CSO "
+                "workbook); nothing was left behind",
+                path);
+    }
+    rpt_dir_remove(&f.set);
+    rpt_dir_remove(&f.work);
+    rpt_dir_remove(&f.scratch);
+    if (f.cso >= 0)
+        close(f.cso);
+    if (f.out >= 0)
+        close(f.out);
     free(c.text);
     free(c.mask);
     rpt_stats_free(st);

@@ -2,12 +2,17 @@
  * report_internal.h — what the files of src/report/ share (not a public
  * interface: see include/report.h).
  *
- *   report.c          report_write: options, folders, each workbook under
- *                     a temporary name renamed into place;
+ *   report.c          report_write: options, the lifecycle of each
+ *                     workbook (written in a private folder, checked,
+ *                     renamed into place; cso/<period> swapped whole);
+ *   report_files.c    the report's folders and files: modes, private
+ *                     folders, no links followed, the final renames;
+ *   scratch.c         libxlsxwriter's temporary files, every write checked;
+ *   verify.c          reading a workbook back before it is kept;
  *   report_stats.c    the aggregate figures, read once;
  *   report_sheets.c   the sheets, in order (the Signals sheet aside);
  *   report_signals.c  the Indikasi / Signals sheet;
- *   report_name.c     the per-CSO file names;
+ *   report_name.c     the per-CSO file names (safe, unique);
  *   cells.c           writing a cell (every sheet writer goes through it);
  *   labels.c          the words, Indonesian and English;
  *   deflate_level.c   the zip level libxlsxwriter deflates with.
@@ -164,5 +169,96 @@ ta_status rpt_write_signals(rpt_ctx *c) TA_WUR;
 /* Adds the formats and writes every sheet of the workbook (main or, with
  * ctx->cso set, one CSO's). */
 ta_status rpt_write_sheets(rpt_ctx *c) TA_WUR;
+
+/* ---- the workbooks' files (report_files.c, scratch.c, verify.c) ---- */
+
+/* Longest path handled. */
+#define RPT_PATH_BYTES 4096
+/* Names of the report's private folders: in --out and in cso/ (the
+ * workbooks being written), and under TMPDIR (libxlsxwriter's temporary
+ * files). A folder of this name that no report holds is a leftover of a
+ * killed one, which the next report removes. */
+#define RPT_WORK_PREFIX ".ticket-audit-"
+#define RPT_SCRATCH_PREFIX "ticket-audit-report-"
+
+/* A private folder: created 0700 with a random name, open, locked. */
+typedef struct rpt_dir {
+    int fd;                   /* -1 when none */
+    int parent;               /* the folder it is in */
+    int own_parent;           /* parent is closed with it */
+    int unlocked;             /* flock failed (not on this file system) */
+    char name[64];            /* its name in parent */
+    char path[RPT_PATH_BYTES]; /* its path, for messages */
+    char lxw[RPT_PATH_BYTES];  /* its path for libxlsxwriter: through
+                                  /proc/self/fd when /proc is there */
+} rpt_dir;
+
+/* The status of a failed system call's errno (73 for most: no room,
+ * read-only, not permitted, in the way; 74 for EIO; TA_E_NOMEM), and
+ * what to do, as a phrase. */
+ta_status rpt_status_of_errno(int e);
+const char *rpt_advice(int e);
+
+/* --out as mkdir -p (the folders created 0700), opened: *fd. */
+ta_status rpt_out_dir(const char *path, int *fd, char *err,
+                      size_t errlen) TA_WUR;
+/* parent/name as a real folder (created 0700 if missing; a link or a file
+ * there is refused), opened: *fd. */
+ta_status rpt_sub_dir(int parent, const char *parent_path, const char *name,
+                      int *fd, char *err, size_t errlen) TA_WUR;
+
+void rpt_dir_init(rpt_dir *d);
+/* A private folder RPT_WORK_PREFIX... in parent (leftovers of killed
+ * reports removed first); shown names what it is for in messages. */
+ta_status rpt_dir_private(int parent, const char *parent_path,
+                          const char *shown, rpt_dir *d, char *err,
+                          size_t errlen) TA_WUR;
+/* The private folder for libxlsxwriter's temporary files, in the first of
+ * $SQLITE_TMPDIR, $TMPDIR, /var/tmp, /usr/tmp, /tmp, . that takes one. */
+ta_status rpt_dir_scratch(rpt_dir *d, char *err, size_t errlen) TA_WUR;
+/* Removes the folder and everything in it (never following a link), and
+ * closes it; a no-op on one never made. */
+void rpt_dir_remove(rpt_dir *d);
+/* Closes it, leaving it in place. */
+void rpt_dir_close(rpt_dir *d);
+/* parent/name and everything in it, never following a link. */
+void rpt_remove_tree(int parent, const char *name);
+/* Removes the folders named prefix... in parent that are ours and that no
+ * running report holds. */
+void rpt_remove_stale(int parent, const char *prefix);
+/* The swap of SPEC §5: d (a private folder holding the new set) becomes
+ * d's parent/final, atomically where the file system can exchange two
+ * names; the previous final is removed. On failure the previous set stays
+ * whole and d is left for the caller to remove. */
+ta_status rpt_dir_swap(rpt_dir *d, const char *final, const char *shown,
+                       char *err, size_t errlen) TA_WUR;
+
+/* An empty file name in d, mode 0600, not through a link. shown names
+ * the workbook in messages (its final path). */
+ta_status rpt_file_create(const rpt_dir *d, const char *name,
+                          const char *shown, char *err, size_t errlen) TA_WUR;
+/* The checks before a rename: name in d, opened without following a
+ * link, is a regular file of ours with one link; mode 0600; fsync; read
+ * back (rpt_verify_xlsx). */
+ta_status rpt_file_seal(const rpt_dir *d, const char *name, const char *shown,
+                        char *err, size_t errlen) TA_WUR;
+/* Renames d/name onto to/to_name (replacing a file or link there). */
+ta_status rpt_file_install(const rpt_dir *d, const char *name, int to,
+                           const char *to_name, const char *shown, char *err,
+                           size_t errlen) TA_WUR;
+
+/* The archive at fd reads back: its zip directory, every entry inflating
+ * to its declared size with a matching CRC-32, none empty, every XML part
+ * ending with '>'. TA_E_INTERRUPTED on a signal; TA_E_IO otherwise. */
+ta_status rpt_verify_xlsx(int fd, const char *shown, char *err,
+                          size_t errlen) TA_WUR;
+
+/* libxlsxwriter's temporary files (scratch.c): the errno of the first
+ * failed read, write, seek, close or creation since rpt_scratch_reset (0
+ * while none), and how many files were opened through the override (0:
+ * libxlsxwriter calls its own, e.g. when linked statically). */
+void rpt_scratch_reset(void);
+int rpt_scratch_error(void);
+unsigned long rpt_scratch_opened(void);
 
 #endif
