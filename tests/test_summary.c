@@ -492,7 +492,8 @@ static void json_hostile_names(void **state)
 }
 
 /* The exit rule of check: below --fail-under (rounded), over
- * --max-rejected; undefined compliance never fails --fail-under. */
+ * --max-rejected; with --fail-under, nothing in scope to judge fails
+ * (SPEC §2), whatever the threshold. */
 static void check_fails_thresholds(void **state)
 {
     fx *f = *state;
@@ -540,16 +541,23 @@ static void check_fails_thresholds(void **state)
                      1);
     assert_int_equal(strlen(tiny), 7);
 
-    /* nothing in scope: --fail-under 100 does not fail */
+    /* nothing in scope: any --fail-under fails, 0 included; without it
+     * nothing fails but --max-rejected */
     assert_int_equal(
         summary_get_totals(f->db, "2025-01", &t, f->err, sizeof f->err),
         TA_OK);
     assert_false(t.has_compliance);
     assert_int_equal(t.tickets, 0);
     assert_int_equal(summary_check_fails(&t, 1, 100, 0, 0, why, sizeof why),
-                     0);
-    assert_int_equal(summary_check_fails(&t, 1, 100, 1, 0, why, sizeof why),
                      1);
+    assert_non_null(strstr(why, "nothing in scope to judge"));
+    assert_int_equal(summary_check_fails(&t, 1, 0, 0, 0, why, sizeof why),
+                     1);
+    assert_int_equal(summary_check_fails(&t, 0, 0, 0, 0, why, sizeof why),
+                     0);
+    assert_int_equal(summary_check_fails(&t, 0, 0, 1, 0, why, sizeof why),
+                     1);
+    assert_string_equal(why, "1 rows rejected, more than --max-rejected 0");
     /* 100% passes --fail-under 100 */
     summary_totals full = {.compliant = 2,
                            .has_compliance = 1,
