@@ -494,7 +494,7 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
      * between it and the files, and after them, as users type: the first
      * word left over is the command. Which options apply to it is
      * checked once it is known. */
-    optind = 1;
+    optind = 0; /* glibc: 0 resets getopt's state fully (a second parse) */
     opterr = 0;
     int c, help = 0, version = 0;
     unsigned long long seen = 0; /* bit i: options[i] was given */
