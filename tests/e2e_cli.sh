@@ -165,9 +165,16 @@ expect suggest_command 2 "unknown command 'imprt'; did you mean 'import'\?" -- "
 
 # ---- SPEC §2: report --json prints the summary from the report's snapshot
 expect report_json 0 '"by_cso"' -- "$bin" report --json --db "$pdb" --out "$tmp/jrep"
-if python3 - "$tmp/out" <<'PY'
-import json, sys
+if python3 - "$tmp/out" "$src/docs/json.md" <<'PY'
+import json, re, sys
 d = json.load(open(sys.argv[1]))
+# every key docs/json.md's schema requires is there (top, by_cso, reviewed)
+schema = json.loads(re.findall(r"```json\n(.*?)```", open(sys.argv[2]).read(), re.S)[0])
+assert not set(schema["required"]) - set(d), set(schema["required"]) - set(d)
+p = schema["properties"]
+for c in d["by_cso"]:
+    assert not set(p["by_cso"]["items"]["required"]) - set(c), c
+assert not set(p["reviewed"]["required"]) - set(d["reviewed"])
 for c in d["by_cso"]:
     for k in ("reused_contacts", "exemption_outliers", "cross_system_mismatches", "compliance_pct_reviewed"):
         assert k in c, k
