@@ -49,8 +49,8 @@ typedef void (*audit_progress_fn)(void *ctx, unsigned long tickets,
 
 /* What audit_run_with may be given besides the scope. */
 typedef struct audit_options {
-    int only_stale;             /* as audit_run's only_stale */
-    audit_ticket_fn on_ticket;  /* NULL: none */
+    int only_stale;            /* as audit_run's only_stale */
+    audit_ticket_fn on_ticket; /* NULL: none */
     void *ticket_ctx;
     audit_progress_fn progress; /* NULL: none */
     void *progress_ctx;
@@ -75,7 +75,7 @@ ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
  * callback. SIGINT / SIGTERM stop it between two chunks, or inside a
  * statement (interrupt.h): TA_E_INTERRUPTED, everything rolled back. */
 ta_status audit_run_with(sqlite3 *db, const rules *rs, const char *period,
-                         const audit_options *o, audit_summary *sum,
-                         char *err, size_t errlen) TA_WUR;
+                         const audit_options *o, audit_summary *sum, char *err,
+                         size_t errlen) TA_WUR;
 
 #endif

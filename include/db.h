@@ -25,8 +25,8 @@
  * told), and over = 0 while waiting; once the lock is had, over = 1 with
  * the seconds it took (only after a wait that was told). Called from
  * inside SQLite: it must not use the connection. */
-typedef void (*db_wait_fn)(void *ctx, const char *path,
-                           unsigned long seconds, int over);
+typedef void (*db_wait_fn)(void *ctx, const char *path, unsigned long seconds,
+                           int over);
 
 typedef struct db_open_options {
     int must_exist;     /* 1: a missing file is TA_E_NOINPUT, never

@@ -40,8 +40,7 @@ typedef struct summary_totals {
     long long compliance_centi; /* hundredths of a percent (6667) */
     double compliance_pct;      /* compliance_centi / 100.0 (66.67) */
     /* the signals of the period (rows of `signals`, by kind) */
-    unsigned long reused_contacts, exemption_outliers,
-        cross_system_mismatches;
+    unsigned long reused_contacts, exemption_outliers, cross_system_mismatches;
     /* the QA review (SPEC §5 "Review"): the stored decisions on the
      * period's tickets, those that apply (upheld, overturned) and those
      * that no longer do (stale), and compliance over final_status of
@@ -64,8 +63,7 @@ typedef struct summary_cso {
     /* signals naming this CSO in the period: reused contacts it entered
      * on a ticket, its exemption outliers, cross-system mismatches whose
      * APKT report or CRM ticket it entered (each signal once) */
-    unsigned long reused_contacts, exemption_outliers,
-        cross_system_mismatches;
+    unsigned long reused_contacts, exemption_outliers, cross_system_mismatches;
     long long reviewed_centi; /* compliance after review, valid when
                                  has_compliance */
     double reviewed_pct;

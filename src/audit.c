@@ -246,8 +246,9 @@ static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
         if (s == TA_OK)
             s = store_chunk(db, upd, c, sum, err, errlen);
         if (s == TA_OK && interrupt_pending()) {
-            snprintf(err, errlen, "the audit was interrupted; nothing of "
-                                  "it was stored");
+            snprintf(err, errlen,
+                     "the audit was interrupted; nothing of "
+                     "it was stored");
             s = TA_E_INTERRUPTED;
         }
         if (s == TA_OK && cb->progress)
@@ -294,8 +295,8 @@ ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
 }
 
 ta_status audit_run_with(sqlite3 *db, const rules *rs, const char *period,
-                         const audit_options *o, audit_summary *sum,
-                         char *err, size_t errlen)
+                         const audit_options *o, audit_summary *sum, char *err,
+                         size_t errlen)
 {
     static const audit_options none;
     if (!o)

@@ -190,8 +190,7 @@ static ta_status usage_error(char *err, size_t errlen, const char *fmt, ...)
 /* The optimal string alignment distance of a[0..an) and b[0..bn)
  * (Levenshtein plus the swap of two neighbours, Damerau's commonest
  * typo): the number of single-character edits from one to the other. */
-static size_t edit_distance(const char *a, size_t an, const char *b,
-                            size_t bn)
+static size_t edit_distance(const char *a, size_t an, const char *b, size_t bn)
 {
     if (an > NAME_MAX_NEAR || bn > NAME_MAX_NEAR)
         return (size_t)-1;
@@ -312,9 +311,8 @@ static ta_status bad_option(const char *arg, int missing_value, char *err,
                            (int)(name - arg + (ptrdiff_t)n), arg, list);
     const char *near = nearest(name, n, NOPTIONS, option_name_at);
     if (near)
-        return usage_error(err, errlen,
-                           "unknown option '%s'; did you mean --%s?", arg,
-                           near);
+        return usage_error(
+            err, errlen, "unknown option '%s'; did you mean --%s?", arg, near);
     return usage_error(err, errlen, "unknown option '%s'", arg);
 }
 
@@ -461,8 +459,7 @@ static ta_status find_command(const char *word, cli_command *cmd, char *err,
             *cmd = commands[i].cmd;
             return TA_OK;
         }
-    const char *near =
-        nearest(word, strlen(word), NCOMMANDS, command_name_at);
+    const char *near = nearest(word, strlen(word), NCOMMANDS, command_name_at);
     if (near)
         return usage_error(err, errlen,
                            "unknown command '%s'; did you mean '%s'? "
@@ -504,8 +501,7 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
         if (c == -1)
             break;
         if (c == '?' || c == ':')
-            return bad_option(refused_word(argc, argv), c == ':',
-                              err, errlen);
+            return bad_option(refused_word(argc, argv), c == ':', err, errlen);
         if (c == 'h')
             c = OPT_HELP;
         for (size_t i = 0; i < NOPTIONS; i++)
@@ -538,10 +534,9 @@ ta_status cli_parse(int argc, char **argv, cli_options *opt, char *err,
         return s;
     for (size_t i = 0; i < NOPTIONS; i++)
         if ((seen >> i & 1) && !(options[i].applies & C(opt->command)))
-            return usage_error(err, errlen,
-                               "option '--%s' does not apply to '%s'",
-                               options[i].opt.name,
-                               command_name(opt->command));
+            return usage_error(
+                err, errlen, "option '--%s' does not apply to '%s'",
+                options[i].opt.name, command_name(opt->command));
     opt->files = argv + optind + 1;
     opt->nfiles = argc - optind - 1;
     int wants_files = opt->command == CLI_RUN || opt->command == CLI_IMPORT ||

@@ -364,10 +364,10 @@ static void discard_created(const char *path, int created)
 typedef struct db_waiter {
     db_wait_fn fn; /* NULL: wait silently */
     void *ctx;
-    int waiting;             /* a wait began and its end is not told yet */
-    struct timespec start;   /* when it began */
-    struct timespec last;    /* the end of its latest sleep */
-    unsigned long told;      /* whole seconds told so far */
+    int waiting;           /* a wait began and its end is not told yet */
+    struct timespec start; /* when it began */
+    struct timespec last;  /* the end of its latest sleep */
+    unsigned long told;    /* whole seconds told so far */
     char path[];
 } db_waiter;
 
@@ -616,8 +616,8 @@ ta_status db_open_with(const char *path, const db_open_options *o,
         if (st == TA_OK && fingerprint_register_sql(db) != 0)
             st = db_fail(db, "preparing the schema's upgrade", err, errlen);
         if (st == TA_OK && version < 2)
-            st = db_exec(db, schema_v2_sql, "upgrading the schema to version 2",
-                         err, errlen);
+            st = db_exec(db, schema_v2_sql,
+                         "upgrading the schema to version 2", err, errlen);
         if (st == TA_OK)
             st = db_exec(db, "COMMIT", path, err, errlen);
         else

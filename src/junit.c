@@ -250,8 +250,10 @@ ta_status junit_write(sqlite3 *db, const char *period, double threshold,
     /* SIGINT / SIGTERM: the command ends with 130 / 143, and leaves no
      * JUnit file it did not finish reporting (interrupt.h) */
     if (s == TA_OK && interrupt_pending()) {
-        snprintf(err, errlen, "%s: interrupted; the JUnit file was not "
-                              "written", path);
+        snprintf(err, errlen,
+                 "%s: interrupted; the JUnit file was not "
+                 "written",
+                 path);
         s = TA_E_INTERRUPTED;
     }
     if (s == TA_OK && rename(tmp, path) != 0) {

@@ -567,9 +567,9 @@ static int add_cso_line(ta_buf *b, const summary_cso *row)
     if (cso_signals(row) > 0) {
         /* the mark: a CSO at 100% may still be the one to look at */
         rc |= buf_adds(b, "  ! signals: ");
-        rc |= add_signal_counts(b, row->reused_contacts,
-                                row->exemption_outliers,
-                                row->cross_system_mismatches);
+        rc |=
+            add_signal_counts(b, row->reused_contacts, row->exemption_outliers,
+                              row->cross_system_mismatches);
     }
     rc |= buf_addc(b, '\n');
     return rc;
@@ -577,11 +577,11 @@ static int add_cso_line(ta_buf *b, const summary_cso *row)
 
 typedef struct worst_ctx {
     ta_buf *b;
-    int worst_n;      /* CSOs listed as the worst */
-    int seen;         /* rows seen so far */
-    int listed;       /* CSOs with signals listed after the worst */
+    int worst_n;        /* CSOs listed as the worst */
+    int seen;           /* rows seen so far */
+    int listed;         /* CSOs with signals listed after the worst */
     unsigned long more; /* ... and those not listed */
-    int second;       /* the pass of the CSOs with signals */
+    int second;         /* the pass of the CSOs with signals */
     int oom;
 } worst_ctx;
 
@@ -749,11 +749,11 @@ ta_status summary_months(sqlite3 *db, const char *period, int *has,
     *has = 0;
     *months = NULL;
     sqlite3_stmt *st = NULL;
-    ta_status s = db_prepare(
-        db,
-        "SELECT EXISTS (SELECT 1 FROM tickets WHERE ?1 IS NULL OR "
-        "period = ?1)",
-        &st, err, errlen);
+    ta_status s =
+        db_prepare(db,
+                   "SELECT EXISTS (SELECT 1 FROM tickets WHERE ?1 IS NULL OR "
+                   "period = ?1)",
+                   &st, err, errlen);
     if (s != TA_OK)
         return s;
     if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -774,9 +774,8 @@ ta_status summary_months(sqlite3 *db, const char *period, int *has,
         s = db_fail(db, "reading the months", err, errlen);
     } else {
         const char *m = (const char *)sqlite3_column_text(st, 0);
-        *months = utf8_clean(m ? m : "",
-                             m ? (size_t)sqlite3_column_bytes(st, 0) : 0,
-                             NULL);
+        *months = utf8_clean(
+            m ? m : "", m ? (size_t)sqlite3_column_bytes(st, 0) : 0, NULL);
         if (!*months) {
             snprintf(err, errlen, "reading the months: out of memory");
             s = TA_E_NOMEM;

@@ -90,8 +90,8 @@ static void cli_table(void **state)
          "--rules ''"},
         {"spec2_empty_junit", "check --junit '' a.csv", TA_E_USAGE, CLI_NONE,
          "--junit ''"},
-        {"spec2_empty_sheet", "import --sheet '' a.xlsx", TA_E_USAGE,
-         CLI_NONE, "--sheet ''"},
+        {"spec2_empty_sheet", "import --sheet '' a.xlsx", TA_E_USAGE, CLI_NONE,
+         "--sheet ''"},
         {"issue15_11_perso_suggests_per_cso", "run --perso a.csv", TA_E_USAGE,
          CLI_NONE, "unknown option '--perso'; did you mean --per-cso?"},
         {"issue15_11_swap_suggests", "run --peroid 2026-10 a.csv", TA_E_USAGE,
@@ -100,8 +100,8 @@ static void cli_table(void **state)
          "did you mean --no-mask?"},
         {"issue15_11_single_dash_long", "run -db x a.csv", TA_E_USAGE,
          CLI_NONE, "unknown option '-db'; did you mean --db?"},
-        {"issue15_11_ambiguous_start", "run --per a.csv", TA_E_USAGE,
-         CLI_NONE, "ambiguous: did you mean --period or --per-cso?"},
+        {"issue15_11_ambiguous_start", "run --per a.csv", TA_E_USAGE, CLI_NONE,
+         "ambiguous: did you mean --period or --per-cso?"},
         {"issue15_11_far_from_everything", "run --colour a.csv", TA_E_USAGE,
          CLI_NONE, "unknown option '--colour'\n"},
         {"issue15_11_value_to_flag", "run --json=1 a.csv", TA_E_USAGE,
@@ -174,8 +174,8 @@ static void spec2_usage_text(void **state)
     assert_non_null(strstr(u, "-h, --help"));
     assert_non_null(strstr(u, "--json               print a JSON summary on "
                               "stdout (run, report, check)"));
-    static const char *const st[] = {"0 success", "1 check", "2 usage",
-                                     "65 data",   "66 input", "73 cannot",
+    static const char *const st[] = {"0 success", "1 check",    "2 usage",
+                                     "65 data",   "66 input",   "73 cannot",
                                      "74 I/O",    "130 and 143"};
     for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
         if (!strstr(u, st[i]))

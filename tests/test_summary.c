@@ -551,12 +551,9 @@ static void check_fails_thresholds(void **state)
     assert_int_equal(summary_check_fails(&t, 1, 100, 0, 0, why, sizeof why),
                      1);
     assert_non_null(strstr(why, "nothing in scope to judge"));
-    assert_int_equal(summary_check_fails(&t, 1, 0, 0, 0, why, sizeof why),
-                     1);
-    assert_int_equal(summary_check_fails(&t, 0, 0, 0, 0, why, sizeof why),
-                     0);
-    assert_int_equal(summary_check_fails(&t, 0, 0, 1, 0, why, sizeof why),
-                     1);
+    assert_int_equal(summary_check_fails(&t, 1, 0, 0, 0, why, sizeof why), 1);
+    assert_int_equal(summary_check_fails(&t, 0, 0, 0, 0, why, sizeof why), 0);
+    assert_int_equal(summary_check_fails(&t, 0, 0, 1, 0, why, sizeof why), 1);
     assert_string_equal(why, "1 rows rejected, more than --max-rejected 0");
     /* 100% passes --fail-under 100 */
     summary_totals full = {.compliant = 2,
@@ -807,7 +804,6 @@ static void json_from_file_db(void **state)
     assert_int_equal(jnum(f, j, "$.tickets"), 8);
     free(j);
 }
-
 
 /* Signals and QA decisions on fill_basic's October: a reused contact
  * entered by Budi and Sari, an outlier Budi, two mismatches whose APKT

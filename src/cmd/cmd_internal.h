@@ -27,9 +27,9 @@ typedef struct cmd_ctx {
     const cmd_output *out;
     rules *rs;
     sqlite3 *db;
-    int in_memory;       /* check's private database: no file to name */
-    ta_status first;     /* the first failure, TA_OK while none */
-    cmd_failed *failed;  /* the inputs that failed (NULL: none yet) */
+    int in_memory;      /* check's private database: no file to name */
+    ta_status first;    /* the first failure, TA_OK while none */
+    cmd_failed *failed; /* the inputs that failed (NULL: none yet) */
     int nfailed;
 } cmd_ctx;
 

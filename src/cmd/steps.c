@@ -55,8 +55,9 @@ static int interrupted(cmd_ctx *c, const char *step)
         return 0;
     if (c->first != TA_E_INTERRUPTED) {
         char msg[256];
-        snprintf(msg, sizeof msg, "interrupted before %s; nothing more was "
-                                  "done",
+        snprintf(msg, sizeof msg,
+                 "interrupted before %s; nothing more was "
+                 "done",
                  step);
         fail(c, TA_E_INTERRUPTED, msg);
     }
@@ -135,8 +136,8 @@ static void show_failed(cmd_ctx *c)
         return;
     char line[LINELEN];
     size_t used = 0;
-    int n = snprintf(line, sizeof line, "%d of %d inputs failed: ",
-                     c->nfailed, o->nfiles);
+    int n = snprintf(line, sizeof line, "%d of %d inputs failed: ", c->nfailed,
+                     o->nfiles);
     used = n > 0 ? (size_t)n : 0;
     for (int i = 0; i < c->nfailed && used < sizeof line; i++) {
         ta_status st = c->failed[i].status;
@@ -177,8 +178,7 @@ static void show_reject(void *ctx, const char *file, long long line,
     if (n > 1024)
         n = 1024; /* a reason is one line of the rejects table */
     mask_text(reason, n, masked, sizeof masked);
-    snprintf(msg, sizeof msg, "%s:%lld: row rejected: %s", file, line,
-             masked);
+    snprintf(msg, sizeof msg, "%s:%lld: row rejected: %s", file, line, masked);
     c->out->error(c->out->ctx, msg);
 }
 
@@ -229,8 +229,7 @@ static void show_imported(cmd_ctx *c, const char *file, const import_result *r)
 /* SPEC §3 reads a file that is not valid UTF-8 as Windows-1252; forced
  * to UTF-8 (--encoding utf-8), its bad bytes became U+FFFD, which is
  * worth a warning even with --quiet: names and notes were damaged. */
-static void warn_replaced(cmd_ctx *c, const char *file,
-                          const import_result *r)
+static void warn_replaced(cmd_ctx *c, const char *file, const import_result *r)
 {
     if (r->already_imported || r->invalid_utf8 == 0)
         return;
@@ -332,8 +331,8 @@ ta_status step_period(cmd_ctx *c, int need_tickets)
     char err[ERRLEN], msg[LINELEN];
     int has = 0;
     char *months = NULL;
-    ta_status s = summary_months(c->db, o->period, &has, &months, err,
-                                 sizeof err);
+    ta_status s =
+        summary_months(c->db, o->period, &has, &months, err, sizeof err);
     if (s != TA_OK)
         return fail(c, s, err);
     if (has)
@@ -432,8 +431,8 @@ ta_status step_audit(cmd_ctx *c, int only_stale)
 ta_status step_read_begin(cmd_ctx *c)
 {
     char err[ERRLEN];
-    ta_status s = db_begin_read(c->db, "reading the database", err,
-                                sizeof err);
+    ta_status s =
+        db_begin_read(c->db, "reading the database", err, sizeof err);
     return s == TA_OK ? TA_OK : fail(c, s, err);
 }
 
@@ -469,9 +468,8 @@ ta_status step_summary(cmd_ctx *c, int text_too)
 }
 
 /* report_progress_fn */
-static void report_progress(void *ctx, const char *workbook,
-                            const char *sheet, unsigned long done,
-                            unsigned long total)
+static void report_progress(void *ctx, const char *workbook, const char *sheet,
+                            unsigned long done, unsigned long total)
 {
     cmd_ctx *c = ctx;
     char line[LINELEN];
@@ -501,8 +499,9 @@ ta_status step_report(cmd_ctx *c)
         ro.progress = report_progress;
         ro.progress_ctx = c;
     }
-    progress(c, o->per_cso ? "writing the workbooks (and one per CSO)..."
-                           : "writing the workbook...",
+    progress(c,
+             o->per_cso ? "writing the workbooks (and one per CSO)..."
+                        : "writing the workbook...",
              1);
     ta_status s = report_write(c->db, &ro, path, sizeof path, err, sizeof err);
     progress(c, NULL, 1);

@@ -45,8 +45,9 @@ static void phase(const signals_feed *f, const char *what)
  * without a statement (the progress handler stops those). */
 static ta_status interrupted(char *err, size_t errlen)
 {
-    snprintf(err, errlen, "computing the signals: interrupted; nothing "
-                          "of them was stored");
+    snprintf(err, errlen,
+             "computing the signals: interrupted; nothing "
+             "of them was stored");
     return TA_E_INTERRUPTED;
 }
 
