@@ -219,6 +219,15 @@ static const char *fail_hint(int code)
 ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
     int code = db ? sqlite3_errcode(db) & 0xff : SQLITE_ERROR;
+    /* a wait for another process's lock given up on SIGINT / SIGTERM */
+    if (code == SQLITE_BUSY && interrupt_pending()) {
+        const char *file = sqlite3_db_filename(db, "main");
+        ta_errf(err, errlen,
+                "%s: %s: interrupted while waiting for another program to "
+                "finish with the database",
+                file && *file ? file : "the database", what);
+        return TA_E_INTERRUPTED;
+    }
     /* Name the database file unless `what` already does. */
     const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
     if (err && errlen) {
@@ -230,9 +239,8 @@ ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
                      db ? sqlite3_errmsg(db) : "cannot open database",
                      fail_hint(code));
     }
-    /* a statement stopped, or a wait for a lock given up, on a signal */
-    if ((code == SQLITE_INTERRUPT || code == SQLITE_BUSY) &&
-        interrupt_pending())
+    /* a statement stopped on a signal */
+    if (code == SQLITE_INTERRUPT && interrupt_pending())
         return TA_E_INTERRUPTED;
     if (code == SQLITE_FULL || code == SQLITE_READONLY ||
         code == SQLITE_CANTOPEN)
@@ -395,8 +403,10 @@ static int on_busy(void *p, int count)
     db_waiter *w = p;
     /* SIGINT / SIGTERM: give up; db_fail turns the busy error into
      * TA_E_INTERRUPTED. */
-    if (interrupt_pending())
+    if (interrupt_pending()) {
+        w->waiting = 0; /* given up, not over: nothing more to tell */
         return 0;
+    }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (count == 0) {

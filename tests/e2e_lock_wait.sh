@@ -86,9 +86,22 @@ wait "$apid"; rc=$?
 [ "$rc" = 0 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] && ok quiet_wait_silent \
   || bad "quiet_wait_silent: exit $rc, $(cat "$tmp/out" "$tmp/err" | head -3)"
 
+# ---- SIGTERM ends a wait: 143, and the message says what it waited for --
+hold_lock
+"$bin" report --db "$db" --out "$tmp/rep3" >"$tmp/out" 2>"$tmp/err" &
+tpid=$!
+sleep 1.5
+kill -TERM "$tpid"
+wait "$tpid"; rc=$?
+release_lock
+[ "$rc" = 143 ] && ok wait_sigterm_143 || bad "wait_sigterm_143: exit $rc"
+grep -q "lock\.db: .*interrupted while waiting for another program to finish with the database" "$tmp/err" \
+  && ok wait_sigterm_message || bad "wait_sigterm_message: $(cat "$tmp/err")"
+grep -q "waited" "$tmp/out" && bad "wait_sigterm_not_said_over" || ok wait_sigterm_not_said_over
+
 # ---- two ticket-audit processes: the second waits for the first --------
 big=$tmp/big.csv
-/usr/bin/python3 "$src/tests/big_export.py" 300000 2026-11 "$big" || { bad "generate"; exit 1; }
+/usr/bin/python3 "$src/tests/big_export.py" 600000 2026-11 "$big" || { bad "generate"; exit 1; }
 "$bin" import --quiet --db "$db" "$big" >"$tmp/a.out" 2>&1 &
 a=$!
 # the first holds the write lock once its rows flow: wait for its journal
@@ -106,7 +119,7 @@ grep -q "waiting for another ticket-audit to finish with" "$tmp/two.log" && ok s
 got=$(sqlite3 "$db" "PRAGMA integrity_check; SELECT count(*) FROM imports")
 [ "$got" = "ok
 4" ] && ok database_whole || bad "database_whole: $got"
-expect_tickets=$("$bin" audit --db "$db" --period 2026-11 2>&1 | grep -c "tickets: 300000")
+expect_tickets=$("$bin" audit --db "$db" --period 2026-11 2>&1 | grep -c "tickets: 600000")
 [ "$expect_tickets" = 1 ] && ok both_writers_stored || bad "both_writers_stored"
 
 echo "$pass passed, $fail failed"
