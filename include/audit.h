@@ -38,6 +38,24 @@ typedef struct audit_ticket {
 typedef ta_status (*audit_ticket_fn)(void *ctx, const audit_ticket *t,
                                      char *err, size_t errlen);
 
+/* Progress of an audit, for a terminal: tickets judged so far, and how
+ * far through the table the audit has read, done of total (rowids: the
+ * tickets are read in rowid order, so with a --period this counts the
+ * tickets skipped too). Called once before the first ticket and after
+ * each chunk of a few thousand. */
+typedef void (*audit_progress_fn)(void *ctx, unsigned long tickets,
+                                  unsigned long long done,
+                                  unsigned long long total);
+
+/* What audit_run_with may be given besides the scope. */
+typedef struct audit_options {
+    int only_stale;            /* as audit_run's only_stale */
+    audit_ticket_fn on_ticket; /* NULL: none */
+    void *ticket_ctx;
+    audit_progress_fn progress; /* NULL: none */
+    void *progress_ctx;
+} audit_options;
+
 /* Judges every ticket, or only those of period ("YYYY-MM") when period is
  * not NULL, and stores the verdicts. When only_stale is set, does nothing
  * unless some of those tickets were judged with other rules (another
@@ -47,10 +65,17 @@ typedef ta_status (*audit_ticket_fn)(void *ctx, const audit_ticket *t,
  * signals are fed this way: signals_feed_on_ticket in signals.h).
  * Runs in a transaction of its own, or, when the caller has one open, in
  * a savepoint of it (then nothing is committed until the caller does).
- * Errors: TA_E_IO / TA_E_CANTCREAT (database), TA_E_NOMEM, or the
- * callback's status. */
+ * Errors: TA_E_IO / TA_E_CANTCREAT (database), TA_E_NOMEM,
+ * TA_E_INTERRUPTED, or the callback's status. */
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
                     int only_stale, audit_ticket_fn on_ticket, void *ctx,
                     audit_summary *sum, char *err, size_t errlen) TA_WUR;
+
+/* audit_run with its options in o (NULL: all off), and the progress
+ * callback. SIGINT / SIGTERM stop it between two chunks, or inside a
+ * statement (interrupt.h): TA_E_INTERRUPTED, everything rolled back. */
+ta_status audit_run_with(sqlite3 *db, const rules *rs, const char *period,
+                         const audit_options *o, audit_summary *sum, char *err,
+                         size_t errlen) TA_WUR;
 
 #endif

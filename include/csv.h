@@ -128,6 +128,10 @@ int csv_had_bom(const csv_reader *r);
 unsigned long long csv_size(const csv_reader *r); /* input size in bytes */
 /* Bytes consumed so far by csv_next (for progress). */
 unsigned long long csv_offset(const csv_reader *r);
+/* Invalid UTF-8 sequences replaced by U+FFFD so far (each maximal
+ * invalid subpart counts one): only ever more than 0 when UTF-8 was
+ * forced (CSV_ENC_UTF8) on input that is not valid UTF-8. */
+unsigned long long csv_replaced(const csv_reader *r);
 
 /* The last error's message: "FILE: line N: what happened; what to do". */
 const char *csv_errmsg(const csv_reader *r);

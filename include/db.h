@@ -19,14 +19,42 @@
 #define DB_SIGNALS_INDEX                                                      \
     "CREATE INDEX IF NOT EXISTS signals_period ON signals(period, kind)"
 
-/* Opens (creating if needed) the database at path — ":memory:" for an
- * in-memory one, "" for SQLite's private temporary database (gone when
- * closed; unlike ":memory:" it spills to a temporary file, so memory stays
- * flat on big inputs) — and creates the schema when missing. A new file is
- * created with mode 0600; an existing file that is not a ticket-audit
- * database, or not SQLite at all, is refused. On error returns
- * TA_E_CANTCREAT (cannot create), TA_E_DATA (not our database) or
- * TA_E_IO, with a message in err naming the file. */
+/* Told while this process waits for another's lock on the database (an
+ * import holding the write lock, a report reading): path, the whole
+ * seconds waited so far (1, 2, ...: a wait under a second is never
+ * told), and over = 0 while waiting; once the lock is had, over = 1 with
+ * the seconds it took (only after a wait that was told). Called from
+ * inside SQLite: it must not use the connection. */
+typedef void (*db_wait_fn)(void *ctx, const char *path, unsigned long seconds,
+                           int over);
+
+typedef struct db_open_options {
+    int must_exist;     /* 1: a missing file is TA_E_NOINPUT, never
+                           created (audit, report, review) */
+    db_wait_fn on_wait; /* NULL: wait without a word */
+    void *wait_ctx;
+} db_open_options;
+
+/* Opens the database at path — ":memory:" for an in-memory one, "" for
+ * SQLite's private temporary database (gone when closed; unlike
+ * ":memory:" it spills to a temporary file, so memory stays flat on big
+ * inputs) — creating it unless o->must_exist, and creates the schema
+ * when missing. A new file is created with mode 0600; an existing file
+ * that is not a ticket-audit database, or not SQLite at all, is refused.
+ * o may be NULL (create; wait silently).
+ *
+ * Locks: when another process holds the database, the connection waits
+ * as long as it takes (SPEC §5: a writer never fails only because a
+ * report is running), telling o->on_wait; SIGINT and SIGTERM end the
+ * wait (TA_E_INTERRUPTED, interrupt.h) as they stop any statement.
+ *
+ * On error returns TA_E_NOINPUT (must_exist and there is no such file),
+ * TA_E_CANTCREAT (cannot create), TA_E_DATA (not our database),
+ * TA_E_INTERRUPTED or TA_E_IO, with a message in err naming the file. */
+ta_status db_open_with(const char *path, const db_open_options *o,
+                       sqlite3 **out, char *err, size_t errlen) TA_WUR;
+
+/* db_open_with(path, NULL, ...): creating the file if needed. */
 ta_status db_open(const char *path, sqlite3 **out, char *err,
                   size_t errlen) TA_WUR;
 
@@ -45,10 +73,11 @@ const char *db_library_version(void);
  * else 0. */
 int db_is_readonly(sqlite3 *db);
 
-/* A write transaction (BEGIN IMMEDIATE: the write lock is taken now, so
- * a busy database fails here rather than halfway), its COMMIT, and its
- * ROLLBACK (which cannot fail in a way the caller could act on). what
- * names the work in a message ("starting the audit"). */
+/* A write transaction (BEGIN IMMEDIATE: the write lock is taken now,
+ * waiting for it here rather than halfway), its COMMIT, and its ROLLBACK
+ * (which cannot fail in a way the caller could act on; it also ends a
+ * read transaction). what names the work in a message ("starting the
+ * audit"). */
 ta_status db_begin(sqlite3 *db, const char *what, char *err,
                    size_t errlen) TA_WUR;
 ta_status db_commit(sqlite3 *db, const char *what, char *err,

@@ -43,6 +43,9 @@ typedef struct import_result {
     unsigned long rows_read, rows_imported, rows_rejected;
     unsigned long long size;
     char sha256[65];
+    unsigned long long invalid_utf8; /* invalid UTF-8 sequences replaced
+                                        by U+FFFD (only when UTF-8 was
+                                        forced on a file that is not) */
 } import_result;
 
 /* Imports the file at path. On error nothing of the file is left in the

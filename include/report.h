@@ -35,6 +35,15 @@
 
 typedef struct sqlite3 sqlite3;
 
+/* Progress of report_write, for a terminal: the workbook being written
+ * (its path), the sheet just started in it (NULL when the workbook
+ * starts), and done workbooks of total written before it (total counts
+ * the per-CSO workbooks; 0 while not known). Called when each workbook
+ * and each sheet starts; it only draws a line, and must not use db. */
+typedef void (*report_progress_fn)(void *ctx, const char *workbook,
+                                   const char *sheet, unsigned long done,
+                                   unsigned long total);
+
 typedef struct report_options {
     const char *out_dir;    /* --out; created if missing (mkdir -p) */
     const char *period;     /* "YYYY-MM", or NULL for every period audited */
@@ -47,6 +56,8 @@ typedef struct report_options {
     unsigned long max_rows; /* FOR TESTS: rows per sheet, header
                                included, before a sheet continues on the
                                next; 0 means Excel's 1,048,576 */
+    report_progress_fn progress; /* NULL: none */
+    void *progress_ctx;
 } report_options;
 
 /* Writes the workbook(s) for opt->period (or every period audited). On success

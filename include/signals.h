@@ -101,6 +101,25 @@ ta_status signals_feed_on_ticket(void *feed, const audit_ticket *t, char *err,
 ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
                              char *err, size_t errlen) TA_WUR;
 
+/* A phase of the signals ("sorting the contacts", "cross-system
+ * mismatches", ...), told as it starts, for a progress line on a
+ * terminal. */
+typedef void (*signals_progress_fn)(void *ctx, const char *phase);
+
+/* Tells fn (NULL: nobody) each phase of signals_feed_write and
+ * signals_feed_compute. */
+void signals_feed_set_progress(signals_feed *f, signals_progress_fn fn,
+                               void *ctx);
+
+/* signals_compute with the feed f (new, fed nothing, of the scope and
+ * rules wanted) instead of one of its own: its progress callback is
+ * told. The feed is spent afterwards; free it. SIGINT / SIGTERM stop it
+ * (TA_E_INTERRUPTED, nothing changed), as they stop signals_feed_write
+ * and signals_compute. */
+ta_status signals_feed_compute(signals_feed *f, sqlite3 *db,
+                               signals_counts *out, char *err,
+                               size_t errlen) TA_WUR;
+
 /* The spread used for the outlier threshold, in percentage points, from
  * the median absolute deviation of the CSOs' rates: 1.4826 x mad, but
  * never less than SIGNALS_MIN_SPREAD (docs/signals.md: a team whose rates

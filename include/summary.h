@@ -39,6 +39,16 @@ typedef struct summary_totals {
     int has_compliance;         /* 0 when compliant+exempt+violation = 0 */
     long long compliance_centi; /* hundredths of a percent (6667) */
     double compliance_pct;      /* compliance_centi / 100.0 (66.67) */
+    /* the signals of the period (rows of `signals`, by kind) */
+    unsigned long reused_contacts, exemption_outliers, cross_system_mismatches;
+    /* the QA review (SPEC §5 "Review"): the stored decisions on the
+     * period's tickets, those that apply (upheld, overturned) and those
+     * that no longer do (stale), and compliance over final_status of
+     * reviewed_results (equal to compliance_centi while no decision
+     * applies) */
+    unsigned long decisions, upheld, overturned, stale;
+    long long reviewed_centi; /* valid when has_compliance */
+    double reviewed_pct;
 } summary_totals;
 
 /* One CSO's figures, as handed to a summary_each_cso callback. */
@@ -50,6 +60,13 @@ typedef struct summary_cso {
     int has_compliance;
     long long compliance_centi;
     double compliance_pct;
+    /* signals naming this CSO in the period: reused contacts it entered
+     * on a ticket, its exemption outliers, cross-system mismatches whose
+     * APKT report or CRM ticket it entered (each signal once) */
+    unsigned long reused_contacts, exemption_outliers, cross_system_mismatches;
+    long long reviewed_centi; /* compliance after review, valid when
+                                 has_compliance */
+    double reviewed_pct;
 } summary_cso;
 
 /* Callback of summary_each_cso: return 0 to go on, non-zero to stop. */
@@ -83,13 +100,23 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
 /* The exit decision of `check`: returns 1 when t's compliance (rounded to
  * two decimals) is below fail_under (given when has_fail_under), or when
  * t->rows_rejected exceeds max_rejected (given when has_max_rejected);
- * else 0. Undefined compliance (no ticket in scope) never fails
- * --fail-under: there is nothing to be non-compliant; --max-rejected still
- * applies. When failing, why (if not NULL) receives one line per reason,
- * joined by "; ", e.g. "compliance 66.67% is below --fail-under 90%". */
+ * else 0. Undefined compliance (no ticket in scope: every row rejected or
+ * out of scope) fails --fail-under whatever its value (SPEC §2: nothing
+ * in scope to judge is no pass); --max-rejected applies as ever. When
+ * failing, why (if not NULL) receives one line per reason, joined by
+ * "; ", e.g. "compliance 66.67% is below --fail-under 90%". */
 int summary_check_fails(const summary_totals *t, int has_fail_under,
                         double fail_under, int has_max_rejected,
                         unsigned long max_rejected, char *why, size_t whylen);
+
+/* The months (YYYY-MM) that hold tickets. Sets *has to 1 when period
+ * (NULL: any month) holds a ticket, else 0; then, and only then (it
+ * reads the whole table), *months receives the months that do, ascending
+ * and joined by ", " ("" when none), malloc'd for the caller to free;
+ * otherwise *months is NULL. For the message of a --period without
+ * tickets (SPEC §2, exit 65). */
+ta_status summary_months(sqlite3 *db, const char *period, int *has,
+                         char **months, char *err, size_t errlen) TA_WUR;
 
 /* Compliance in hundredths of a percent of num/den, rounded half up;
  * den must be > 0. summary_centi(2, 3) = 6667. The one computation of

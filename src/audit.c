@@ -6,6 +6,8 @@
  * is never open while its own table changes, memory stays at one chunk,
  * and judging allocates nothing per ticket. A ticket whose verdict did not
  * change and that was judged with the same rules is not written again.
+ * Between two chunks the audit tells its progress and stops on SIGINT or
+ * SIGTERM (interrupt.h).
  */
 #include "audit.h"
 
@@ -13,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "interrupt.h"
 
 #define AUDIT_CHUNK 4096
 
@@ -90,10 +94,13 @@ static void count(audit_summary *sum, rules_status st)
     }
 }
 
-/* The callback of audit_run and its context. */
+/* The callbacks of audit_run_with and their contexts. */
 typedef struct audit_cb {
     audit_ticket_fn fn; /* NULL: none */
     void *ctx;
+    audit_progress_fn progress; /* NULL: none */
+    void *progress_ctx;
+    unsigned long long last_rowid; /* the table's, for the progress */
 } audit_cb;
 
 /* Reads and judges up to AUDIT_CHUNK tickets after *last, handing each to
@@ -232,10 +239,23 @@ static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
         goto done;
     }
     sqlite3_int64 last = -1; /* rowids are positive */
+    if (cb->progress)
+        cb->progress(cb->progress_ctx, 0, 0, cb->last_rowid);
     do {
         s = judge_chunk(db, sel, j, cb, &last, c, err, errlen);
         if (s == TA_OK)
             s = store_chunk(db, upd, c, sum, err, errlen);
+        if (s == TA_OK && interrupt_pending()) {
+            snprintf(err, errlen,
+                     "the audit was interrupted; nothing of "
+                     "it was stored");
+            s = TA_E_INTERRUPTED;
+        }
+        if (s == TA_OK && cb->progress)
+            cb->progress(cb->progress_ctx, sum->tickets,
+                         c->n == AUDIT_CHUNK ? (unsigned long long)last
+                                             : cb->last_rowid,
+                         cb->last_rowid);
     } while (s == TA_OK && c->n == AUDIT_CHUNK);
 done:
     sqlite3_finalize(sel);
@@ -245,11 +265,45 @@ done:
     return s;
 }
 
+/* The largest rowid of tickets (0 when empty): the total of the
+ * progress, read from the end of the table's B-tree at once. */
+static ta_status last_rowid(sqlite3 *db, unsigned long long *out, char *err,
+                            size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, "SELECT coalesce(max(rowid), 0) FROM tickets",
+                             &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        sqlite3_int64 v = sqlite3_column_int64(st, 0);
+        *out = v > 0 ? (unsigned long long)v : 0;
+    } else {
+        s = db_fail(db, "reading the tickets", err, errlen);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
 ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
                     int only_stale, audit_ticket_fn on_ticket, void *ctx,
                     audit_summary *sum, char *err, size_t errlen)
 {
-    const audit_cb cb = {on_ticket, ctx};
+    const audit_options o = {
+        .only_stale = only_stale, .on_ticket = on_ticket, .ticket_ctx = ctx};
+    return audit_run_with(db, rs, period, &o, sum, err, errlen);
+}
+
+ta_status audit_run_with(sqlite3 *db, const rules *rs, const char *period,
+                         const audit_options *o, audit_summary *sum, char *err,
+                         size_t errlen)
+{
+    static const audit_options none;
+    if (!o)
+        o = &none;
+    audit_cb cb = {o->on_ticket, o->ticket_ctx, o->progress, o->progress_ctx,
+                   0};
+    int only_stale = o->only_stale;
     memset(sum, 0, sizeof *sum);
     /* Inside the caller's transaction (the signals then commit with the
      * verdicts they were computed from), else in one of its own. */
@@ -261,6 +315,8 @@ ta_status audit_run(sqlite3 *db, const rules *rs, const char *period,
     int stale = 1;
     if (only_stale)
         s = is_stale(db, rs, period, &stale, err, errlen);
+    if (s == TA_OK && stale && cb.progress)
+        s = last_rowid(db, &cb.last_rowid, err, errlen);
     if (s == TA_OK && stale) {
         s = db_record_audit(db, "audit", period, rules_fingerprint(rs),
                             &sum->audit_id, err, errlen);

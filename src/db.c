@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -222,6 +223,15 @@ static const char *fail_hint(int code)
 ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
     int code = db ? sqlite3_errcode(db) & 0xff : SQLITE_ERROR;
+    /* a wait for another process's lock given up on SIGINT / SIGTERM */
+    if (code == SQLITE_BUSY && interrupt_pending()) {
+        const char *file = sqlite3_db_filename(db, "main");
+        ta_errf(err, errlen,
+                "%s: %s: interrupted while waiting for another program to "
+                "finish with the database",
+                file && *file ? file : "the database", what);
+        return TA_E_INTERRUPTED;
+    }
     /* Name the database file unless `what` already does. */
     const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
     if (err && errlen) {
@@ -233,6 +243,7 @@ ta_status db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
                      db ? sqlite3_errmsg(db) : "cannot open database",
                      fail_hint(code));
     }
+    /* a statement stopped on a signal */
     if (code == SQLITE_INTERRUPT && interrupt_pending())
         return TA_E_INTERRUPTED;
     if (code == SQLITE_FULL || code == SQLITE_READONLY ||
@@ -348,10 +359,131 @@ static void discard_created(const char *path, int created)
         unlink(journal);
 }
 
-static int stop_on_signal(void *ctx)
+/* ---- waiting for another process's lock ------------------------------
+ *
+ * SQLite's busy timeout gives up after a fixed time; SPEC §5 wants a
+ * writer to wait for a report however long it reads, so a busy handler
+ * of ours waits without limit, sleeping a little longer each time (as
+ * SQLite's own does, up to 100 ms), and tells the caller once a second.
+ * The handler is not called when the lock is had, so the end of a wait
+ * is noticed by the progress handler (which runs as soon as the
+ * statement goes on), by the next wait, or at the latest when the
+ * connection closes. The waiter is freed with the connection: it is the
+ * user data of an SQL function, whose destructor SQLite calls on close
+ * (SQLite 3.40 has no other per-connection data a caller can hang on
+ * it). */
+
+typedef struct db_waiter {
+    db_wait_fn fn; /* NULL: wait silently */
+    void *ctx;
+    int waiting;           /* a wait began and its end is not told yet */
+    struct timespec start; /* when it began */
+    struct timespec last;  /* the end of its latest sleep */
+    unsigned long told;    /* whole seconds told so far */
+    char path[];
+} db_waiter;
+
+static double seconds_between(const struct timespec *a,
+                              const struct timespec *b)
 {
-    (void)ctx;
+    return (double)(b->tv_sec - a->tv_sec) +
+           (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* The end of a wait: told when its start was. */
+static void wait_over(db_waiter *w, const struct timespec *end)
+{
+    if (!w->waiting)
+        return;
+    w->waiting = 0;
+    if (w->fn && w->told > 0)
+        w->fn(w->ctx, w->path, (unsigned long)seconds_between(&w->start, end),
+              1);
+}
+
+static int on_busy(void *p, int count)
+{
+    static const int delay_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50};
+    db_waiter *w = p;
+    /* SIGINT / SIGTERM: give up; db_fail turns the busy error into
+     * TA_E_INTERRUPTED. */
+    if (interrupt_pending()) {
+        w->waiting = 0; /* given up, not over: nothing more to tell */
+        return 0;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0) {
+        /* a new lock event: the one before it, if any, is over */
+        wait_over(w, &w->last);
+        w->waiting = 1;
+        w->start = now;
+        w->told = 0;
+    }
+    unsigned long secs = (unsigned long)seconds_between(&w->start, &now);
+    if (w->fn && secs > w->told) {
+        w->told = secs;
+        w->fn(w->ctx, w->path, secs, 0);
+    }
+    size_t n = sizeof delay_ms / sizeof delay_ms[0];
+    int ms = (size_t)count < n ? delay_ms[count] : 100;
+    struct timespec d = {0, (long)ms * 1000000L};
+    nanosleep(&d, NULL); /* a signal cuts it short: checked next time */
+    clock_gettime(CLOCK_MONOTONIC, &w->last);
+    return 1;
+}
+
+/* The progress handler: SIGINT / SIGTERM stop a long statement within a
+ * few thousand virtual-machine steps (interrupt.h), and a statement that
+ * runs has its lock, so a wait before it is over. */
+static int on_progress(void *p)
+{
+    db_waiter *w = p;
+    if (w->waiting) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        wait_over(w, &now);
+    }
     return interrupt_pending() != 0;
+}
+
+static void waiter_free(void *p)
+{
+    db_waiter *w = p;
+    if (w)
+        wait_over(w, &w->last);
+    free(w);
+}
+
+static void waiter_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_null(ctx);
+}
+
+/* Installs the busy and progress handlers with a waiter for path. 0, or
+ * -1 when out of memory. */
+static int install_waiter(sqlite3 *db, const char *path,
+                          const db_open_options *o)
+{
+    size_t n = strlen(path);
+    db_waiter *w = calloc(1, sizeof *w + n + 1);
+    if (!w)
+        return -1;
+    memcpy(w->path, path, n + 1);
+    if (o) {
+        w->fn = o->on_wait;
+        w->ctx = o->wait_ctx;
+    }
+    /* SQLite calls the destructor also when creating the function fails */
+    if (sqlite3_create_function_v2(db, "ta_lock_waiter", 0, SQLITE_UTF8, w,
+                                   waiter_sql, NULL, NULL,
+                                   waiter_free) != SQLITE_OK)
+        return -1;
+    sqlite3_busy_handler(db, on_busy, w);
+    sqlite3_progress_handler(db, 4096, on_progress, w);
+    return 0;
 }
 
 static int read_int(sqlite3 *db, const char *sql, int *out)
@@ -369,7 +501,42 @@ static int read_int(sqlite3 *db, const char *sql, int *out)
     return rc;
 }
 
+/* For a database that must exist: TA_OK when path is a file, else
+ * TA_E_NOINPUT naming it. */
+static ta_status must_exist(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            ta_errf(err, errlen,
+                    "%s: no such database; import exports into it first "
+                    "('ticket-audit import --db %s FILE...'), or give the "
+                    "right file with --db",
+                    path, path);
+        else
+            ta_errf(err, errlen,
+                    "%s: cannot open the database: %s; check the path "
+                    "given with --db",
+                    path, strerror(errno));
+        return TA_E_NOINPUT;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        ta_errf(err, errlen,
+                "%s: is a folder, not a database; give the database file "
+                "with --db",
+                path);
+        return TA_E_NOINPUT;
+    }
+    return TA_OK;
+}
+
 ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
+{
+    return db_open_with(path, NULL, out, err, errlen);
+}
+
+ta_status db_open_with(const char *path, const db_open_options *o,
+                       sqlite3 **out, char *err, size_t errlen)
 {
     *out = NULL;
     /* ":memory:" and "" (SQLite's private temporary database, deleted on
@@ -377,7 +544,11 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
      * files of ours to create. */
     int memory = strcmp(path, ":memory:") == 0 || path[0] == '\0';
     int created = 0;
-    if (!memory) {
+    if (!memory && o && o->must_exist) {
+        ta_status st = must_exist(path, err, errlen);
+        if (st != TA_OK)
+            return st;
+    } else if (!memory) {
         ta_status st = create_private(path, &created, err, errlen);
         if (st != TA_OK)
             return st;
@@ -392,11 +563,14 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
         discard_created(path, created);
         return st == TA_E_IO ? TA_E_CANTCREAT : st;
     }
-    /* Another process holding the database: wait a little, then say so. */
-    sqlite3_busy_timeout(db, 5000);
-    /* SIGINT / SIGTERM stop a long statement within a few thousand
-     * virtual-machine steps (interrupt.h). */
-    sqlite3_progress_handler(db, 4096, stop_on_signal, NULL);
+    /* Another process holding the database: wait for it, however long;
+     * SIGINT / SIGTERM stop a wait or a long statement. */
+    if (install_waiter(db, path, o) != 0) {
+        ta_errf(err, errlen, "%s: out of memory opening the database", path);
+        sqlite3_close(db);
+        discard_created(path, created);
+        return TA_E_NOMEM;
+    }
 
     int app = 0, version = 0, objects = 0;
     if (read_int(db, "PRAGMA application_id", &app) != SQLITE_OK ||
@@ -456,8 +630,8 @@ ta_status db_open(const char *path, sqlite3 **out, char *err, size_t errlen)
         if (st == TA_OK && fingerprint_register_sql(db) != 0)
             st = db_fail(db, "preparing the schema's upgrade", err, errlen);
         if (st == TA_OK && version < 2)
-            st = db_exec(db, schema_v2_sql, "upgrading the schema to version 2",
-                         err, errlen);
+            st = db_exec(db, schema_v2_sql,
+                         "upgrading the schema to version 2", err, errlen);
         if (st == TA_OK)
             st = db_exec(db, "COMMIT", path, err, errlen);
         else

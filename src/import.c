@@ -849,6 +849,7 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
     else
         res->import_id = fs->import_id;
 done:
+    res->invalid_utf8 = csv_replaced(r);
     csv_close(r);
     free(fs);
     return s;

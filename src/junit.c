@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "summary.h"
 #include "utf8.h"
 
@@ -84,8 +85,12 @@ static int xml_puts(FILE *f, const char *s)
     return xml_put(f, s, strlen(s));
 }
 
+/* A CSO with nothing in scope is skipped, not failed: check's own
+ * verdict is the one that fails when nothing at all is in scope. */
 static int cso_fails(const summary_cso *row, double threshold)
 {
+    if (!row->has_compliance)
+        return 0;
     summary_totals t;
     memset(&t, 0, sizeof t);
     t.has_compliance = row->has_compliance;
@@ -114,6 +119,28 @@ static int on_cso(void *vctx, const summary_cso *row)
     }
     fputs("\" time=\"0\">\n", f);
     unsigned long in_scope = row->compliant + row->exempt + row->violation;
+    /* Signals are not failures (they judge no ticket) but a QA lead must
+     * see them: as properties, and in the test case's output. */
+    char sig[200] = "";
+    if (row->reused_contacts + row->exemption_outliers +
+            row->cross_system_mismatches >
+        0) {
+        fprintf(f,
+                "      <properties>\n"
+                "        <property name=\"reused_contacts\" value=\"%lu\"/>\n"
+                "        <property name=\"exemption_outliers\" "
+                "value=\"%lu\"/>\n"
+                "        <property name=\"cross_system_mismatches\" "
+                "value=\"%lu\"/>\n"
+                "      </properties>\n",
+                row->reused_contacts, row->exemption_outliers,
+                row->cross_system_mismatches);
+        snprintf(sig, sizeof sig,
+                 "; signals: %lu reused contacts, %lu exemption outliers, "
+                 "%lu cross-system mismatches (sheet Indikasi / Signals)",
+                 row->reused_contacts, row->exemption_outliers,
+                 row->cross_system_mismatches);
+    }
     char counts[200];
     snprintf(counts, sizeof counts,
              "%lu tickets: %lu compliant, %lu exempt, %lu violations, %lu "
@@ -123,6 +150,8 @@ static int on_cso(void *vctx, const summary_cso *row)
     if (!row->has_compliance) {
         fprintf(f, "      <skipped message=\"no ticket in scope (%s)\"/>\n",
                 counts);
+        if (sig[0])
+            fprintf(f, "      <system-out>%s</system-out>\n", sig + 2);
     } else if (fails) {
         fprintf(f,
                 "      <failure type=\"compliance\" message=\"compliance "
@@ -131,9 +160,11 @@ static int on_cso(void *vctx, const summary_cso *row)
                 "%.2f%%</failure>\n",
                 row->compliance_pct, c->threshold, counts, row->compliance_pct,
                 row->compliant, row->exempt, in_scope, c->threshold);
+        if (sig[0])
+            fprintf(f, "      <system-out>%s</system-out>\n", sig + 2);
     } else {
-        fprintf(f, "      <system-out>compliance %.2f%% (%s)</system-out>\n",
-                row->compliance_pct, counts);
+        fprintf(f, "      <system-out>compliance %.2f%% (%s)%s</system-out>\n",
+                row->compliance_pct, counts, sig);
     }
     fputs("    </testcase>\n", f);
     return 0;
@@ -215,6 +246,15 @@ ta_status junit_write(sqlite3 *db, const char *period, double threshold,
                      werr ? "write error" : strerror(errno));
             s = TA_E_IO;
         }
+    }
+    /* SIGINT / SIGTERM: the command ends with 130 / 143, and leaves no
+     * JUnit file it did not finish reporting (interrupt.h) */
+    if (s == TA_OK && interrupt_pending()) {
+        snprintf(err, errlen,
+                 "%s: interrupted; the JUnit file was not "
+                 "written",
+                 path);
+        s = TA_E_INTERRUPTED;
     }
     if (s == TA_OK && rename(tmp, path) != 0) {
         snprintf(err, errlen,

@@ -23,12 +23,24 @@
 /* What the output callbacks need. */
 typedef struct term {
     int json;             /* --json: stdout carries the JSON alone */
+    int drawn;            /* a progress line is on the screen */
     struct timespec last; /* when the progress line was last drawn */
 } term;
 
+/* A line printed while a progress line is drawn would be appended to
+ * it: the progress line goes first. */
+static void clear_progress(term *t)
+{
+    if (t && t->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        t->drawn = 0;
+    }
+}
+
 static void print_error(void *ctx, const char *msg)
 {
-    (void)ctx;
+    clear_progress(ctx);
     fprintf(stderr, "ticket-audit: %s\n", msg);
 }
 
@@ -36,48 +48,50 @@ static void print_error(void *ctx, const char *msg)
  * stderr then. */
 static void print_info(void *ctx, const char *line)
 {
-    const term *t = ctx;
+    term *t = ctx;
+    clear_progress(t);
     fprintf(t->json ? stderr : stdout, "%s\n", line);
 }
 
 static void print_summary(void *ctx, const char *text, int json)
 {
-    (void)ctx;
+    clear_progress(ctx);
     if (json)
         puts(text);
     else
         fputs(text, stdout);
 }
 
-/* The progress line, redrawn at most five times a second. */
-static void print_progress(void *ctx, const char *file,
-                           unsigned long long done, unsigned long long total,
-                           unsigned long rows)
+/* The progress line on the terminal, redrawn in place at most five times
+ * a second unless a new step asks for it now. */
+static void print_progress(void *ctx, const char *line, int now)
 {
     term *t = ctx;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double since = (double)(now.tv_sec - t->last.tv_sec) +
-                   (double)(now.tv_nsec - t->last.tv_nsec) / 1e9;
-    if (done < total && since < 0.2)
+    if (!line) {
+        clear_progress(t);
         return;
-    t->last = now;
-    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
-    fprintf(stderr, "\r\033[Kimporting %s: %3.0f%%  %lu rows", file, pct,
-            rows);
-    if (done >= total)
-        fputs("\r\033[K", stderr);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double since = (double)(ts.tv_sec - t->last.tv_sec) +
+                   (double)(ts.tv_nsec - t->last.tv_nsec) / 1e9;
+    if (!now && t->drawn && since < 0.2)
+        return;
+    t->last = ts;
+    fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
+    t->drawn = 1;
 }
 
 static ta_status run(const cli_options *o)
 {
-    term t = {.json = o->json};
+    term t = {.json = o->json, .drawn = 0, .last = {0, 0}};
     cmd_output out = {.ctx = &t,
                       .error = print_error,
                       .info = print_info,
                       .summary = print_summary};
-    /* Progress only on a terminal: nothing of it in a pipe or a CI log. */
+    /* Progress only on a terminal: nothing of it in a pipe or a CI log
+     * (SPEC §2). */
     if (!o->quiet && isatty(STDERR_FILENO))
         out.progress = print_progress;
     switch (o->command) {

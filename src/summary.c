@@ -24,16 +24,51 @@
 #include "mask.h"
 #include "utf8.h"
 
+/* The signals naming each CSO in period ?1 (all when NULL), each signal
+ * once per CSO (UNION): the CSOs of a reused contact's detail, an
+ * outlier's CSO, both sides of a cross-system mismatch. Columns gcso,
+ * gr (reused contacts), go (exemption outliers), gm (mismatches). */
+#define SIG_CSO_SQL                                                           \
+    "SELECT gcso, sum(k = 0) AS gr, sum(k = 1) AS go, sum(k = 2) AS gm "      \
+    "FROM (SELECT s.id, json_extract(j.value, '$.cso') AS gcso, 0 AS k "      \
+    "  FROM signals s, json_each(s.detail, '$.csos') j"                       \
+    "  WHERE s.kind = 'reused_contact' AND (?1 IS NULL OR s.period = ?1)"     \
+    " UNION SELECT id, cso, 1 FROM signals"                                   \
+    "  WHERE kind = 'exemption_outlier' AND (?1 IS NULL OR period = ?1)"      \
+    " UNION SELECT id, cso, 2 FROM signals"                                   \
+    "  WHERE kind = 'cross_system_mismatch' AND (?1 IS NULL OR period = ?1)"  \
+    " UNION SELECT id, json_extract(detail, '$.crm_cso'), 2 FROM signals"     \
+    "  WHERE kind = 'cross_system_mismatch' AND (?1 IS NULL OR period = ?1)"  \
+    "  AND json_extract(detail, '$.crm_cso') IS NOT NULL) GROUP BY gcso"
+
+/* Counts by final_status (reviewed_results, SPEC §5 "Review") per CSO of
+ * period ?1; nothing at all while ?4 (some decision is stored) is 0, so
+ * that a database without decisions pays no join of a million tickets. */
+#define REV_CSO_SQL                                                           \
+    "SELECT cso AS rcso, sum(final_status = 'compliant') AS rc,"              \
+    " sum(final_status = 'exempt') AS re,"                                    \
+    " sum(final_status = 'violation') AS rvi FROM reviewed_results"           \
+    " WHERE ?4 AND (?1 IS NULL OR period = ?1) GROUP BY cso"
+
 /* Per-CSO counts and compliance (hundredths: ta_centi, which is
- * summary_centi) of period ?1, all periods when ?1 is NULL. Shared by the
+ * summary_centi) of period ?1, all periods when ?1 is NULL, with the
+ * signals naming the CSO and its compliance after review (= its
+ * compliance while ?4, "some decision is stored", is 0). Shared by the
  * JSON and by summary_each_cso so both list the same figures in the same
  * order. */
 #define CSO_SQL                                                               \
-    "SELECT cso, n, c, e, v, o, ta_centi(c + e, c + e + v) AS centi "         \
+    "SELECT b.cso AS cso, n, c, e, v, o, centi,"                              \
+    " coalesce(g.gr, 0) AS reused, coalesce(g.go, 0) AS outliers,"            \
+    " coalesce(g.gm, 0) AS mismatches,"                                       \
+    " CASE WHEN rv.rcso IS NULL THEN centi"                                   \
+    "  ELSE ta_centi(rv.rc + rv.re, rv.rc + rv.re + rv.rvi) END AS rcenti "   \
+    "FROM (SELECT cso, n, c, e, v, o, ta_centi(c + e, c + e + v) AS centi "   \
     "FROM (SELECT cso, count(*) AS n, sum(status = 'compliant') AS c, "       \
     "sum(status = 'exempt') AS e, sum(status = 'violation') AS v, "           \
     "sum(status = 'out_of_scope') AS o FROM audit_results "                   \
-    "WHERE ?1 IS NULL OR period = ?1 GROUP BY cso)"
+    "WHERE ?1 IS NULL OR period = ?1 GROUP BY cso)) b "                       \
+    "LEFT JOIN (" SIG_CSO_SQL ") g ON g.gcso = b.cso "                        \
+    "LEFT JOIN (" REV_CSO_SQL ") rv ON rv.rcso = b.cso"
 /* The one CSO order, in SQL: summary_cso_cmp below says the same in C
  * (the workbook sorts with it); tests/test_cso_order.c holds them to it. */
 #define CSO_ORDER " ORDER BY centi IS NULL, centi, v DESC, cso"
@@ -81,6 +116,19 @@
     "     AND (?1 IS NULL OR period = ?1)"                                    \
     "     ORDER BY period, apkt_ticket))))"
 
+/* The decisions on the tickets of period ?1 and the counts by
+ * final_status: one row, zeros while ?4 is 0. */
+#define REVIEWED_SQL                                                          \
+    "SELECT count(stored_decision) AS d,"                                     \
+    " coalesce(sum(decision = 'upheld'), 0) AS u,"                            \
+    " coalesce(sum(decision = 'overturned'), 0) AS ov,"                       \
+    " coalesce(sum(stale), 0) AS st,"                                         \
+    " coalesce(sum(final_status = 'compliant'), 0) AS c,"                     \
+    " coalesce(sum(final_status = 'exempt'), 0) AS e,"                        \
+    " coalesce(sum(final_status = 'violation'), 0) AS v"                      \
+    " FROM reviewed_results WHERE ?4 AND (?1 IS NULL OR period = ?1)"
+
+/* clang-format off */
 static const char json_sql[] =
     "WITH RECURSIVE "
     /* history: the period summarized (--period, else the latest) and the
@@ -98,6 +146,7 @@ static const char json_sql[] =
     "imp AS (SELECT coalesce(sum(rows_read), 0) AS rr,"
     "  coalesce(sum(rows_imported), 0) AS ri,"
     "  coalesce(sum(rows_rejected), 0) AS rj FROM imports),"
+    "rvt AS (" REVIEWED_SQL "),"
     /* codes are space-separated: peel one off per step */
     "split(rest, code) AS ("
     "  SELECT codes || ' ', '' FROM r WHERE codes <> ''"
@@ -123,24 +172,26 @@ static const char json_sql[] =
     "   'cso', cso, 'tickets', n, 'compliant', c, 'exempt', e,"
     "   'violation', v, 'out_of_scope', o,"
     "   'compliance_pct', centi / 100.0,"
+    "   'compliance_pct_reviewed', rcenti / 100.0,"
+    "   'reused_contacts', reused, 'exemption_outliers', outliers,"
+    "   'cross_system_mismatches', mismatches,"
     "   'previous_period', (SELECT pp FROM prev),"
     "   'previous_compliance_pct', pcenti / 100.0,"
     "   'change', (scenti - pcenti) / 100.0))"
     "   FROM (SELECT * FROM (" CSO_SQL ") b"
-    "   LEFT JOIN (" PERIOD_CSO_SQL(
-        "(SELECT pp FROM prev)",
-        "p") ") p"
-             "     ON p.pcso = b.cso"
-             "   LEFT JOIN (" PERIOD_CSO_SQL(
-                 "(SELECT sp FROM hist)",
-                 "s") ") s"
-                      "     ON s.scso = b.cso" CSO_ORDER "))),"
-                      " 'codes', json((SELECT json_group_object(code, n) FROM "
-                      "("
-                      "   SELECT code, count(*) AS n FROM split WHERE code <> "
-                      "''"
-                      "   GROUP BY code ORDER BY code)))," SIGNALS_JSON_SQL ")"
-                      " FROM tot, imp";
+    "   LEFT JOIN (" PERIOD_CSO_SQL("(SELECT pp FROM prev)", "p") ") p"
+    "     ON p.pcso = b.cso"
+    "   LEFT JOIN (" PERIOD_CSO_SQL("(SELECT sp FROM hist)", "s") ") s"
+    "     ON s.scso = b.cso" CSO_ORDER "))),"
+    " 'codes', json((SELECT json_group_object(code, n) FROM ("
+    "   SELECT code, count(*) AS n FROM split WHERE code <> ''"
+    "   GROUP BY code ORDER BY code)))," SIGNALS_JSON_SQL ","
+    " 'reviewed', json_object('decisions', rvt.d, 'upheld', rvt.u,"
+    "   'overturned', rvt.ov, 'stale', rvt.st, 'compliance_pct',"
+    "   CASE WHEN ?4 THEN ta_centi(rvt.c + rvt.e, rvt.c + rvt.e + rvt.v)"
+    "   ELSE ta_centi(tot.c + tot.e, tot.c + tot.e + tot.v) END / 100.0))"
+    " FROM tot, imp, rvt";
+/* clang-format on */
 
 static const char totals_sql[] =
     "SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
@@ -150,8 +201,17 @@ static const char totals_sql[] =
     " (SELECT count(*) FROM imports),"
     " (SELECT coalesce(sum(rows_read), 0) FROM imports),"
     " (SELECT coalesce(sum(rows_imported), 0) FROM imports),"
-    " (SELECT coalesce(sum(rows_rejected), 0) FROM imports)"
+    " (SELECT coalesce(sum(rows_rejected), 0) FROM imports),"
+    " (SELECT count(*) FROM signals WHERE kind = 'reused_contact'"
+    "   AND (?1 IS NULL OR period = ?1)),"
+    " (SELECT count(*) FROM signals WHERE kind = 'exemption_outlier'"
+    "   AND (?1 IS NULL OR period = ?1)),"
+    " (SELECT count(*) FROM signals WHERE kind = 'cross_system_mismatch'"
+    "   AND (?1 IS NULL OR period = ?1))"
     " FROM audit_results WHERE ?1 IS NULL OR period = ?1";
+
+/* ?4 of REVIEWED_SQL is bound as 1 here: only run when decisions exist */
+static const char reviewed_sql[] = REVIEWED_SQL;
 
 static const char periods_sql[] =
     "SELECT count(*), min(period), max(period) FROM ("
@@ -245,6 +305,66 @@ static ta_status register_functions(sqlite3 *db, const char *what, char *err,
     return TA_OK;
 }
 
+static unsigned long col_count(sqlite3_stmt *st, int i)
+{
+    sqlite3_int64 v = sqlite3_column_int64(st, i);
+    return v > 0 ? (unsigned long)v : 0;
+}
+
+/* *any = 1 when some QA decision is stored (then compliance after review
+ * is worth a join of every ticket with the reviews). */
+static ta_status any_review(sqlite3 *db, int *any, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM reviews)", &st,
+                             err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *any = sqlite3_column_int(st, 0);
+    else
+        s = db_fail(db, "reading the QA decisions", err, errlen);
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* The decisions and compliance after review of t's period; t's
+ * compliance fields are set. */
+static ta_status get_reviewed(sqlite3 *db, const char *period,
+                              summary_totals *t, char *err, size_t errlen)
+{
+    int any = 0;
+    t->reviewed_centi = t->compliance_centi;
+    t->reviewed_pct = t->compliance_pct;
+    ta_status s = any_review(db, &any, err, errlen);
+    if (s != TA_OK || !any)
+        return s;
+    sqlite3_stmt *st = NULL;
+    s = db_prepare(db, reviewed_sql, &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int(st, 4, 1));
+    if (bound != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+        s = db_fail(db, "reading the QA decisions", err, errlen);
+        sqlite3_finalize(st);
+        return s;
+    }
+    t->decisions = col_count(st, 0);
+    t->upheld = col_count(st, 1);
+    t->overturned = col_count(st, 2);
+    t->stale = col_count(st, 3);
+    unsigned long ok = col_count(st, 4) + col_count(st, 5);
+    unsigned long in_scope = ok + col_count(st, 6);
+    sqlite3_finalize(st);
+    if (in_scope > 0) {
+        t->reviewed_centi = summary_centi(ok, in_scope);
+        t->reviewed_pct = (double)t->reviewed_centi / 100.0;
+    }
+    return TA_OK;
+}
+
 ta_status summary_get_totals(sqlite3 *db, const char *period,
                              summary_totals *t, char *err, size_t errlen)
 {
@@ -259,14 +379,20 @@ ta_status summary_get_totals(sqlite3 *db, const char *period,
         sqlite3_finalize(st);
         return s;
     }
-    unsigned long *dst[] = {
-        &t->tickets,   &t->compliant,     &t->exempt,
-        &t->violation, &t->out_of_scope,  &t->files,
-        &t->rows_read, &t->rows_imported, &t->rows_rejected};
-    for (int i = 0; i < (int)(sizeof dst / sizeof dst[0]); i++) {
-        sqlite3_int64 v = sqlite3_column_int64(st, i);
-        *dst[i] = v > 0 ? (unsigned long)v : 0;
-    }
+    unsigned long *dst[] = {&t->tickets,
+                            &t->compliant,
+                            &t->exempt,
+                            &t->violation,
+                            &t->out_of_scope,
+                            &t->files,
+                            &t->rows_read,
+                            &t->rows_imported,
+                            &t->rows_rejected,
+                            &t->reused_contacts,
+                            &t->exemption_outliers,
+                            &t->cross_system_mismatches};
+    for (int i = 0; i < (int)(sizeof dst / sizeof dst[0]); i++)
+        *dst[i] = col_count(st, i);
     sqlite3_finalize(st);
     unsigned long in_scope = t->compliant + t->exempt + t->violation;
     if (in_scope > 0) {
@@ -275,13 +401,7 @@ ta_status summary_get_totals(sqlite3 *db, const char *period,
             summary_centi(t->compliant + t->exempt, in_scope);
         t->compliance_pct = (double)t->compliance_centi / 100.0;
     }
-    return TA_OK;
-}
-
-static unsigned long col_count(sqlite3_stmt *st, int i)
-{
-    sqlite3_int64 v = sqlite3_column_int64(st, i);
-    return v > 0 ? (unsigned long)v : 0;
+    return get_reviewed(db, period, t, err, errlen);
 }
 
 ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
@@ -290,11 +410,15 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
     sqlite3_stmt *st = NULL;
     ta_status s =
         register_functions(db, "reading the figures per CSO", err, errlen);
+    int any = 0;
+    if (s == TA_OK)
+        s = any_review(db, &any, err, errlen);
     if (s == TA_OK)
         s = db_prepare(db, CSO_SQL CSO_ORDER, &st, err, errlen);
     if (s != TA_OK)
         return s;
-    if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK) {
+    if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int(st, 4, any) != SQLITE_OK) {
         s = db_fail(db, "reading the figures per CSO", err, errlen);
         sqlite3_finalize(st);
         return s;
@@ -315,7 +439,12 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
             row.has_compliance = 1;
             row.compliance_centi = sqlite3_column_int64(st, 6);
             row.compliance_pct = (double)row.compliance_centi / 100.0;
+            row.reviewed_centi = sqlite3_column_int64(st, 10);
+            row.reviewed_pct = (double)row.reviewed_centi / 100.0;
         }
+        row.reused_contacts = col_count(st, 7);
+        row.exemption_outliers = col_count(st, 8);
+        row.cross_system_mismatches = col_count(st, 9);
         if (fn(ctx, &row) != 0) {
             rc = SQLITE_DONE;
             break;
@@ -336,11 +465,15 @@ ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
         register_functions(db, "building the JSON summary", err, errlen);
     if (s != TA_OK)
         return s;
-    s = db_prepare(db, json_sql, &st, err, errlen);
+    int any = 0;
+    s = any_review(db, &any, err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db, json_sql, &st, err, errlen);
     if (s != TA_OK)
         return s;
     if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_int(st, 2, SUMMARY_JSON_VERSION) != SQLITE_OK ||
+        sqlite3_bind_int(st, 4, any) != SQLITE_OK ||
         sqlite3_bind_text(st, 3, TA_VERSION, -1, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
         s = db_fail(db, "building the JSON summary", err, errlen);
@@ -385,32 +518,95 @@ static int add_display(ta_buf *b, const char *s, size_t n)
 /* Bytes of a CSO name shown in the text summary. */
 #define SUMMARY_NAME_MAX 80
 
-typedef struct worst_ctx {
-    ta_buf *b;
-    int left;
-    int oom;
-} worst_ctx;
-
-static int add_worst(void *ctx, const summary_cso *row)
+/* "2 reused contacts, 1 exemption outlier" of the nonzero counts; 0, or
+ * -1 when out of memory. Nothing when all three are 0. */
+static int add_signal_counts(ta_buf *b, unsigned long reused,
+                             unsigned long outliers, unsigned long mismatches)
 {
-    worst_ctx *w = ctx;
-    if (w->left <= 0 || !row->has_compliance)
-        return 1; /* the rest have no compliance either (ordered last) */
-    w->left--;
-    int rc = buf_printf(w->b, "  %6.2f%%  ", row->compliance_pct);
+    const struct {
+        unsigned long n;
+        const char *one, *many;
+    } k[] = {{reused, "reused contact", "reused contacts"},
+             {outliers, "exemption outlier", "exemption outliers"},
+             {mismatches, "cross-system mismatch", "cross-system mismatches"}};
+    int rc = 0, first = 1;
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        if (k[i].n == 0)
+            continue;
+        rc |= buf_printf(b, "%s%lu %s", first ? "" : ", ", k[i].n,
+                         k[i].n == 1 ? k[i].one : k[i].many);
+        first = 0;
+    }
+    return rc;
+}
+
+static unsigned long cso_signals(const summary_cso *row)
+{
+    return row->reused_contacts + row->exemption_outliers +
+           row->cross_system_mismatches;
+}
+
+/* One CSO's line: compliance, name, violations, and its signals. */
+static int add_cso_line(ta_buf *b, const summary_cso *row)
+{
+    int rc = row->has_compliance
+                 ? buf_printf(b, "  %6.2f%%  ", row->compliance_pct)
+                 : buf_adds(b, "      n/a  ");
     if (row->cso_len == 0) {
-        rc |= buf_adds(w->b, "(unknown)");
+        rc |= buf_adds(b, "(unknown)");
     } else {
         /* A name is shown whole up to SUMMARY_NAME_MAX bytes, else cut at
          * a character boundary: a 1 MiB "name" must not flood a log. */
         size_t n = utf8_cut(row->cso, row->cso_len, SUMMARY_NAME_MAX);
-        rc |= add_display(w->b, row->cso, n);
+        rc |= add_display(b, row->cso, n);
         if (n < row->cso_len)
-            rc |= buf_adds(w->b, "\xe2\x80\xa6"); /* U+2026 ... */
+            rc |= buf_adds(b, "\xe2\x80\xa6"); /* U+2026 ... */
     }
-    rc |=
-        buf_printf(w->b, " (%lu violations of %lu in scope)\n", row->violation,
-                   row->compliant + row->exempt + row->violation);
+    rc |= buf_printf(b, " (%lu violations of %lu in scope)", row->violation,
+                     row->compliant + row->exempt + row->violation);
+    if (cso_signals(row) > 0) {
+        /* the mark: a CSO at 100% may still be the one to look at */
+        rc |= buf_adds(b, "  ! signals: ");
+        rc |=
+            add_signal_counts(b, row->reused_contacts, row->exemption_outliers,
+                              row->cross_system_mismatches);
+    }
+    rc |= buf_addc(b, '\n');
+    return rc;
+}
+
+typedef struct worst_ctx {
+    ta_buf *b;
+    int worst_n;        /* CSOs listed as the worst */
+    int seen;           /* rows seen so far */
+    int listed;         /* CSOs with signals listed after the worst */
+    unsigned long more; /* ... and those not listed */
+    int second;         /* the pass of the CSOs with signals */
+    int oom;
+} worst_ctx;
+
+/* First pass: the worst_n CSOs with a compliance. Second: the CSOs with
+ * signals that the first did not show (at most worst_n of them). */
+static int add_worst(void *ctx, const summary_cso *row)
+{
+    worst_ctx *w = ctx;
+    int shown = w->seen < w->worst_n && row->has_compliance;
+    w->seen++;
+    int rc = 0;
+    if (!w->second) {
+        if (!shown)
+            return 1; /* the rest are better, or have no compliance */
+        rc = add_cso_line(w->b, row);
+    } else if (!shown && cso_signals(row) > 0) {
+        if (w->listed < w->worst_n) {
+            if (w->listed == 0)
+                rc |= buf_adds(w->b, "other CSOs with signals:\n");
+            rc |= add_cso_line(w->b, row);
+            w->listed++;
+        } else {
+            w->more++;
+        }
+    }
     if (rc != 0) {
         w->oom = 1;
         return 1;
@@ -457,6 +653,33 @@ static ta_status describe_period(sqlite3 *db, const char *period, ta_buf *b,
     return rc ? TA_E_NOMEM : TA_OK;
 }
 
+/* The lines after compliance: after review (when decisions exist) and
+ * the signals. */
+static int add_review_and_signals(ta_buf *b, const summary_totals *t)
+{
+    int rc = 0;
+    if (t->decisions > 0) {
+        if (t->has_compliance)
+            rc |= buf_printf(b, "compliance after review: %.2f%%",
+                             t->reviewed_pct);
+        else
+            rc |= buf_adds(b, "compliance after review: none");
+        rc |= buf_printf(b,
+                         " (%lu QA decisions: %lu upheld, %lu overturned, "
+                         "%lu stale)\n",
+                         t->decisions, t->upheld, t->overturned, t->stale);
+    }
+    if (t->reused_contacts + t->exemption_outliers +
+            t->cross_system_mismatches ==
+        0)
+        return rc | buf_adds(b, "signals: none\n");
+    rc |= buf_adds(b, "signals: ");
+    rc |= add_signal_counts(b, t->reused_contacts, t->exemption_outliers,
+                            t->cross_system_mismatches);
+    rc |= buf_addc(b, '\n');
+    return rc;
+}
+
 ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
                        char **out, char *err, size_t errlen)
 {
@@ -484,12 +707,27 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
                          t.compliant + t.exempt + t.violation);
     else
         rc |= buf_adds(&b, "compliance: none (no ticket in scope)\n");
-    if (rc == 0 && worst_n > 0 && t.compliant + t.exempt + t.violation > 0) {
-        rc = buf_adds(&b, "worst CSOs:\n");
-        worst_ctx w = {&b, worst_n, 0};
-        s = summary_each_cso(db, period, add_worst, &w, err, errlen);
+    rc |= add_review_and_signals(&b, &t);
+    if (rc == 0 && worst_n > 0 && t.tickets > 0) {
+        worst_ctx w = {.b = &b, .worst_n = worst_n};
+        if (t.compliant + t.exempt + t.violation > 0) {
+            rc = buf_adds(&b, "worst CSOs:\n");
+            s = summary_each_cso(db, period, add_worst, &w, err, errlen);
+        }
+        /* the CSOs with signals the worst did not show: SPEC §5 wants
+         * a CSO with any signal marked, whatever its compliance */
+        if (s == TA_OK && t.reused_contacts + t.exemption_outliers +
+                                  t.cross_system_mismatches >
+                              0) {
+            w.second = 1;
+            w.seen = 0;
+            s = summary_each_cso(db, period, add_worst, &w, err, errlen);
+        }
         if (s != TA_OK)
             goto fail;
+        if (w.more > 0)
+            rc |= buf_printf(&b, "  ... and %lu more CSOs with signals\n",
+                             w.more);
         rc |= w.oom;
     }
     if (rc != 0) {
@@ -502,6 +740,48 @@ fail:
     if (s == TA_E_NOMEM)
         snprintf(err, errlen, "building the summary: out of memory");
     buf_free(&b);
+    return s;
+}
+
+ta_status summary_months(sqlite3 *db, const char *period, int *has,
+                         char **months, char *err, size_t errlen)
+{
+    *has = 0;
+    *months = NULL;
+    sqlite3_stmt *st = NULL;
+    ta_status s =
+        db_prepare(db,
+                   "SELECT EXISTS (SELECT 1 FROM tickets WHERE ?1 IS NULL OR "
+                   "period = ?1)",
+                   &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        s = db_fail(db, "reading the months", err, errlen);
+    else
+        *has = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (s != TA_OK || *has)
+        return s;
+    s = db_prepare(db,
+                   "SELECT coalesce(group_concat(period, ', '), '') FROM "
+                   "(SELECT DISTINCT period FROM tickets ORDER BY 1)",
+                   &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        s = db_fail(db, "reading the months", err, errlen);
+    } else {
+        const char *m = (const char *)sqlite3_column_text(st, 0);
+        *months = utf8_clean(
+            m ? m : "", m ? (size_t)sqlite3_column_bytes(st, 0) : 0, NULL);
+        if (!*months) {
+            snprintf(err, errlen, "reading the months: out of memory");
+            s = TA_E_NOMEM;
+        }
+    }
+    sqlite3_finalize(st);
     return s;
 }
 
@@ -521,11 +801,20 @@ int summary_check_fails(const summary_totals *t, int has_fail_under,
                         unsigned long max_rejected, char *why, size_t whylen)
 {
     int fails = 0;
-    char reason[160];
+    char reason[256];
     if (why && whylen)
         why[0] = '\0';
     /* Compare hundredths to hundredths: the rounded figure that is shown
      * is the one judged, so "66.67% is below 66.67%" never happens. */
+    if (has_fail_under && !t->has_compliance) {
+        fails = 1;
+        snprintf(reason, sizeof reason,
+                 "nothing in scope to judge for --fail-under: %lu tickets, "
+                 "none compliant, exempt or a violation (%lu out of scope, "
+                 "%lu rows rejected)",
+                 t->tickets, t->out_of_scope, t->rows_rejected);
+        add_reason(why, whylen, reason);
+    }
     if (has_fail_under && t->has_compliance && fail_under > 0.0) {
         long long limit = (long long)(fail_under * 100.0 + 0.5);
         if (t->compliance_centi < limit) {

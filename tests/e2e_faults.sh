@@ -127,27 +127,34 @@ if command -v sqlite3 >/dev/null; then
 fi
 
 # ---- locked by another process -----------------------------------------
+# SPEC §5: a writer never fails only because another process holds the
+# database; it waits as long as that one does, then goes on (the wait is
+# said on the terminal, and in one line once it is over).
 if command -v sqlite3 >/dev/null; then
   db=$tmp/lk.db
   "$bin" import --quiet --db "$db" "$small" >/dev/null 2>&1
   for mode in EXCLUSIVE IMMEDIATE; do
-    rm -f "$tmp/locked"
+    rm -f "$tmp/locked" "$tmp/lk.db-$mode"
     ( printf 'BEGIN %s;\nSELECT count(*) FROM imports;\n.print locked\n' "$mode"; \
       while [ ! -e "$tmp/release" ]; do sleep 0.1; done; echo "ROLLBACK;" ) \
       | sqlite3 "$db" > "$tmp/locked" &
     lockpid=$!
     for _ in $(seq 1 100); do grep -q locked "$tmp/locked" 2>/dev/null && break; sleep 0.05; done
-    start=$(date +%s)
-    expect "db_locked_${mode}_74" 74 "lk\.db: .*database is locked; another program is using the database" -- \
-      "$bin" import --db "$db" "$med"
-    took=$(( $(date +%s) - start ))
-    [ "$took" -ge 4 ] && ok "db_locked_${mode}_waited_busy_timeout (${took}s)" \
-      || bad "db_locked_${mode}_waited_busy_timeout: ${took}s"
+    python3 "$src/tools/gen_exports.py" --source crm --rows 20000 --period 2026-10 \
+      --seed "$([ $mode = EXCLUSIVE ] && echo 11 || echo 12)" --out "$tmp/med-$mode.csv" 2>/dev/null
+    "$bin" import --db "$db" "$tmp/med-$mode.csv" >"$tmp/out" 2>"$tmp/err" &
+    imp=$!
+    sleep 2
+    if kill -0 "$imp" 2>/dev/null; then ok "db_locked_${mode}_waits"; else bad "db_locked_${mode}_waits: ended while the lock was held"; fi
     touch "$tmp/release"; wait "$lockpid" 2>/dev/null; lockpid=; rm -f "$tmp/release"
+    wait "$imp"; rc=$?
+    [ "$rc" = 0 ] && grep -q "20000 rows read" "$tmp/out" && ok "db_locked_${mode}_then_imports" \
+      || { bad "db_locked_${mode}_then_imports: exit $rc"; head -3 "$tmp/err"; }
+    grep -qE "lk\.db: waited [0-9]+ s for another program" "$tmp/out" && ok "db_locked_${mode}_says_how_long" \
+      || bad "db_locked_${mode}_says_how_long: $(head -c 300 "$tmp/out")"
   done
   got=$(sqlite3 "$db" "PRAGMA integrity_check; select count(*) from imports" | tr '\n' ' ')
-  [ "$got" = "ok 1 " ] && ok "db_locked_nothing_written" || bad "db_locked_nothing_written: $got"
-  expect db_unlocked_import_ok 0 "20000 rows read" -- "$bin" import --db "$db" "$med"
+  [ "$got" = "ok 3 " ] && ok "db_locked_whole_after_waits" || bad "db_locked_whole_after_waits: $got"
 fi
 
 echo "$pass passed, $fail failed ($skip skipped)"

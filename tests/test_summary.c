@@ -492,7 +492,8 @@ static void json_hostile_names(void **state)
 }
 
 /* The exit rule of check: below --fail-under (rounded), over
- * --max-rejected; undefined compliance never fails --fail-under. */
+ * --max-rejected; with --fail-under, nothing in scope to judge fails
+ * (SPEC §2), whatever the threshold. */
 static void check_fails_thresholds(void **state)
 {
     fx *f = *state;
@@ -540,16 +541,20 @@ static void check_fails_thresholds(void **state)
                      1);
     assert_int_equal(strlen(tiny), 7);
 
-    /* nothing in scope: --fail-under 100 does not fail */
+    /* nothing in scope: any --fail-under fails, 0 included; without it
+     * nothing fails but --max-rejected */
     assert_int_equal(
         summary_get_totals(f->db, "2025-01", &t, f->err, sizeof f->err),
         TA_OK);
     assert_false(t.has_compliance);
     assert_int_equal(t.tickets, 0);
     assert_int_equal(summary_check_fails(&t, 1, 100, 0, 0, why, sizeof why),
-                     0);
-    assert_int_equal(summary_check_fails(&t, 1, 100, 1, 0, why, sizeof why),
                      1);
+    assert_non_null(strstr(why, "nothing in scope to judge"));
+    assert_int_equal(summary_check_fails(&t, 1, 0, 0, 0, why, sizeof why), 1);
+    assert_int_equal(summary_check_fails(&t, 0, 0, 0, 0, why, sizeof why), 0);
+    assert_int_equal(summary_check_fails(&t, 0, 0, 1, 0, why, sizeof why), 1);
+    assert_string_equal(why, "1 rows rejected, more than --max-rejected 0");
     /* 100% passes --fail-under 100 */
     summary_totals full = {.compliant = 2,
                            .has_compliance = 1,
@@ -800,6 +805,203 @@ static void json_from_file_db(void **state)
     free(j);
 }
 
+/* Signals and QA decisions on fill_basic's October: a reused contact
+ * entered by Budi and Sari, an outlier Budi, two mismatches whose APKT
+ * side is Sari's (one with Budi's CRM ticket); Budi's violation
+ * overturned, his exemption upheld, Sari's compliant ticket decided on
+ * an older fingerprint (stale). */
+static void fill_signals_and_reviews(fx *f)
+{
+    fill_basic(f);
+    char *e = NULL;
+    int rc = sqlite3_exec(
+        f->db,
+        "INSERT INTO signals(period, kind, contact_kind, contact, customers,"
+        " tickets, detail) VALUES ('2026-10', 'reused_contact', 'hp',"
+        " '081234567890', 6, 9, '{\"csos\":[{\"cso\":\"Budi\",\"tickets\":8},"
+        "{\"cso\":\"Sari\",\"tickets\":1}]}');"
+        "INSERT INTO signals(period, kind, cso, tickets, rate, team_rate,"
+        " threshold, detail) VALUES ('2026-10', 'exemption_outlier', 'Budi',"
+        " 3, 33.3, 10, 20, '{\"codes\":{\"EX_ANGRY\":1},\"exempt\":1}');"
+        "INSERT INTO signals(period, kind, cso, apkt_ticket, crm_ticket,"
+        " detail) VALUES ('2026-10', 'cross_system_mismatch', 'Sari', 'A1',"
+        " '1', '{\"crm_cso\":\"Budi\",\"fields\":[\"hp\"]}'),"
+        " ('2026-10', 'cross_system_mismatch', 'Sari', 'A2', '4',"
+        " '{\"crm_cso\":\"Sari\",\"fields\":[\"email\"]}'),"
+        " ('2026-09', 'cross_system_mismatch', '', 'A3', '7',"
+        " '{\"crm_cso\":\"\",\"fields\":[\"email\"]}');"
+        "INSERT INTO reviews(source, ticket_id, fingerprint, status,"
+        " decision, file, row, decided_at, log_id) VALUES"
+        " ('crm', '2', '', 'violation', 'overturned', 'r.xlsx', 2, 'x', 1),"
+        " ('crm', '3', '', 'exempt', 'upheld', 'r.xlsx', 3, 'x', 2),"
+        " ('crm', '4', 'older', 'compliant', 'upheld', 'r.xlsx', 4, 'x', 3);",
+        NULL, NULL, &e);
+    if (rc != SQLITE_OK)
+        fail_msg("%s", e);
+}
+
+/* SPEC §5 --json: by_cso counts each signal naming the CSO (each signal
+ * once) and has compliance after review; 'reviewed' counts the decisions
+ * (upheld + overturned + stale = decisions). */
+static void json_signals_and_reviewed(void **state)
+{
+    fx *f = *state;
+    char b[200];
+    fill_basic(f);
+    /* no decision yet: the reviewed figure is compliance, counts zero */
+    char *j = json_of(f, "2026-10");
+    assert_string_equal(jget(f, j, "$.by_cso[0].cso", b, sizeof b), "Budi");
+    assert_string_equal(
+        jget(f, j, "$.by_cso[0].compliance_pct_reviewed", b, sizeof b),
+        "66.67");
+    assert_int_equal(jnum(f, j, "$.by_cso[0].reused_contacts"), 0);
+    assert_int_equal(jnum(f, j, "$.reviewed.decisions"), 0);
+    assert_int_equal(jnum(f, j, "$.reviewed.stale"), 0);
+    assert_string_equal(jget(f, j, "$.reviewed.compliance_pct", b, sizeof b),
+                        "75.0");
+    free(j);
+
+    db_close(f->db);
+    assert_int_equal(db_open(":memory:", &f->db, f->err, sizeof f->err),
+                     TA_OK);
+    fill_signals_and_reviews(f);
+    j = json_of(f, "2026-10");
+    /* Budi: 66.67 -> 100 after review, first; then Sari */
+    assert_string_equal(jget(f, j, "$.by_cso[0].cso", b, sizeof b), "Budi");
+    assert_string_equal(jget(f, j, "$.by_cso[0].compliance_pct", b, sizeof b),
+                        "66.67");
+    assert_string_equal(
+        jget(f, j, "$.by_cso[0].compliance_pct_reviewed", b, sizeof b),
+        "100.0");
+    assert_int_equal(jnum(f, j, "$.by_cso[0].reused_contacts"), 1);
+    assert_int_equal(jnum(f, j, "$.by_cso[0].exemption_outliers"), 1);
+    assert_int_equal(jnum(f, j, "$.by_cso[0].cross_system_mismatches"), 1);
+    assert_string_equal(jget(f, j, "$.by_cso[1].cso", b, sizeof b), "Sari");
+    assert_int_equal(jnum(f, j, "$.by_cso[1].reused_contacts"), 1);
+    assert_int_equal(jnum(f, j, "$.by_cso[1].exemption_outliers"), 0);
+    assert_int_equal(jnum(f, j, "$.by_cso[1].cross_system_mismatches"), 2);
+    assert_string_equal(
+        jget(f, j, "$.by_cso[1].compliance_pct_reviewed", b, sizeof b),
+        "100.0");
+    assert_int_equal(jnum(f, j, "$.reviewed.decisions"), 3);
+    assert_int_equal(jnum(f, j, "$.reviewed.upheld"), 1);
+    assert_int_equal(jnum(f, j, "$.reviewed.overturned"), 1);
+    assert_int_equal(jnum(f, j, "$.reviewed.stale"), 1);
+    assert_string_equal(jget(f, j, "$.compliance_pct", b, sizeof b), "75.0");
+    assert_string_equal(jget(f, j, "$.reviewed.compliance_pct", b, sizeof b),
+                        "100.0");
+    free(j);
+
+    /* all periods: the September mismatch counts for the empty CSO */
+    j = json_of(f, NULL);
+    assert_string_equal(jget(f, j, "$.by_cso[0].cso", b, sizeof b), "");
+    assert_int_equal(jnum(f, j, "$.by_cso[0].cross_system_mismatches"), 1);
+    assert_int_equal(jnum(f, j, "$.reviewed.decisions"), 3);
+    free(j);
+
+    /* the same figures through summary_get_totals */
+    summary_totals t;
+    assert_int_equal(
+        summary_get_totals(f->db, "2026-10", &t, f->err, sizeof f->err),
+        TA_OK);
+    assert_int_equal(t.reused_contacts, 1);
+    assert_int_equal(t.exemption_outliers, 1);
+    assert_int_equal(t.cross_system_mismatches, 2);
+    assert_int_equal(t.decisions, 3);
+    assert_int_equal(t.upheld + t.overturned + t.stale, t.decisions);
+    assert_int_equal(t.compliance_centi, 7500);
+    assert_int_equal(t.reviewed_centi, 10000);
+}
+
+/* The text summary counts the signals, marks the CSOs that have some
+ * among the worst, lists the others, and shows compliance after review
+ * once decisions exist (issue 15 item 1). */
+static void text_summary_signals(void **state)
+{
+    fx *f = *state;
+    fill_signals_and_reviews(f);
+    char *s = NULL;
+    assert_int_equal(
+        summary_text(f->db, "2026-10", 1, &s, f->err, sizeof f->err), TA_OK);
+    assert_non_null(strstr(s, "signals: 1 reused contact, 1 exemption "
+                              "outlier, 2 cross-system mismatches\n"));
+    assert_non_null(strstr(s, "compliance after review: 100.00% (3 QA "
+                              "decisions: 1 upheld, 1 overturned, 1 "
+                              "stale)\n"));
+    assert_non_null(strstr(s, "worst CSOs:\n   66.67%  Budi (1 violations "
+                              "of 3 in scope)  ! signals: 1 reused contact, "
+                              "1 exemption outlier, 1 cross-system "
+                              "mismatch\n"));
+    /* Sari, at 100%, is not among the worst 1 but has signals */
+    assert_non_null(strstr(s, "other CSOs with signals:\n  100.00%  Sari "
+                              "(0 violations of 1 in scope)  ! signals: 1 "
+                              "reused contact, 2 cross-system "
+                              "mismatches\n"));
+    free(s);
+    /* without signals or decisions: one line says so, no mark */
+    assert_int_equal(
+        summary_text(f->db, "2026-08", 5, &s, f->err, sizeof f->err), TA_OK);
+    assert_non_null(strstr(s, "signals: none\n"));
+    assert_null(strstr(s, "after review"));
+    assert_null(strstr(s, "!"));
+    free(s);
+}
+
+/* JUnit: a CSO with signals gets them as properties and in its output,
+ * and still passes (signals judge no ticket). */
+static void junit_signals_not_failures(void **state)
+{
+    fx *f = *state;
+    fill_signals_and_reviews(f);
+    char path[700];
+    snprintf(path, sizeof path, "%s/junit.xml", f->tmp);
+    assert_int_equal(
+        junit_write(f->db, "2026-10", 50.0, path, f->err, sizeof f->err),
+        TA_OK);
+    size_t len = 0;
+    char *x = tu_read_file(path, &len);
+    assert_non_null(x);
+    assert_int_equal(count_in(x, "<failure "), 0);
+    assert_int_equal(count_in(x, "<property name=\"reused_contacts\""), 2);
+    assert_non_null(strstr(x, "<property name=\"cross_system_mismatches\" "
+                              "value=\"2\"/>"));
+    assert_non_null(strstr(x, "; signals: 1 reused contacts, 1 exemption "
+                              "outliers, 1 cross-system mismatches"));
+    free(x);
+    char cmd[1000];
+    snprintf(cmd, sizeof cmd,
+             PY " -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "
+                "'%s'",
+             path);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* The months that hold tickets, for the message of a --period without
+ * any (SPEC §2); listed only when it is missing. */
+static void months_with_tickets(void **state)
+{
+    fx *f = *state;
+    int has = -1;
+    char *m = (char *)"x";
+    assert_int_equal(
+        summary_months(f->db, NULL, &has, &m, f->err, sizeof f->err), TA_OK);
+    assert_int_equal(has, 0);
+    assert_string_equal(m, "");
+    free(m);
+    fill_basic(f);
+    assert_int_equal(
+        summary_months(f->db, "2026-10", &has, &m, f->err, sizeof f->err),
+        TA_OK);
+    assert_int_equal(has, 1);
+    assert_null(m);
+    assert_int_equal(
+        summary_months(f->db, "2026-11", &has, &m, f->err, sizeof f->err),
+        TA_OK);
+    assert_int_equal(has, 0);
+    assert_string_equal(m, "2026-09, 2026-10");
+    free(m);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -821,6 +1023,10 @@ int main(void)
         T(junit_unwritable),
         T(db_error_reported),
         T(json_from_file_db),
+        T(json_signals_and_reviewed),
+        T(text_summary_signals),
+        T(junit_signals_not_failures),
+        T(months_with_tickets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
 /*
- * cmd.c — the five subcommands (cmd.h), each the sequence of its steps
+ * cmd.c — the six subcommands (cmd.h), each the sequence of its steps
  * (steps.c). What may follow a failure is decided here: a bad export
- * still lets the other files be audited and reported; a failed audit
- * stops what would show its results; the summary and the workbooks (or
- * check's verdict) are each tried whatever the other did.
+ * still lets the other files be audited and reported; a --period without
+ * tickets or a failed audit stops what would show its results; the
+ * summary and the workbooks (or check's verdict) are each tried whatever
+ * the other did. Only import and run create a database; audit, report
+ * and review need one that exists (SPEC §2).
  */
 #include "cmd_internal.h"
 
@@ -14,7 +16,7 @@
 ta_status cmd_import(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    if (cmd_open(&c, o, out, o->db) == TA_OK)
+    if (cmd_open(&c, o, out, CMD_DB_CREATE) == TA_OK)
         step_import(&c);
     return cmd_close(&c);
 }
@@ -22,42 +24,50 @@ ta_status cmd_import(const cli_options *o, const cmd_output *out)
 ta_status cmd_audit(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    if (cmd_open(&c, o, out, o->db) == TA_OK && step_audit(&c, 0) == TA_OK)
-        step_summary(&c);
+    if (cmd_open(&c, o, out, CMD_DB_EXISTING) == TA_OK &&
+        step_period(&c, 0) == TA_OK && step_audit(&c, 0) == TA_OK)
+        step_summary(&c, 1);
     return cmd_close(&c);
+}
+
+/* The summary and the workbooks, of one read snapshot (SPEC §5): the
+ * first output opens it, cmd_close ends it (steps.c). */
+static void outputs(cmd_ctx *c, int text_summary)
+{
+    step_summary(c, text_summary);
+    step_report(c);
 }
 
 ta_status cmd_report(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    if (cmd_open(&c, o, out, o->db) != TA_OK)
+    if (cmd_open(&c, o, out, CMD_DB_EXISTING) != TA_OK ||
+        step_period(&c, 1) != TA_OK)
         return cmd_close(&c);
     /* Stale verdicts and the signals are brought up to date first, but a
      * database it may only read is reported as it stands. */
     if (db_is_readonly(c.db) || step_audit(&c, 1) == TA_OK)
-        step_report(&c);
+        outputs(&c, 0);
     return cmd_close(&c);
 }
 
 ta_status cmd_run(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    if (cmd_open(&c, o, out, o->db) == TA_OK &&
-        step_goes_on(step_import(&c)) && step_audit(&c, 1) == TA_OK) {
-        step_summary(&c);
-        step_report(&c);
-    }
+    if (cmd_open(&c, o, out, CMD_DB_CREATE) == TA_OK &&
+        step_goes_on(step_import(&c)) && step_period(&c, 0) == TA_OK &&
+        step_audit(&c, 1) == TA_OK)
+        outputs(&c, 1);
     return cmd_close(&c);
 }
 
 ta_status cmd_check(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    /* check keeps nothing: SQLite's private temporary database, which
-     * unlike ":memory:" pages out to a temporary file on big exports. */
-    if (cmd_open(&c, o, out, "") == TA_OK && step_goes_on(step_import(&c)) &&
+    if (cmd_open(&c, o, out, CMD_DB_PRIVATE) == TA_OK &&
+        step_goes_on(step_import(&c)) && step_period(&c, 0) == TA_OK &&
         step_audit(&c, 1) == TA_OK) {
-        step_summary(&c);
+        step_summary(&c, 1);
         step_check(&c);
     }
     return cmd_close(&c);
@@ -65,8 +75,12 @@ ta_status cmd_check(const cli_options *o, const cmd_output *out)
 
 ta_status cmd_review(const cli_options *o, const cmd_output *out)
 {
-    (void)o;
-    /* Being built (docs/review.md): until then a clear refusal. */
+    cmd_ctx c;
+    /* Being built (docs/review.md): until then a clear refusal, after
+     * the database is known to exist. */
+    if (cmd_open(&c, o, out, CMD_DB_EXISTING) != TA_OK)
+        return cmd_close(&c);
     out->error(out->ctx, "review: not available in this build yet");
+    cmd_close(&c);
     return TA_E_USAGE;
 }

@@ -1,17 +1,26 @@
 /*
  * steps.c — the steps the subcommands are made of (cmd_internal.h):
- * opening, importing, auditing with the signals, the summary, the
- * workbooks and check's verdict. Each calls one or two modules and turns
- * what they return into lines for the output; none prints or holds SQL.
+ * opening, importing, the period check, auditing with the signals, the
+ * summary, the workbooks and check's verdict. Each calls one or two
+ * modules and turns what they return into lines for the output; none
+ * prints or holds SQL.
+ *
+ * The progress line (cmd_output.progress, set by main on a terminal
+ * only) is fed here from each module's own callback: the import's bytes,
+ * the audit's rows, the signals' phases, the workbooks, a wait for the
+ * database's lock.
  */
 #include "cmd_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "audit.h"
+#include "import.h"
 #include "interrupt.h"
 #include "junit.h"
+#include "mask.h"
 #include "report.h"
 #include "signals.h"
 #include "summary.h"
@@ -38,24 +47,114 @@ static ta_status fail(cmd_ctx *c, ta_status s, const char *msg)
     return s;
 }
 
+/* 1 when SIGINT or SIGTERM arrived: the step is not started, and the
+ * interruption is said once (unless the step it cut short said it). */
+static int interrupted(cmd_ctx *c, const char *step)
+{
+    if (!interrupt_pending())
+        return 0;
+    if (c->first != TA_E_INTERRUPTED) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "interrupted before %s; nothing more was "
+                 "done",
+                 step);
+        fail(c, TA_E_INTERRUPTED, msg);
+    }
+    return 1;
+}
+
+static void progress(cmd_ctx *c, const char *line, int now)
+{
+    if (c->out->progress)
+        c->out->progress(c->out->ctx, line, now);
+}
+
+/* The last part of a path, for a progress line that fits a terminal. */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+/* ---- opening -------------------------------------------------------- */
+
+/* db_wait_fn: a wait for another process's lock, on the terminal while
+ * it lasts, and in one line once it is over. */
+static void on_db_wait(void *ctx, const char *path, unsigned long seconds,
+                       int over)
+{
+    cmd_ctx *c = ctx;
+    char line[LINELEN];
+    if (!over) {
+        snprintf(line, sizeof line,
+                 "waiting for another ticket-audit to finish with %s... "
+                 "(%lu s)",
+                 path, seconds);
+        progress(c, line, 1);
+        return;
+    }
+    progress(c, NULL, 1);
+    if (!c->o->quiet) {
+        snprintf(line, sizeof line,
+                 "%s: waited %lu s for another program to finish with the "
+                 "database",
+                 path, seconds);
+        c->out->info(c->out->ctx, line);
+    }
+}
+
 ta_status cmd_open(cmd_ctx *c, const cli_options *o, const cmd_output *out,
-                   const char *dbpath)
+                   cmd_db_mode mode)
 {
     char err[ERRLEN];
+    memset(c, 0, sizeof *c);
     c->o = o;
     c->out = out;
-    c->rs = NULL;
-    c->db = NULL;
     c->first = TA_OK;
     c->snapshot = 0;
+    c->in_memory = mode == CMD_DB_PRIVATE;
     ta_status s = rules_load(o->rules, &c->rs, err, sizeof err);
+    db_open_options dbo = {.must_exist = mode == CMD_DB_EXISTING,
+                           .on_wait = on_db_wait,
+                           .wait_ctx = c};
+    /* check keeps nothing: SQLite's private temporary database ("")
+     * which, unlike ":memory:", pages out to a temporary file on big
+     * exports. */
     if (s == TA_OK)
-        s = db_open(dbpath, &c->db, err, sizeof err);
+        s = db_open_with(c->in_memory ? "" : o->db, &dbo, &c->db, err,
+                         sizeof err);
     return s == TA_OK ? TA_OK : fail(c, s, err);
+}
+
+/* SPEC §2: with several files, the command ends with a line that
+ * repeats which inputs failed, since their messages have scrolled away
+ * by then. */
+static void show_failed(cmd_ctx *c)
+{
+    const cli_options *o = c->o;
+    if (o->nfiles < 2 || c->nfailed == 0)
+        return;
+    char line[LINELEN];
+    size_t used = 0;
+    int n = snprintf(line, sizeof line, "%d of %d inputs failed: ", c->nfailed,
+                     o->nfiles);
+    used = n > 0 ? (size_t)n : 0;
+    for (int i = 0; i < c->nfailed && used < sizeof line; i++) {
+        ta_status st = c->failed[i].status;
+        n = snprintf(line + used, sizeof line - used, "%s%s (exit %d, %s)",
+                     i ? ", " : "", o->files[c->failed[i].file],
+                     ta_exit_status(st), ta_strerror(st));
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    c->out->error(c->out->ctx, line);
 }
 
 ta_status cmd_close(cmd_ctx *c)
 {
+    progress(c, NULL, 1);
     if (c->snapshot)
         db_read_end(c->db);
     c->snapshot = 0;
@@ -63,6 +162,9 @@ ta_status cmd_close(cmd_ctx *c)
     rules_free(c->rs);
     c->db = NULL;
     c->rs = NULL;
+    show_failed(c);
+    free(c->failed);
+    c->failed = NULL;
     return c->first;
 }
 
@@ -88,12 +190,19 @@ static ta_status snapshot(cmd_ctx *c)
 
 /* ---- import --------------------------------------------------------- */
 
+/* A rejected row's reason quotes the cell that failed, often an email or
+ * a phone number typed in the wrong column: masked as the reports mask
+ * it (SPEC §2, §5). */
 static void show_reject(void *ctx, const char *file, long long line,
                         const char *reason)
 {
     const cmd_ctx *c = ctx;
-    char msg[LINELEN];
-    snprintf(msg, sizeof msg, "%s:%lld: row rejected: %s", file, line, reason);
+    char masked[2 * 1024 + 1], msg[LINELEN];
+    size_t n = strlen(reason);
+    if (n > 1024)
+        n = 1024; /* a reason is one line of the rejects table */
+    mask_text(reason, n, masked, sizeof masked);
+    snprintf(msg, sizeof msg, "%s:%lld: row rejected: %s", file, line, masked);
     c->out->error(c->out->ctx, msg);
 }
 
@@ -141,14 +250,62 @@ static void show_imported(cmd_ctx *c, const char *file, const import_result *r)
         show_rejects(c, r);
 }
 
+/* SPEC §3 reads a file that is not valid UTF-8 as Windows-1252; forced
+ * to UTF-8 (--encoding utf-8), its bad bytes became U+FFFD, which is
+ * worth a warning even with --quiet: names and notes were damaged. */
+static void warn_replaced(cmd_ctx *c, const char *file, const import_result *r)
+{
+    if (r->already_imported || r->invalid_utf8 == 0)
+        return;
+    char msg[LINELEN];
+    snprintf(msg, sizeof msg,
+             "%s: warning: %llu invalid UTF-8 sequence%s replaced by U+FFFD "
+             "(\xef\xbf\xbd): the file is not UTF-8 although --encoding "
+             "utf-8 was given; it is probably windows-1252: leave --encoding "
+             "out (it is detected) or give --encoding windows-1252, into a "
+             "new --db",
+             file, r->invalid_utf8, r->invalid_utf8 == 1 ? " was" : "s were");
+    c->out->error(c->out->ctx, msg);
+}
+
+/* import_progress_fn: one file's bytes. */
+static void import_progress(void *ctx, const char *file,
+                            unsigned long long done, unsigned long long total,
+                            unsigned long rows)
+{
+    cmd_ctx *c = ctx;
+    char line[LINELEN];
+    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+    snprintf(line, sizeof line, "importing %s: %3.0f%%  %lu rows",
+             base_name(file), pct, rows);
+    progress(c, line, done >= total);
+    if (done >= total)
+        progress(c, NULL, 1);
+}
+
+/* Keeps the input that failed for the last line. */
+static void keep_failed(cmd_ctx *c, int file, ta_status s)
+{
+    if (!c->failed) {
+        c->failed = calloc((size_t)c->o->nfiles, sizeof *c->failed);
+        if (!c->failed)
+            return; /* only the last line is lost: each file said its own */
+    }
+    c->failed[c->nfailed].file = file;
+    c->failed[c->nfailed].status = s;
+    c->nfailed++;
+}
+
 ta_status step_import(cmd_ctx *c)
 {
     const cli_options *o = c->o;
     import_options io = {0};
     io.source = (ta_source)o->source;
     io.encoding = (csv_encoding)o->encoding;
-    io.progress = c->out->progress;
-    io.progress_ctx = c->out->ctx;
+    if (c->out->progress) {
+        io.progress = import_progress;
+        io.progress_ctx = c;
+    }
     ta_status first = TA_OK;
     char err[ERRLEN];
     for (int i = 0; i < o->nfiles; i++) {
@@ -164,14 +321,18 @@ ta_status step_import(cmd_ctx *c)
         }
         ta_status s =
             import_file(c->db, c->rs, o->files[i], &io, &r, err, sizeof err);
+        progress(c, NULL, 1);
         if (s != TA_OK) {
             fail(c, s, err);
+            if (s != TA_E_INTERRUPTED)
+                keep_failed(c, i, s);
             if (first == TA_OK)
                 first = s;
             continue;
         }
         if (!o->quiet)
             show_imported(c, o->files[i], &r);
+        warn_replaced(c, o->files[i], &r);
     }
     return first;
 }
@@ -182,62 +343,164 @@ int step_goes_on(ta_status s)
            s != TA_E_INTERRUPTED;
 }
 
+/* ---- the period ----------------------------------------------------- */
+
+ta_status step_period(cmd_ctx *c, int need_tickets)
+{
+    const cli_options *o = c->o;
+    if (!o->period && !need_tickets)
+        return TA_OK;
+    if (interrupted(c, "checking the period"))
+        return TA_E_INTERRUPTED;
+    char err[ERRLEN], msg[LINELEN];
+    int has = 0;
+    char *months = NULL;
+    ta_status s =
+        summary_months(c->db, o->period, &has, &months, err, sizeof err);
+    if (s != TA_OK)
+        return fail(c, s, err);
+    if (has)
+        return TA_OK;
+    const char *list = months && *months ? months : "none";
+    if (o->period && c->in_memory) /* check: the files given, no file */
+        snprintf(msg, sizeof msg,
+                 "--period %s holds no ticket of the files given; months "
+                 "with tickets: %s%s",
+                 o->period, list,
+                 *list != 'n' ? "; give one of them, or leave --period out"
+                              : "");
+    else if (o->period)
+        snprintf(msg, sizeof msg,
+                 "%s: --period %s holds no ticket; months with tickets: "
+                 "%s; %s",
+                 o->db, o->period, list,
+                 *list != 'n' ? "give one of them, or leave --period out"
+                              : "import exports first: ticket-audit import "
+                                "--db DB FILE...");
+    else
+        snprintf(msg, sizeof msg,
+                 "%s: the database holds no ticket (months with tickets: "
+                 "none); import exports first: ticket-audit import --db %s "
+                 "FILE...",
+                 o->db, o->db);
+    free(months);
+    return fail(c, TA_E_DATA, msg);
+}
+
 /* ---- audit and signals ---------------------------------------------- */
+
+/* audit_progress_fn */
+static void audit_progress(void *ctx, unsigned long tickets,
+                           unsigned long long done, unsigned long long total)
+{
+    cmd_ctx *c = ctx;
+    char line[256];
+    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+    snprintf(line, sizeof line, "auditing: %3.0f%%  %lu tickets", pct,
+             tickets);
+    progress(c, line, done == 0);
+}
+
+/* signals_progress_fn */
+static void signals_progress(void *ctx, const char *phase)
+{
+    cmd_ctx *c = ctx;
+    char line[256];
+    snprintf(line, sizeof line, "signals: %s...", phase);
+    progress(c, line, 1);
+}
 
 ta_status step_audit(cmd_ctx *c, int only_stale)
 {
     char err[ERRLEN];
     const char *period = c->o->period;
+    if (interrupted(c, "the audit"))
+        return TA_E_INTERRUPTED;
     /* An audit that judges the tickets feeds the signals as it reads them;
      * one that judged nothing (import did) leaves them a scan of their
      * own, or nothing at all when they are up to date. */
     signals_feed *sig = signals_feed_new(c->rs, period);
     if (!sig)
         return fail(c, TA_E_NOMEM, "out of memory preparing the audit");
+    audit_options ao = {.only_stale = only_stale,
+                        .on_ticket = signals_feed_on_ticket,
+                        .ticket_ctx = sig};
+    if (c->out->progress) {
+        ao.progress = audit_progress;
+        ao.progress_ctx = c;
+        signals_feed_set_progress(sig, signals_progress, c);
+    }
     /* One transaction: the verdicts and their signals commit together,
      * and once. */
     audit_summary sum;
     signals_counts n;
     ta_status s = db_begin(c->db, "starting the audit", err, sizeof err);
     if (s == TA_OK)
-        s = audit_run(c->db, c->rs, period, only_stale, signals_feed_on_ticket,
-                      sig, &sum, err, sizeof err);
+        s = audit_run_with(c->db, c->rs, period, &ao, &sum, err, sizeof err);
     if (s == TA_OK && sum.audit_id != 0)
         s = signals_feed_write(sig, c->db, &n, err, sizeof err);
     else if (s == TA_OK)
-        s = signals_compute(c->db, c->rs, period, &n, err, sizeof err);
+        s = signals_feed_compute(sig, c->db, &n, err, sizeof err);
     if (s == TA_OK)
         s = db_commit(c->db, "committing the audit", err, sizeof err);
     else
         db_rollback(c->db);
     signals_feed_free(sig);
+    progress(c, NULL, 1);
     return s == TA_OK ? snapshot(c) : fail(c, s, err);
 }
 
 /* ---- outputs -------------------------------------------------------- */
 
-ta_status step_summary(cmd_ctx *c)
+ta_status step_summary(cmd_ctx *c, int text_too)
 {
     const cli_options *o = c->o;
     char err[ERRLEN];
     char *text = NULL;
+    if (!o->json && (o->quiet || !text_too))
+        return TA_OK;
+    if (interrupted(c, "the summary"))
+        return TA_E_INTERRUPTED;
     ta_status s = snapshot(c);
     if (s != TA_OK)
         return s;
     if (o->json)
         s = summary_json(c->db, o->period, &text, err, sizeof err);
-    else if (!o->quiet)
+    else
         s = summary_text(c->db, o->period, 5, &text, err, sizeof err);
-    if (s == TA_OK && text)
+    if (s != TA_OK) {
+        free(text);
+        return fail(c, s, err);
+    }
+    /* a signal while it was built: the command ends with 130 / 143, and
+     * prints no summary of what it did not finish */
+    if (!interrupted(c, "printing the summary") && text)
         c->out->summary(c->out->ctx, text, o->json);
     free(text);
-    return s == TA_OK ? TA_OK : fail(c, s, err);
+    return c->first == TA_E_INTERRUPTED ? TA_E_INTERRUPTED : TA_OK;
+}
+
+/* report_progress_fn */
+static void report_progress(void *ctx, const char *workbook, const char *sheet,
+                            unsigned long done, unsigned long total)
+{
+    cmd_ctx *c = ctx;
+    char line[LINELEN];
+    int n = snprintf(line, sizeof line, "writing %s", base_name(workbook));
+    if (n > 0 && sheet)
+        n += snprintf(line + n, sizeof line - (size_t)n, ": %s", sheet);
+    if (n > 0 && (size_t)n < sizeof line && total > 1)
+        snprintf(line + n, sizeof line - (size_t)n, " (%lu of %lu workbooks)",
+                 done + 1 > total ? total : done + 1, total);
+    progress(c, line, sheet == NULL);
 }
 
 ta_status step_report(cmd_ctx *c)
 {
     const cli_options *o = c->o;
     char err[ERRLEN], path[4096];
+    if (interrupted(c, "the report"))
+        return TA_E_INTERRUPTED;
     report_options ro = {0};
     ro.out_dir = o->out;
     ro.period = o->period;
@@ -245,10 +508,19 @@ ta_status step_report(cmd_ctx *c)
     ro.per_cso = o->per_cso;
     ro.no_mask = o->no_mask;
     ro.target = o->target;
+    if (c->out->progress) {
+        ro.progress = report_progress;
+        ro.progress_ctx = c;
+    }
     ta_status s = snapshot(c);
     if (s != TA_OK)
         return s;
+    progress(c,
+             o->per_cso ? "writing the workbooks (and one per CSO)..."
+                        : "writing the workbook...",
+             1);
     s = report_write(c->db, &ro, path, sizeof path, err, sizeof err);
+    progress(c, NULL, 1);
     if (s != TA_OK)
         return fail(c, s, err);
     if (!o->quiet) {
@@ -263,8 +535,10 @@ ta_status step_report(cmd_ctx *c)
 ta_status step_check(cmd_ctx *c)
 {
     const cli_options *o = c->o;
-    char err[ERRLEN], why[512];
+    char err[ERRLEN], why[768];
     summary_totals t;
+    if (interrupted(c, "the verdict"))
+        return TA_E_INTERRUPTED;
     ta_status s = snapshot(c);
     if (s != TA_OK)
         return s;

@@ -77,7 +77,8 @@ struct csv_reader {
     unsigned char *rbuf;
     size_t rpos, rlen;
     int src_eof;
-    unsigned long long raw_in; /* raw bytes taken from the source */
+    unsigned long long raw_in;   /* raw bytes taken from the source */
+    unsigned long long replaced; /* invalid UTF-8 sequences -> U+FFFD */
 
     unsigned long line;          /* physical line number at pos */
     unsigned long long progress; /* csv_offset */
@@ -277,13 +278,14 @@ static csv_status fill(csv_reader *r)
         size_t take = (r->wcap - r->wlen) / 3;
         if (take > avail)
             take = avail;
-        size_t used = take, out;
+        size_t used = take, out, nbad = 0;
         if (r->xf == XF_CP1252)
             out = cp1252_decode(r->rbuf + r->rpos, take, r->wbuf + r->wlen);
         else
             out = utf8_repair_part((const char *)r->rbuf + r->rpos, take,
                                    r->src_eof && take == avail,
-                                   r->wbuf + r->wlen, &used);
+                                   r->wbuf + r->wlen, &used, &nbad);
+        r->replaced += nbad;
         r->wlen += out;
         r->rpos += used;
         if (used == 0) {
@@ -991,6 +993,11 @@ int csv_had_bom(const csv_reader *r)
 unsigned long long csv_size(const csv_reader *r)
 {
     return r->size;
+}
+
+unsigned long long csv_replaced(const csv_reader *r)
+{
+    return r ? r->replaced : 0;
 }
 
 unsigned long long csv_offset(const csv_reader *r)

@@ -231,6 +231,9 @@ static ta_status write_per_cso(rpt_ctx *c, rpt_files *f, const rpt_stats *st,
         one.all = st->cso[i];
         c->st = &one;
         c->cso = st->cso[i].name;
+        if (c->opt->progress)
+            c->opt->progress(c->opt->progress_ctx, shown, NULL, i + 1,
+                             st->ncso + 1);
         s = write_book(c, f, &f->set, file, shown);
     }
     c->st = st;
@@ -306,6 +309,9 @@ ta_status report_write(sqlite3 *db, const report_options *opt, char *path_out,
                             errlen);
     if (s == TA_OK)
         s = rpt_dir_scratch(&f.scratch, err, errlen);
+    if (s == TA_OK && opt->progress)
+        opt->progress(opt->progress_ctx, path, NULL, 0,
+                      opt->per_cso ? st->ncso + 1 : 1);
     if (s == TA_OK)
         s = write_book(&c, &f, &f.work, name, path);
     char setpath[RPT_PATH_BYTES + 32];

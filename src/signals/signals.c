@@ -31,7 +31,25 @@
 
 #include "buf.h"
 #include "db.h"
+#include "interrupt.h"
 #include "signals_internal.h"
+
+/* Tells the feed's progress callback that a phase starts. */
+static void phase(const signals_feed *f, const char *what)
+{
+    if (f->progress)
+        f->progress(f->progress_ctx, what);
+}
+
+/* SIGINT / SIGTERM between two records of a loop that may run long
+ * without a statement (the progress handler stops those). */
+static ta_status interrupted(char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "computing the signals: interrupted; nothing "
+             "of them was stored");
+    return TA_E_INTERRUPTED;
+}
 
 /* The bytes of b equal data[0..len). */
 static int str_eq(const ta_buf *b, const void *data, size_t len)
@@ -297,6 +315,10 @@ static ta_status reused_contacts(signals_feed *f, sig_merge *m, sqlite3 *db,
     uint64_t key = 0;
     int rc = 0, any = 0;
     while (s == TA_OK && (rc = merge_next_reused(m, &r)) == 1) {
+        if (interrupt_pending()) {
+            s = interrupted(err, errlen);
+            break;
+        }
         if (!any || r.k1 != key) {
             s = reuse_flush(&c, err, errlen);
             key = r.k1;
@@ -665,7 +687,8 @@ static ta_status mismatches_from_feed(sig_merge *m, sqlite3 *db,
     extsort_rec k, a;
     int rc = 0;
     while (s == TA_OK && (rc = merge_next_pair(m, &k, &a)) == 1)
-        s = cross_check(&c, &k, &a, err, errlen);
+        s = interrupt_pending() ? interrupted(err, errlen)
+                                : cross_check(&c, &k, &a, err, errlen);
     if (s == TA_OK && rc < 0)
         s = sort_error(err, errlen);
     sqlite3_finalize(c.ins);
@@ -750,7 +773,10 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
     if (out)
         *out = n;
     const char *period = f->period;
+    phase(f, "sorting");
     ta_status s = feed_end(f, err, errlen);
+    if (s == TA_OK && interrupt_pending())
+        s = interrupted(err, errlen);
     if (s != TA_OK)
         return s;
     /* the merging threads read the sorts while this one writes */
@@ -796,6 +822,8 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
      * Then what needs no thread (the index, the outliers) while it
      * groups the contacts, and the reused contacts last. */
     if (s == TA_OK)
+        phase(f, "cross-system mismatches");
+    if (s == TA_OK)
         s = f->cross ? mismatches_from_feed(m, db, &n.cross_system_mismatches,
                                             err, errlen)
                      : mismatches(db, period, &n.cross_system_mismatches, err,
@@ -803,11 +831,15 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
     if (s == TA_OK && !period)
         s = db_exec(db, DB_SIGNALS_INDEX, "indexing the signals", err, errlen);
     if (s == TA_OK)
+        phase(f, "exemption outliers");
+    if (s == TA_OK)
         s = f->months_full
                 ? exemption_outliers(db, f->rs, period, &n.exemption_outliers,
                                      err, errlen)
                 : outliers_from_feed(f, db, &n.exemption_outliers, err,
                                      errlen);
+    if (s == TA_OK)
+        phase(f, "reused contacts");
     if (s == TA_OK)
         s = reused_contacts(f, m, db, &n.reused_contacts, err, errlen);
     merge_free(m);
@@ -878,28 +910,39 @@ static ta_status feed_from_table(signals_feed *f, sqlite3 *db,
     return s;
 }
 
-ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
-                          signals_counts *out, char *err, size_t errlen)
+ta_status signals_feed_compute(signals_feed *f, sqlite3 *db,
+                               signals_counts *out, char *err, size_t errlen)
 {
     signals_counts n = {0, 0, 0};
     if (out)
         *out = n;
     int fresh = 0;
-    ta_status s = state_step(db, fresh_sql, rs, period, &fresh, err, errlen);
+    ta_status s =
+        state_step(db, fresh_sql, f->rs, f->period, &fresh, err, errlen);
     if (s != TA_OK)
         return s;
     if (fresh) {
-        s = count_stored(db, period, &n, err, errlen);
+        s = count_stored(db, f->period, &n, err, errlen);
         if (s == TA_OK && out)
             *out = n;
         return s;
     }
+    phase(f, "reading the tickets");
+    s = feed_from_table(f, db, f->period, err, errlen);
+    if (s == TA_OK)
+        s = signals_feed_write(f, db, out, err, errlen);
+    return s;
+}
+
+ta_status signals_compute(sqlite3 *db, const rules *rs, const char *period,
+                          signals_counts *out, char *err, size_t errlen)
+{
+    if (out)
+        *out = (signals_counts){0, 0, 0};
     signals_feed *f = signals_feed_new(rs, period);
     if (!f)
         return nomem(err, errlen);
-    s = feed_from_table(f, db, period, err, errlen);
-    if (s == TA_OK)
-        s = signals_feed_write(f, db, out, err, errlen);
+    ta_status s = signals_feed_compute(f, db, out, err, errlen);
     signals_feed_free(f);
     return s;
 }

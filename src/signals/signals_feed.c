@@ -145,6 +145,13 @@ signals_feed *signals_feed_new(const rules *rs, const char *period)
     return f;
 }
 
+void signals_feed_set_progress(signals_feed *f, signals_progress_fn fn,
+                               void *ctx)
+{
+    f->progress = fn;
+    f->progress_ctx = ctx;
+}
+
 static void stop_worker(signals_feed *f);
 
 void signals_feed_free(signals_feed *f)

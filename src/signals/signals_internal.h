@@ -145,6 +145,8 @@ struct signals_feed {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int werr; /* the worker's first error, an errno value */
+    signals_progress_fn progress; /* NULL: none */
+    void *progress_ctx;
 };
 
 /* Ends the feeding: waits for the worker thread and reports its error, if
