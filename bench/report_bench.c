@@ -19,7 +19,9 @@
 
 static const char gen_sql[] =
     "BEGIN;"
-    "INSERT INTO imports VALUES (1, 'bench.csv', 0, 'bench', 'crm', 'utf-8',"
+    "INSERT INTO imports(id, file, size, sha256, source, encoding, delimiter,"
+    " header_line, rows_read, rows_imported, rows_rejected, imported_at,"
+    " program_version) VALUES (1, 'bench.csv', 0, 'bench', 'crm', 'utf-8',"
     " ',', 1, ?1, ?1, 0, '2026-11-01T00:00:00Z', '0.1.0');"
     "INSERT INTO audits VALUES (1, 'import', '2026-11-01T00:00:00Z', NULL,"
     " 'default', '0.1.0', ?1);"
@@ -27,7 +29,7 @@ static const char gen_sql[] =
     " WHERE x < ?1)"
     " INSERT INTO tickets(source, ticket_id, import_id, line, date, period,"
     " type, email, hp, cso, notes, category, status, codes, email_state,"
-    " hp_state, evidence, audit_id)"
+    " hp_state, evidence, audit_id, fingerprint)"
     " SELECT 'crm', 'T' || x, 1, x + 1,"
     " printf('2026-10-%02d', 1 + x % 28), '2026-10', 'Keluhan',"
     " 'pelanggan' || x || '@gmail.com', printf('0812%08d', x),"
@@ -36,7 +38,7 @@ static const char gen_sql[] =
     " || printf('0813%08d', x) || ' atau email p' || x || '@yahoo.co.id',"
     " 'keluhan', 'violation', CASE WHEN x % 3 = 0 THEN 'EMAIL_INVALID'"
     " ELSE 'EMAIL_MISSING HP_INVALID' END, 'EMAIL_INVALID', 'HP_INVALID',"
-    " '', 1 FROM n;"
+    " '', 1, printf('%012x', x) FROM n;"
     "COMMIT;";
 
 int main(int argc, char **argv)
