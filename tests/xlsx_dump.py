@@ -65,8 +65,14 @@ def main(path):
                     out.append("M\t%s\t%s\t%s" % (ws.title, cell.coordinate,
                                                   esc(cell.comment.text)))
                 if cell.value is None:
+                    # a formatted blank: an input cell waiting for a value
                     if cell.protection is not None and not cell.protection.locked:
                         out.append("U\t%s\t%s" % (ws.title, cell.coordinate))
+                    fill = cell.fill
+                    if fill is not None and fill.fill_type == "solid" and \
+                            isinstance(fill.fgColor.rgb, str):
+                        out.append("F\t%s\t%s\t%s" % (ws.title, cell.coordinate,
+                                                      fill.fgColor.rgb[-6:]))
                     continue
                 v = cell.value
                 if cell.data_type == "n":
