@@ -200,13 +200,13 @@ static void sheet_order_id(void **state)
     assert_string_equal(s, "Ringkasan|Per CSO|Temuan|Pengecualian|Ditolak|"
                            "Indikasi|Tinjauan|");
     assert_line(d, "CHARTS\t3"); /* codes, CSOs, months */
-    assert_line(d, "P\tTemuan\tA2");
-    assert_line(d, "A\tTemuan\tA1:N6");
+    assert_line(d, "P\tTemuan\tC2"); /* source and ticket stay */
+    assert_line(d, "A\tTemuan\tA1:M6");
     /* the QA decision columns end the sheet; a drop-down list over the
      * rows; no green "number stored as text" triangles */
-    assert_line(d, "C\tTemuan\tK1\ts\tKeputusan QA");
-    assert_line(d, "C\tTemuan\tN1\ts\tKunci");
-    assert_line(d, "V\tTemuan\tK2:K6\tlist\t\"Sah,Batal\"\tNone");
+    assert_line(d, "C\tTemuan\tJ1\ts\tKeputusan QA");
+    assert_line(d, "C\tTemuan\tM1\ts\tKunci");
+    assert_line(d, "V\tTemuan\tJ2:J6\tlist\t\"Sah,Batal\"\tNone");
     assert_line(d, "I\tTemuan\tA1:XFD1048576");
     assert_line(d, "I\tPer CSO\tA1:XFD1048576");
     free(d);
@@ -251,8 +251,8 @@ static void sheet_order_en(void **state)
                    "for this period.");
     assert_line(d, "C\tReview\tA1\ts\tNo QA decisions on this period's "
                    "tickets yet.");
-    assert_line(d, "C\tFindings\tK1\ts\tQA decision");
-    assert_line(d, "V\tFindings\tK2:K6\tlist\t\"Upheld,Overturned\"\tNone");
+    assert_line(d, "C\tFindings\tJ1\ts\tQA decision");
+    assert_line(d, "V\tFindings\tJ2:J6\tlist\t\"Upheld,Overturned\"\tNone");
     free(d);
 }
 
@@ -618,16 +618,16 @@ static void masked_by_default(void **state)
     assert_null(strstr(d, "081234567890"));
     assert_null(strstr(d, "3456 7890"));
     assert_null(strstr(d, "1111-2222"));
-    assert_line(d, "C\tTemuan\tH5\ts\tb***@gmail.com");
-    assert_line(d, "C\tTemuan\tI5\ts\t+62 81* **** 7890");
-    assert_line(d, "C\tTemuan\tI2\ts\t0812****7890");
-    assert_line(d, "C\tTemuan\tJ2\ts\tpelanggan minta dihubungi di "
+    assert_line(d, "C\tTemuan\tG5\ts\tb***@gmail.com");
+    assert_line(d, "C\tTemuan\tH5\ts\t+62 81* **** 7890");
+    assert_line(d, "C\tTemuan\tH2\ts\t0812****7890");
+    assert_line(d, "C\tTemuan\tI2\ts\tpelanggan minta dihubungi di "
                    "0812****8888");
-    assert_line(d, "C\tPengecualian\tK2\ts\tpelanggan marah, email "
+    assert_line(d, "C\tPengecualian\tJ2\ts\tpelanggan marah, email "
                    "b***@gmail.com");
     /* a cell without an address or a number is shown as it is */
-    assert_line(d, "C\tTemuan\tI3\ts\t021555");
-    assert_line(d, "C\tTemuan\tH4\ts\tani");
+    assert_line(d, "C\tTemuan\tH3\ts\t021555");
+    assert_line(d, "C\tTemuan\tG4\ts\tani");
     assert_line(d, "C\tDitolak\tE2\ts\tT9,2026-10-01,Budi,b***@gmail.com,"
                    "0812****7890");
     assert_line(d, "C\tDitolak\tC2\tn\t7.0");
@@ -643,25 +643,25 @@ static void codes_and_evidence_worded(void **state)
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
     assert_line(d, "C\tTemuan\tF1\ts\tPelanggaran");
-    assert_line(d, "C\tTemuan\tG1\ts\tKode");
     assert_line(d, "C\tTemuan\tE2\ts\tkeluhan");
-    assert_line(d, "C\tTemuan\tF4\ts\tEmail tidak sah; HP kosong");
-    assert_line(d, "C\tTemuan\tG4\ts\tEMAIL_INVALID HP_MISSING");
-    assert_line(d, "C\tPengecualian\tF2\ts\tPelanggan marah");
-    assert_line(d, "C\tPengecualian\tH1\ts\tBukti");
-    assert_line(d, "C\tPengecualian\tH2\ts\tPelanggan marah (Catatan: "
+    assert_line(d, "C\tTemuan\tF4\ts\tEmail tidak sah (EMAIL_INVALID); HP "
+                   "kosong (HP_MISSING)");
+    assert_line(d, "C\tPengecualian\tF2\ts\tPelanggan marah (EX_ANGRY)");
+    assert_line(d, "C\tPengecualian\tG1\ts\tBukti");
+    assert_line(d, "C\tPengecualian\tG2\ts\tPelanggan marah (Catatan: "
                    "\"marah\")");
-    assert_line(d, "C\tPengecualian\tH3\ts\tKeadaan darurat (Urgensi: "
+    assert_line(d, "C\tPengecualian\tG3\ts\tKeadaan darurat (Urgensi: "
                    "\"Urgent\")");
     free(d);
     report_options en = {.period = "2026-10", .lang = "en"};
     assert_int_equal(run(f, &en), TA_OK);
     d = dump(f, f->path);
     assert_line(d, "C\tFindings\tE2\ts\tcomplaint");
-    assert_line(d, "C\tFindings\tF4\ts\tInvalid email; HP missing");
-    assert_line(d, "C\tExemptions\tH2\ts\tAngry customer (Notes: "
+    assert_line(d, "C\tFindings\tF4\ts\tInvalid email (EMAIL_INVALID); HP "
+                   "missing (HP_MISSING)");
+    assert_line(d, "C\tExemptions\tG2\ts\tAngry customer (Notes: "
                    "\"marah\")");
-    assert_line(d, "C\tExemptions\tH3\ts\tEmergency (Urgency: \"Urgent\")");
+    assert_line(d, "C\tExemptions\tG3\ts\tEmergency (Urgency: \"Urgent\")");
     free(d);
 }
 
@@ -826,7 +826,7 @@ static void text_wraps_rows_fit(void **state)
     char *d = dump(f, f->path);
     int row = tu_xlsx_row_of(d, "Temuan", 'B', "L1");
     assert_true(row > 0);
-    assert_line(d, "W\tTemuan\tJ%d", row);
+    assert_line(d, "W\tTemuan\tI%d", row);
     assert_line(d, "H\tTemuan\t%d\t45.0", row);
     /* a one-line row keeps the default height */
     row = tu_xlsx_row_of(d, "Temuan", 'B', "A2");
@@ -861,8 +861,8 @@ static void unmasked_with_no_mask(void **state)
     report_options o = {.period = "2026-10", .no_mask = 1};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
-    assert_line(d, "C\tTemuan\tH5\ts\tbudi.s@gmail.com");
-    assert_line(d, "C\tTemuan\tI5\ts\t+62 812 3456 7890");
+    assert_line(d, "C\tTemuan\tG5\ts\tbudi.s@gmail.com");
+    assert_line(d, "C\tTemuan\tH5\ts\t+62 812 3456 7890");
     assert_line(d, "C\tDitolak\tE3\ts\t,2026-10-02,Ani,ani@yahoo.co.id,"
                    "+62 812-1111-2222");
     free(d);
@@ -878,7 +878,7 @@ static void formula_stays_text(void **state)
     assert_null(strstr(d, "\tf\t"));
     assert_line(d, "C\tPer CSO\tA4\ts\t" HYPER);
     assert_line(d, "C\tTemuan\tD5\ts\t" HYPER);
-    assert_line(d, "C\tTemuan\tJ5\ts\t" HYPER);
+    assert_line(d, "C\tTemuan\tI5\ts\t" HYPER);
     free(d);
 }
 
@@ -899,10 +899,10 @@ static void sheet_continues_past_row_limit(void **state)
     assert_line(d, "C\tPer CSO (4)\tI1\ts\tPelanggaran");
     assert_line(d, "C\tTemuan (2)\tA1\ts\tSumber");
     assert_line(d, "C\tTemuan (2)\tB3\ts\tP1");
-    assert_line(d, "P\tTemuan (2)\tA2");
+    assert_line(d, "P\tTemuan (2)\tC2");
     /* each part has its drop-down list over its own rows */
-    assert_line(d, "V\tTemuan\tK2:K4\tlist\t\"Sah,Batal\"\tNone");
-    assert_line(d, "V\tTemuan (2)\tK2:K3\tlist\t\"Sah,Batal\"\tNone");
+    assert_line(d, "V\tTemuan\tJ2:J4\tlist\t\"Sah,Batal\"\tNone");
+    assert_line(d, "V\tTemuan (2)\tJ2:J3\tlist\t\"Sah,Batal\"\tNone");
     char b[64];
     assert_string_equal(cell(d, "Temuan (2)", "B4", b, sizeof b), "");
     free(d);

@@ -2,8 +2,8 @@
  * test_report_review.c — the QA review in the workbooks (SPEC §5
  * "Review", issue 16 item 1), read back by openpyxl: the decision columns
  * at the end of Temuan and Pengecualian (a drop-down list of the two
- * values of the report's language, the only highlighted and unlocked
- * cells, the key source:ticket_id:fingerprint), each ticket's applying
+ * values of the report's language, the only highlighted cells, the key
+ * source:ticket_id:fingerprint), each ticket's applying
  * decision carried over into its row, stale ones left out there and
  * marked in the Tinjauan sheet, the counts of decisions and the
  * compliance after review on Ringkasan and per CSO (against SQL over
@@ -156,40 +156,36 @@ static const char *beside(const char *d, const char *sheet, const char *label,
 
 /* The four columns end both sheets; the decision is a drop-down list of
  * Sah / Batal, anything else refused; the three input cells of every row
- * are highlighted and unlocked, nothing else is. */
+ * are highlighted, nothing else is. */
 static void decision_columns(void **state)
 {
     fx *f = *state;
     char *d = report(f, "id", 0);
     const char *heads[] = {"Keputusan QA", "Catatan QA", "Peninjau", "Kunci"};
     for (int i = 0; i < 4; i++) {
-        assert_line(d, "C\tTemuan\t%c1\ts\t%s", 'K' + i, heads[i]);
-        assert_line(d, "C\tPengecualian\t%c1\ts\t%s", 'L' + i, heads[i]);
+        assert_line(d, "C\tTemuan\t%c1\ts\t%s", 'J' + i, heads[i]);
+        assert_line(d, "C\tPengecualian\t%c1\ts\t%s", 'K' + i, heads[i]);
     }
-    assert_line(d, "V\tTemuan\tK2:K4\tlist\t\"Sah,Batal\"\tNone");
-    assert_line(d, "V\tPengecualian\tL2:L3\tlist\t\"Sah,Batal\"\tNone");
-    for (int r = 2; r <= 4; r++)
-        for (char c = 'K'; c <= 'M'; c++) {
-            assert_line(d, "F\tTemuan\t%c%d\tFFF2CC", c, r);
-            assert_line(d, "U\tTemuan\t%c%d", c, r);
-        }
-    /* the key: plain, locked, source:ticket_id:fingerprint */
+    assert_line(d, "V\tTemuan\tJ2:J4\tlist\t\"Sah,Batal\"\tNone");
+    assert_line(d, "V\tPengecualian\tK2:K3\tlist\t\"Sah,Batal\"\tNone");
+    /* highlighted: one conditional format over the rows' three input
+     * columns, no format of their own (an empty one is not written) */
+    assert_line(d, "K\tTemuan\tJ2:L4\texpression\tTRUE\tFFF2CC");
+    assert_line(d, "K\tPengecualian\tK2:M3\texpression\tTRUE\tFFF2CC");
     char b[256];
-    tu_xlsx_cell(d, "Temuan", "N2", b, sizeof b);
+    size_t fills = 0;
+    for (const char *p = strstr(d, "FFF2CC"); p; p = strstr(p + 1, "FFF2CC"))
+        fills++;
+    assert_int_equal(fills, 2); /* the two conditional formats only */
+    assert_string_equal(tu_xlsx_cell(d, "Temuan", "J4", b, sizeof b), "");
+    /* the key: source:ticket_id:fingerprint, outside the highlight */
+    tu_xlsx_cell(d, "Temuan", "M2", b, sizeof b);
     assert_string_equal(b, "s\tcrm:V1:000000015021");
-    assert_false(tu_has_line(d, "F\tTemuan\tN2\tFFF2CC"));
-    assert_false(tu_has_line(d, "U\tTemuan\tN2"));
-    /* the only unlocked cells of the workbook are the inputs: 3 columns
-     * of 3 rows in Temuan, of 2 in Pengecualian */
-    size_t n = 0;
-    for (const char *p = strstr(d, "\nU\t"); p; p = strstr(p + 1, "\nU\t"))
-        n++;
-    assert_int_equal(n, 9 + 6);
     free(d);
     d = report(f, "en", 0);
-    assert_line(d, "V\tFindings\tK2:K4\tlist\t\"Upheld,Overturned\"\tNone");
-    assert_line(d, "C\tFindings\tK1\ts\tQA decision");
-    assert_line(d, "C\tExemptions\tO1\ts\tKey");
+    assert_line(d, "V\tFindings\tJ2:J4\tlist\t\"Upheld,Overturned\"\tNone");
+    assert_line(d, "C\tFindings\tJ1\ts\tQA decision");
+    assert_line(d, "C\tExemptions\tN1\ts\tKey");
     free(d);
 }
 
@@ -200,23 +196,23 @@ static void decisions_carried_over(void **state)
     fx *f = *state;
     char *d = report(f, "id", 0);
     assert_line(d, "C\tTemuan\tB2\ts\tV1");
-    assert_line(d, "C\tTemuan\tK2\ts\tSah");
-    assert_line(d, "C\tTemuan\tL2\ts\tdengar rekaman");
-    assert_line(d, "C\tTemuan\tM2\ts\tRina");
-    assert_line(d, "C\tTemuan\tK3\ts\tBatal");
-    assert_line(d, "C\tTemuan\tL3\ts\tnomor ada di catatan");
+    assert_line(d, "C\tTemuan\tJ2\ts\tSah");
+    assert_line(d, "C\tTemuan\tK2\ts\tdengar rekaman");
+    assert_line(d, "C\tTemuan\tL2\ts\tRina");
+    assert_line(d, "C\tTemuan\tJ3\ts\tBatal");
+    assert_line(d, "C\tTemuan\tK3\ts\tnomor ada di catatan");
     assert_line(d, "C\tTemuan\tB4\ts\tV3");
     char b[256];
-    assert_string_equal(tu_xlsx_cell(d, "Temuan", "K4", b, sizeof b), "");
-    assert_string_equal(tu_xlsx_cell(d, "Temuan", "M4", b, sizeof b), "");
-    assert_line(d, "C\tPengecualian\tL2\ts\tSah");
-    assert_line(d, "C\tPengecualian\tL3\ts\tBatal");
-    assert_line(d, "C\tPengecualian\tM3\ts\ttidak darurat");
+    assert_string_equal(tu_xlsx_cell(d, "Temuan", "J4", b, sizeof b), "");
+    assert_string_equal(tu_xlsx_cell(d, "Temuan", "L4", b, sizeof b), "");
+    assert_line(d, "C\tPengecualian\tK2\ts\tSah");
+    assert_line(d, "C\tPengecualian\tK3\ts\tBatal");
+    assert_line(d, "C\tPengecualian\tL3\ts\ttidak darurat");
     free(d);
     d = report(f, "en", 0);
-    assert_line(d, "C\tFindings\tK2\ts\tUpheld");
-    assert_line(d, "C\tFindings\tK3\ts\tOverturned");
-    assert_line(d, "C\tExemptions\tL3\ts\tOverturned");
+    assert_line(d, "C\tFindings\tJ2\ts\tUpheld");
+    assert_line(d, "C\tFindings\tJ3\ts\tOverturned");
+    assert_line(d, "C\tExemptions\tK3\ts\tOverturned");
     free(d);
 }
 
@@ -331,10 +327,10 @@ static void per_cso_workbook(void **state)
     char *d = tu_xlsx_dump(f->dir, path);
     char b[256];
     assert_line(d, "C\tTemuan\tB2\ts\tV1");
-    assert_line(d, "C\tTemuan\tK2\ts\tSah");
-    assert_line(d, "C\tTemuan\tK3\ts\tBatal");
-    assert_line(d, "V\tTemuan\tK2:K3\tlist\t\"Sah,Batal\"\tNone");
-    assert_line(d, "C\tPengecualian\tL2\ts\tSah");
+    assert_line(d, "C\tTemuan\tJ2\ts\tSah");
+    assert_line(d, "C\tTemuan\tJ3\ts\tBatal");
+    assert_line(d, "V\tTemuan\tJ2:J3\tlist\t\"Sah,Batal\"\tNone");
+    assert_line(d, "C\tPengecualian\tK2\ts\tSah");
     assert_string_equal(beside(d, "Ringkasan", "Kepatuhan setelah tinjauan (%)",
                                'B', b, sizeof b),
                         "n\t75.0");

@@ -156,9 +156,10 @@ static void composed_words(void **state)
     char out[256];
     const rpt_lang *id = rpt_lang_get(0), *en = rpt_lang_get(1);
     rpt_word_codes(id, "EMAIL_MISSING HP_INVALID", 24, out, sizeof out);
-    assert_string_equal(out, "Email kosong; HP tidak sah");
+    assert_string_equal(out,
+                        "Email kosong (EMAIL_MISSING); HP tidak sah (HP_INVALID)");
     rpt_word_codes(en, "EX_ANGRY X_NEW", 14, out, sizeof out);
-    assert_string_equal(out, "Angry customer; X_NEW");
+    assert_string_equal(out, "Angry customer (EX_ANGRY); X_NEW");
     rpt_word_rank(id, 3, 40, out, sizeof out);
     assert_string_equal(out, "3 dari 40 (1 = tertinggi)");
     rpt_word_rank(en, 3, 40, out, sizeof out);

@@ -17,6 +17,8 @@ in a line format the C tests search with strstr:
     V<TAB>sheet<TAB>K2:K9<TAB>type<TAB>formula<TAB>error style
                                       (data validation)
     I<TAB>sheet<TAB>sqref             (numberStoredAsText warnings ignored)
+    K<TAB>sheet<TAB>sqref<TAB>type<TAB>formula<TAB>RRGGBB
+                                      (a conditional format and its fill)
     CHART<TAB>file<TAB>skip<TAB>n<TAB>points<TAB>n<TAB>colours<TAB>c,c
                                       (a chart: its category label skip,
                                        points coloured one by one)
@@ -56,6 +58,18 @@ def main(path):
                 out.append("H\t%s\t%d\t%s" % (ws.title, r, repr(float(dim.height))))
         for rng in ws.merged_cells.ranges:
             out.append("G\t%s\t%s" % (ws.title, rng.coord))
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                fill = ""
+                if rule.dxf is not None and rule.dxf.fill is not None:
+                    for c in (rule.dxf.fill.bgColor, rule.dxf.fill.fgColor):
+                        if c is not None and isinstance(c.rgb, str) and \
+                                c.rgb[-6:] != "000000":
+                            fill = c.rgb[-6:]
+                            break
+                out.append("K\t%s\t%s\t%s\t%s\t%s" % (
+                    ws.title, cf.sqref, rule.type, ",".join(rule.formula or []),
+                    fill))
         for dv in ws.data_validations.dataValidation:
             out.append("V\t%s\t%s\t%s\t%s\t%s" % (ws.title, dv.sqref, dv.type,
                                                  dv.formula1, dv.errorStyle))

@@ -24,14 +24,13 @@ ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e)
     return e == LXW_ERROR_MEMORY_MALLOC_FAILED ? TA_E_NOMEM : TA_E_IO;
 }
 
-/* Copies valid UTF-8 into c->text: each maximal invalid subpart becomes
+/* Copies valid UTF-8 into out: each maximal invalid subpart becomes
  * U+FFFD (utf8.h's rule), control characters (but tab and line feed) a
  * space, a CR before LF goes; cut on a character boundary at RPT_TEXT_MAX
  * bytes. */
-static size_t clean_text(rpt_ctx *c, const char *s, size_t len)
+size_t rpt_clean_text(const char *s, size_t len, char *out)
 {
     size_t n = 0, i = 0;
-    char *out = c->text;
     while (i < len) {
         unsigned char b = (unsigned char)s[i];
         if (b >= 0x20 && b < 0x7F) {
@@ -76,51 +75,52 @@ static size_t clean_text(rpt_ctx *c, const char *s, size_t len)
     return n;
 }
 
-/* A character's width in the unit of column widths (a digit of the
- * default font): narrow lower case and spaces, wide capitals. */
-static double char_width(unsigned char b)
-{
-    if (b >= 'a' && b <= 'z')
-        return b == 'm' || b == 'w'                ? 1.3
-               : b == 'i' || b == 'l' || b == 'j'  ? 0.45
-               : b == 't' || b == 'f' || b == 'r'  ? 0.65
-                                                   : 0.97;
-    if (b >= 'A' && b <= 'Z')
-        return b == 'M' || b == 'W' ? 1.45 : b == 'I' ? 0.5 : 1.05;
-    if (b >= '0' && b <= '9')
-        return 1.0;
-    if (strchr(" .,:;'", b))
-        return 0.45;
-    if (strchr("-()/", b))
-        return 0.55;
-    if (b == '*' || b == '"')
-        return 0.7;
-    if (b == '@')
-        return 1.6;
-    return 1.0; /* other ASCII, and one per non-ASCII character */
-}
+/* A byte's width in twentieths of the unit of column widths (a digit of
+ * the default font): narrow lower case (i, l, t narrower, m, w wider),
+ * spaces and punctuation, wide capitals; 20 for a character beyond ASCII
+ * (its first byte; 0 for the others); a line break is 255. One look-up a
+ * byte: this runs on every long cell of a million-row sheet. */
+#define LINE_BREAK 255
+static const unsigned char byte_width[256] = {
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20, 255,  20,  20,  20,  20,  20, /* 0_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* 1_ */
+      9,  20,  14,  20,  20,  20,  20,   9,  11,  11,  14,  20,   9,  11,   9,  11, /* 2_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,   9,   9,  20,  20,  20,  20, /* 3_ */
+     32,  21,  21,  21,  21,  21,  21,  21,  21,  10,  21,  21,  21,  29,  21,  21, /* 4_ */
+     21,  21,  21,  21,  21,  21,  21,  29,  21,  21,  21,  20,  20,  20,  20,  20, /* 5_ */
+     20,  19,  19,  19,  19,  19,  13,  19,  19,   9,   9,  19,   9,  26,  19,  19, /* 6_ */
+     19,  19,  13,  19,  13,  19,  19,  26,  19,  19,  19,  20,  20,  20,  20,  20, /* 7_ */
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, /* 8_ */
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, /* 9_ */
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, /* A_ */
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, /* B_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* C_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* D_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* E_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* F_ */
+};
 
 int rpt_text_lines(const char *s, size_t n, double width)
 {
     /* what fits a line, less a margin for the words that wrap early */
-    double per = width > 4 ? width - 1 : 3;
-    int lines = 0;
-    size_t i = 0;
-    while (i <= n) {
-        double used = 0;
-        int seg = 1;
-        while (i < n && s[i] != '\n') {
-            unsigned char b = (unsigned char)s[i++];
-            if ((b & 0xC0) == 0x80)
-                continue;
-            used += char_width(b);
-            if (used > per) {
-                seg++;
-                used = char_width(b) + per * 0.15; /* the word carried */
-            }
+    unsigned per = width > 4 ? (unsigned)((width - 1) * 20) : 60;
+    /* most cells: too short to wrap even in the widest characters */
+    if (n * 32 <= per && !memchr(s, '\n', n))
+        return 1;
+    int lines = 1;
+    unsigned used = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned w = byte_width[(unsigned char)s[i]];
+        if (w == LINE_BREAK) {
+            lines++;
+            used = 0;
+            continue;
         }
-        lines += seg;
-        i++;
+        used += w;
+        if (used > per) {
+            lines++;
+            used = w + per * 3 / 20; /* the word carried */
+        }
     }
     return lines;
 }
@@ -141,9 +141,9 @@ ta_status rpt_put_text(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
 {
     if (!s || (len == 0 && !f))
         return TA_OK;
-    size_t n = clean_text(c, s, len);
+    size_t n = rpt_clean_text(s, len, c->text);
     if (c->widths && col < c->nwidths && n > 0 &&
-        (f == c->f.text || f == c->f.input || f == c->f.stale)) {
+        (f == c->f.text || f == c->f.stale)) {
         int k = rpt_text_lines(c->text, n, c->widths[col]);
         if (k > c->row_lines)
             c->row_lines = k;
@@ -165,18 +165,25 @@ ta_status rpt_put_num(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }
 
+const char *rpt_mask_into(int no_mask,
+                          size_t (*fn)(const char *, size_t, char *, size_t),
+                          const char *s, size_t *len, char *buf)
+{
+    if (!s || no_mask)
+        return s;
+    size_t n = *len > RPT_TEXT_MAX ? RPT_TEXT_MAX : *len;
+    *len = fn(s, n, buf, 2 * RPT_TEXT_MAX);
+    return buf;
+}
+
 /* A piece of personal data: masked with fn unless --no-mask. */
 ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                          lxw_col_t col, const char *s, size_t len,
                          size_t (*fn)(const char *, size_t, char *, size_t),
                          lxw_format *f)
 {
-    if (!s || c->opt->no_mask)
-        return rpt_put_text(c, ws, r, col, s, len, f);
-    if (len > RPT_TEXT_MAX)
-        len = RPT_TEXT_MAX;
-    size_t n = fn(s, len, c->mask, 2 * RPT_TEXT_MAX);
-    return rpt_put_text(c, ws, r, col, c->mask, n, f);
+    const char *v = rpt_mask_into(c->opt->no_mask, fn, s, &len, c->mask);
+    return rpt_put_text(c, ws, r, col, v, len, f);
 }
 
 ta_status rpt_put_masked_keep(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
@@ -200,31 +207,48 @@ ta_status rpt_put_masked_keep(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
 
 /* The first RPT_EXCERPT_CHARS characters of the notes, masked before the
  * cut so that nothing is half masked. */
+const char *rpt_excerpt_into(int no_mask, const char *s, size_t len,
+                             char *buf, size_t *outlen)
+{
+    const char *src = s;
+    size_t n = len;
+    if (!no_mask) {
+        n = mask_text(s, len < RPT_EXCERPT_SCAN ? len : RPT_EXCERPT_SCAN, buf,
+                      2 * RPT_TEXT_MAX);
+        src = buf;
+    }
+    size_t cut = utf8_cut_chars(src, n, RPT_EXCERPT_CHARS);
+    if (cut < n || (src == buf && len > RPT_EXCERPT_SCAN)) {
+        /* mark the cut; buf has room: cut < n <= 2 * RPT_TEXT_MAX - 4 */
+        if (src != buf) {
+            if (cut > RPT_TEXT_MAX)
+                cut = RPT_TEXT_MAX;
+            memcpy(buf, s, cut);
+        }
+        memcpy(buf + cut, "\xE2\x80\xA6", 3);
+        *outlen = cut + 3;
+        return buf;
+    }
+    *outlen = cut;
+    return src;
+}
+
 ta_status rpt_put_excerpt(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                           lxw_col_t col, const char *s, size_t len,
                           lxw_format *f)
 {
     if (!s)
         return TA_OK;
-    const char *src = s;
-    size_t n = len;
-    if (!c->opt->no_mask) {
-        n = mask_text(s, len < RPT_EXCERPT_SCAN ? len : RPT_EXCERPT_SCAN,
-                      c->mask, 2 * RPT_TEXT_MAX);
-        src = c->mask;
-    }
-    size_t cut = utf8_cut_chars(src, n, RPT_EXCERPT_CHARS);
-    if (cut < n || (src == c->mask && len > RPT_EXCERPT_SCAN)) {
-        /* mark the cut; src has room: cut < n <= 2 * RPT_TEXT_MAX - 4 */
-        if (src != c->mask) {
-            if (cut > RPT_TEXT_MAX)
-                cut = RPT_TEXT_MAX;
-            memcpy(c->mask, s, cut);
-        }
-        memcpy(c->mask + cut, "\xE2\x80\xA6", 3);
-        return rpt_put_text(c, ws, r, col, c->mask, cut + 3, f);
-    }
-    return rpt_put_text(c, ws, r, col, src, cut, f);
+    size_t n;
+    const char *v = rpt_excerpt_into(c->opt->no_mask, s, len, c->mask, &n);
+    return rpt_put_text(c, ws, r, col, v, n, f);
+}
+
+ta_status rpt_put_ready(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                        lxw_col_t col, const char *s, lxw_format *f)
+{
+    lxw_error e = worksheet_write_string(ws, r, col, s, f);
+    return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }
 
 /* Two or four ASCII digits at s as a number; -1 when they are not. */
@@ -334,7 +358,7 @@ void rpt_local_stamp(const char *iso, char buf[32])
 ta_status rpt_put_note(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                        lxw_col_t col, const char *s)
 {
-    clean_text(c, s, strlen(s));
+    rpt_clean_text(s, strlen(s), c->text);
     lxw_error e = worksheet_write_comment(ws, r, col, c->text);
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }
@@ -343,7 +367,7 @@ ta_status rpt_put_merged(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                          lxw_col_t first, lxw_col_t last, const char *s,
                          lxw_format *f)
 {
-    clean_text(c, s, strlen(s));
+    rpt_clean_text(s, strlen(s), c->text);
     lxw_error e = worksheet_merge_range(ws, r, first, r, last, c->text, f);
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }

@@ -546,10 +546,13 @@ size_t rpt_word_codes(const rpt_lang *L, const char *s, size_t len,
         const char *lb = rpt_code_label(L, s + i, e - i);
         if (o)
             adds(out, outlen, &o, "; ");
-        if (lb)
+        if (lb) {
             adds(out, outlen, &o, lb);
-        else
-            add(out, outlen, &o, s + i, e - i);
+            adds(out, outlen, &o, " (");
+        }
+        add(out, outlen, &o, s + i, e - i);
+        if (lb)
+            adds(out, outlen, &o, ")");
         i = e;
     }
     return o;

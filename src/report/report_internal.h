@@ -235,8 +235,9 @@ const char *rpt_status_word(const rpt_lang *L, const char *status);
 /* Composed cells: each writes a NUL-terminated text of at most outlen - 1
  * bytes to out (cut on a UTF-8 boundary) and returns its length. */
 
-/* The labels of the space-separated codes s[0..len), joined by "; " (a
- * code without a label as it is). */
+/* The space-separated codes s[0..len) with their labels, joined by "; ":
+ * "Email kosong (EMAIL_MISSING); HP tidak sah (HP_INVALID)" (a code
+ * without a label alone). */
 size_t rpt_word_codes(const rpt_lang *L, const char *s, size_t len,
                       char *out, size_t outlen);
 /* The stored evidence (docs/schema.md: `CODE: field "words"; ...`) in L's
@@ -271,8 +272,8 @@ size_t rpt_word_code_counts(const rpt_lang *L, const char *s, size_t len,
 /* Formats, added once per workbook (report_sheets.c). */
 typedef struct rpt_formats {
     lxw_format *title, *head, *head_num, *head_indent, *indent, *band, *bold, *pct, *pct_low,
-        *name_low, *name_sig, *name_low_sig, *change, *text, *plain, *wrap, *num,
-        *date, *stamp, *input, *sig, *block, *stale, *legend_text;
+        *name_low, *name_sig, *name_low_sig, *change, *text, *legend,
+        *date, *stamp, *input, *sig, *block, *stale;
 } rpt_formats;
 
 /* Everything a sheet writer needs. */
@@ -319,6 +320,23 @@ ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                          lxw_col_t col, const char *s, size_t len,
                          size_t (*fn)(const char *, size_t, char *, size_t),
                          lxw_format *f) TA_WUR;
+/* Text already made cell-ready (rpt_clean_text, NUL-terminated). */
+ta_status rpt_put_ready(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                        lxw_col_t col, const char *s, lxw_format *f) TA_WUR;
+/* s[0..len) made valid UTF-8 (each maximal invalid subpart U+FFFD),
+ * control characters but tab and LF as spaces, a CR before LF dropped,
+ * cut on a character boundary at RPT_TEXT_MAX bytes, into out (RPT_TEXT_MAX
+ * + 1 bytes, NUL-terminated). Returns its length. */
+size_t rpt_clean_text(const char *s, size_t len, char *out);
+/* s[0..*len) masked with fn into buf (2 * RPT_TEXT_MAX bytes) unless
+ * no_mask; returns the text to show and its length in *len. */
+const char *rpt_mask_into(int no_mask,
+                          size_t (*fn)(const char *, size_t, char *, size_t),
+                          const char *s, size_t *len, char *buf);
+/* The notes excerpt of s[0..len) (see rpt_put_excerpt) in buf (2 *
+ * RPT_TEXT_MAX bytes) or s; returns it and its length in *outlen. */
+const char *rpt_excerpt_into(int no_mask, const char *s, size_t len,
+                             char *buf, size_t *outlen);
 /* Raw text masked with mask_text_keep, the row's identifiers kept (NULL
  * or empty ones ignored), unless --no-mask. */
 ta_status rpt_put_masked_keep(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
@@ -422,6 +440,55 @@ ta_status rpt_table_row(rpt_table *t) TA_WUR;
 /* The filter, the drop-down list and the ignored "number stored as text"
  * warnings of the sheet being written. */
 ta_status rpt_table_end(rpt_table *t) TA_WUR;
+
+/* ---- rows prepared on a second thread (rows.c) ----------------------- */
+
+#define RPT_PROW_MAX 16 /* cells of a prepared row */
+
+/* How a prepared cell is written: text without a format, wrapped text
+ * (f.text, counted for the row's height), a date "YYYY-MM-DD". */
+enum { RPT_CELL_TEXT, RPT_CELL_WRAP, RPT_CELL_DATE };
+
+typedef struct rpt_pcell {
+    size_t off, len; /* the text in its batch's arena */
+    lxw_col_t col;
+    unsigned char kind;
+} rpt_pcell;
+
+typedef struct rpt_prow {
+    rpt_pcell cell[RPT_PROW_MAX];
+    unsigned n;
+    int lines; /* the row's height in lines */
+} rpt_prow;
+
+typedef struct ta_buf ta_buf;
+
+/* What a row's callback fills (through rpt_prep_cell). */
+typedef struct rpt_prep {
+    rpt_prow *row;
+    ta_buf *arena;
+    const double *widths; /* the table's columns */
+    lxw_col_t nwidths;
+    char *text; /* RPT_TEXT_MAX + 8 bytes of scratch */
+} rpt_prep;
+
+/* Turns the statement's current row into cells (rpt_prep_cell), on the
+ * producer thread: no libxlsxwriter call, nothing shared but read-only
+ * data. TA_OK or TA_E_NOMEM. */
+typedef ta_status (*rpt_prepare_fn)(void *ctx, sqlite3_stmt *q,
+                                    rpt_prep *p);
+
+/* Adds a cell of s[0..len) (made valid UTF-8 without control characters
+ * and cut, as rpt_put_text does) to the row; NULL or empty: no cell. */
+ta_status rpt_prep_cell(rpt_prep *p, lxw_col_t col, int kind, const char *s,
+                        size_t len) TA_WUR;
+
+/* Steps q to its end on a second thread, fn preparing each row, and
+ * writes the rows into t's sheet(s) on this one. what names the reading
+ * in messages ("reading the audit results"). q is not finalized. */
+ta_status rpt_rows_write(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
+                         const char *what, rpt_prepare_fn fn,
+                         void *ctx) TA_WUR;
 
 /* ---- the sheets ------------------------------------------------------ */
 

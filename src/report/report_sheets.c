@@ -286,15 +286,18 @@ static void signal_mark(lxw_format *f)
     format_set_left_color(f, 0xED7D31);
 }
 
+/* One format per look: of two equal formats libxlsxwriter caches the
+ * index of the first used only, and hashes the other at every cell (25 %
+ * of a report's time, measured). */
 static ta_status add_formats(rpt_ctx *c)
 {
     rpt_formats *f = &c->f;
     lxw_workbook *wb = c->wb;
     lxw_format **all[] = {
         &f->title,  &f->bold,   &f->pct,          &f->pct_low, &f->name_low,
-        &f->name_sig, &f->name_low_sig, &f->change, &f->text,  &f->wrap,
-        &f->num,    &f->date,   &f->stamp,        &f->input, &f->sig,
-        &f->block,  &f->stale,  &f->legend_text,  &f->band, &f->indent, &f->plain};
+        &f->name_sig, &f->name_low_sig, &f->change, &f->text,  &f->legend,
+        &f->date,   &f->stamp,  &f->input, &f->sig,
+        &f->block,  &f->stale,  &f->band,         &f->indent};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (!(*all[i] = workbook_add_format(wb)))
             return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
@@ -321,26 +324,20 @@ static ta_status add_formats(rpt_ctx *c)
     signal_mark(f->name_sig);
     signal_mark(f->name_low_sig);
     format_set_num_format(f->change, "+0.00;-0.00;0.00");
-    /* data rows: text wraps (nothing is cut off) and every cell of a row
-     * starts at its top, so a wrapped cell never draws over the row
-     * above */
-    lxw_format *top[] = {f->text,  f->plain, f->num,        f->date,
-                         f->stamp, f->input, f->stale, f->legend_text};
-    for (size_t i = 0; i < sizeof top / sizeof *top; i++)
-        format_set_align(top[i], LXW_ALIGN_VERTICAL_TOP);
-    lxw_format *wrapped[] = {f->text, f->wrap, f->input, f->stale,
-                             f->legend_text};
+    /* text that may be long wraps (nothing is cut off), in a row as tall
+     * as it needs (rpt_fit_row); the legend's rows read from the top */
+    format_set_align(f->legend, LXW_ALIGN_VERTICAL_TOP);
+    lxw_format *wrapped[] = {f->text, f->legend, f->stale};
     for (size_t i = 0; i < sizeof wrapped / sizeof *wrapped; i++)
         format_set_text_wrap(wrapped[i]);
     format_set_num_format(f->date, "yyyy-mm-dd");
     format_set_align(f->date, LXW_ALIGN_LEFT); /* beside the CSO's name */
     format_set_num_format(f->stamp, "yyyy-mm-dd hh:mm");
-    /* the cells a reviewer types in: the only highlighted ones, unlocked
-     * (should someone protect the sheet, they stay editable) */
+    /* the cells a reviewer types in: the only highlighted ones (a
+     * conditional format's look: fill and border) */
     format_set_bg_color(f->input, 0xFFF2CC);
     format_set_border(f->input, LXW_BORDER_THIN);
     format_set_border_color(f->input, 0xBF9000);
-    format_set_unlocked(f->input);
     format_set_bg_color(f->sig, 0xFCE4D6);
     format_set_font_color(f->sig, 0x833C0B);
     format_set_bold(f->block);

@@ -8,8 +8,9 @@
  * that CSO's tickets. One line saying so when there is none.
  *
  * The decisions are few (typed by people), so one join from reviews to
- * tickets through its unique index, sorted, is cheap whatever the number
- * of tickets. This sheet has no key column: it is not read back.
+ * the tickets (reviewed_results) through their unique index, sorted, is
+ * cheap whatever the number of tickets. This sheet has no key column: it
+ * is not read back.
  */
 #include "report_internal.h"
 
@@ -18,13 +19,14 @@
 
 #include "db.h"
 
+/* From the reviews (CROSS JOIN: read first, each ticket found by its
+ * index), stale as reviewed_results defines it. */
 static const char review_sql[] =
-    "SELECT r.source, r.ticket_id, t.cso, r.status, r.decision, r.reviewer,"
-    " r.note, r.file, r.sheet, r.row, r.decided_at,"
-    " r.fingerprint <> t.fingerprint"
-    " FROM reviews r JOIN tickets t ON t.source = r.source"
-    " AND t.ticket_id = r.ticket_id"
-    " WHERE t.period BETWEEN ?1 AND ?2 AND (?3 IS NULL OR t.cso = ?3)"
+    "SELECT r.source, r.ticket_id, v.cso, r.status, r.decision, r.reviewer,"
+    " r.note, r.file, r.sheet, r.row, r.decided_at, v.stale"
+    " FROM reviews r CROSS JOIN reviewed_results v ON v.source = r.source"
+    " AND v.ticket_id = r.ticket_id"
+    " WHERE v.period BETWEEN ?1 AND ?2 AND (?3 IS NULL OR v.cso = ?3)"
     " ORDER BY r.decided_at, r.source, r.ticket_id";
 
 static ta_status review_row(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q)
@@ -63,7 +65,7 @@ static ta_status review_row(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q)
     }
     if (s == TA_OK)
         s = rpt_put_num(c, ws, r, 9, (double)sqlite3_column_int64(q, 9),
-                        c->f.num);
+                        NULL);
     if (s == TA_OK)
         s = rpt_put_stamp(c, ws, r, 10,
                           (const char *)sqlite3_column_text(q, 10),

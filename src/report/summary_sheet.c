@@ -69,7 +69,7 @@ static ta_status summary_files(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
         char src[16];
         rpt_source_word(sv, sl, src);
         /* the name; the whole path as the cell's note */
-        s = rpt_put_text(c, ws, *r, 0, base, bl, c->f.wrap);
+        s = rpt_put_text(c, ws, *r, 0, base, bl, c->f.text);
         if (s == TA_OK && bl != len)
             s = rpt_put_note(c, ws, *r, 0, file);
         if (s == TA_OK)
@@ -147,7 +147,7 @@ static ta_status summary_head(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
         s = rpt_put_merged(c, ws, (*r)++, 0, LEGEND_LAST,
                            c->opt->no_mask ? L->unmasked_note
                                            : L->masked_note,
-                           c->f.wrap);
+                           c->f.text);
     (*r)++;
     return s;
 }
@@ -365,13 +365,13 @@ static ta_status summary_legend(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
             lxw_error e = legend_height(ws, *r, m, meaning_width);
             if (e != LXW_NO_ERROR)
                 return rpt_xlsx_fail(c, e);
-            s = rpt_put_str(c, ws, *r, 0, code, c->f.legend_text);
+            s = rpt_put_str(c, ws, *r, 0, code, c->f.legend);
             if (s == TA_OK)
                 s = rpt_put_str(c, ws, *r, 1, rpt_code_label(L, code, len),
-                                c->f.legend_text);
+                                c->f.legend);
             if (s == TA_OK)
                 s = rpt_put_merged(c, ws, (*r)++, 2, LEGEND_LAST, m,
-                                   c->f.legend_text);
+                                   c->f.legend);
         }
     }
     const char *marks[3] = {L->legend_low, L->legend_signal, L->legend_review};
@@ -382,7 +382,7 @@ static ta_status summary_legend(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
         if (e != LXW_NO_ERROR)
             return rpt_xlsx_fail(c, e);
         s = rpt_put_merged(c, ws, (*r)++, 0, LEGEND_LAST, marks[i],
-                           c->f.legend_text);
+                           c->f.legend);
     }
     (*r)++;
     return s;

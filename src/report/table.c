@@ -110,7 +110,7 @@ static ta_status fit_row(rpt_table *t)
 
 /* The drop-down list of the decision column over rows first..last: only
  * the two values of the report's language, anything else refused with a
- * message saying what to type. */
+ * message saying what to type; and the highlight of the input cells. */
 static ta_status decision_list(rpt_table *t, lxw_row_t first, lxw_row_t last)
 {
     const rpt_lang *L = t->c->L;
@@ -125,6 +125,17 @@ static ta_status decision_list(rpt_table *t, lxw_row_t first, lxw_row_t last)
     lxw_col_t col = (lxw_col_t)t->decision_col;
     lxw_error e =
         worksheet_data_validation_range(t->ws, first, col, last, col, &dv);
+    /* The decision, note and reviewer cells highlighted: one conditional
+     * format over the rows, not a format on each cell (three blank cells
+     * a row would cost a million-row report ~20 % of its time). */
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
+    cf.value_string = "=TRUE";
+    cf.format = t->c->f.input;
+    if (e == LXW_NO_ERROR)
+        e = worksheet_conditional_format_range(t->ws, first, col, last,
+                                               (lxw_col_t)(col + 2), &cf);
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(t->c, e);
 }
 

@@ -3,9 +3,9 @@
  * sheets (one row per ticket in violation, or exempt) and Ditolak /
  * Rejected (one row per rejected row of the listed imports).
  *
- * A ticket's row: source, ticket, date (a date cell), CSO, category and
- * the labels of its codes in the report's language, the codes, for an
- * exemption the worded evidence, the masked email and HP, the notes
+ * A ticket's row: source, ticket, date (a date cell), CSO, category, its
+ * codes each with its label in the report's language, for an exemption
+ * the worded evidence, the masked email and HP, the notes
  * excerpt, then the QA decision columns (SPEC §5 "Review"): the decision
  * (a drop-down list), the note and the reviewer, highlighted as the only
  * cells to type in and already holding the decision that applies to the
@@ -79,93 +79,107 @@ enum {
     Q_REVIEWER
 };
 
+/* What preparing a ticket's row needs, on the producer thread: read-only
+ * words and options, and scratch buffers of its own. */
+typedef struct ticket_prep {
+    const rpt_lang *L;
+    int no_mask, exempt;
+    char compose[RPT_COMPOSE_MAX]; /* codes, evidence, the key */
+    char *mask;                    /* 2 * RPT_TEXT_MAX bytes */
+} ticket_prep;
+
 /* The row's cells after the ticket's own: decision, note, reviewer (the
- * highlighted input cells) and the key. */
-static ta_status review_cells(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                              lxw_col_t col, sqlite3_stmt *q, char *buf,
-                              size_t buflen)
+ * input cells, highlighted by the table; an empty one is not written)
+ * and the key. */
+static ta_status review_cells(ticket_prep *tp, sqlite3_stmt *q, rpt_prep *p,
+                              lxw_col_t col)
 {
-    const rpt_lang *L = c->L;
+    const rpt_lang *L = tp->L;
     const char *d = (const char *)sqlite3_column_text(q, Q_DECISION);
     const char *word = !d                            ? ""
                        : strcmp(d, "upheld") == 0     ? L->upheld
                        : strcmp(d, "overturned") == 0 ? L->overturned
                                                       : d;
-    ta_status s = rpt_put_str(c, ws, r, col, word, c->f.input);
+    ta_status s = rpt_prep_cell(p, col, RPT_CELL_WRAP, word, strlen(word));
     size_t len;
     const char *v = rpt_col_text(q, Q_NOTE, &len);
     if (s == TA_OK)
-        s = rpt_put_text(c, ws, r, col + 1, v ? v : "", len, c->f.input);
+        s = rpt_prep_cell(p, col + 1, RPT_CELL_WRAP, v, len);
     v = rpt_col_text(q, Q_REVIEWER, &len);
     if (s == TA_OK)
-        s = rpt_put_text(c, ws, r, col + 2, v ? v : "", len, c->f.input);
+        s = rpt_prep_cell(p, col + 2, RPT_CELL_WRAP, v, len);
     size_t sl, tl, fl;
     const char *src = rpt_col_text(q, Q_SOURCE, &sl);
     const char *tid = rpt_col_text(q, Q_TICKET, &tl);
     const char *fp = rpt_col_text(q, Q_FINGERPRINT, &fl);
-    int n = snprintf(buf, buflen, "%.*s:%.*s:%.*s", (int)sl, src ? src : "",
-                     (int)tl, tid ? tid : "", (int)fl, fp ? fp : "");
+    int n = snprintf(tp->compose, sizeof tp->compose, "%.*s:%.*s:%.*s",
+                     (int)sl, src ? src : "", (int)tl, tid ? tid : "",
+                     (int)fl, fp ? fp : "");
     if (s == TA_OK && n > 0)
-        s = rpt_put_text(c, ws, r, col + 3, buf,
-                         (size_t)n < buflen ? (size_t)n : buflen - 1,
-                         c->f.plain);
+        s = rpt_prep_cell(p, col + 3, RPT_CELL_TEXT, tp->compose,
+                          (size_t)n < sizeof tp->compose
+                              ? (size_t)n
+                              : sizeof tp->compose - 1);
     return s;
 }
 
-static ta_status ticket_row(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
-                            int exempt, char *buf, size_t buflen)
+/* A ticket's row (rpt_prepare_fn). Identifiers and words that never wrap
+ * get no format: a format is an attribute of every cell, ~4 % of a
+ * million-row sheet's time. */
+static ta_status ticket_row(void *ctx, sqlite3_stmt *q, rpt_prep *p)
 {
-    const rpt_lang *L = c->L;
-    lxw_worksheet *ws = t->ws;
-    lxw_row_t r = t->cur;
-    lxw_format *tx = c->f.text;
+    ticket_prep *tp = ctx;
+    const rpt_lang *L = tp->L;
     size_t len;
     const char *v = rpt_col_text(q, Q_SOURCE, &len);
     char src[16];
     size_t n = rpt_source_word(v, len, src);
-    ta_status s = rpt_put_text(c, ws, r, 0, src, n, tx);
+    ta_status s = rpt_prep_cell(p, 0, RPT_CELL_TEXT, src, n);
     v = rpt_col_text(q, Q_TICKET, &len);
     if (s == TA_OK)
-        s = rpt_put_text(c, ws, r, 1, v, len, tx);
+        s = rpt_prep_cell(p, 1, RPT_CELL_TEXT, v, len);
     v = rpt_col_text(q, Q_DATE, &len);
-    if (s == TA_OK && v)
-        s = rpt_put_date(c, ws, r, 2, v, len, c->f.date);
+    if (s == TA_OK)
+        s = rpt_prep_cell(p, 2, RPT_CELL_DATE, v, len);
     v = rpt_col_text(q, Q_CSO, &len);
     if (s == TA_OK)
-        s = len ? rpt_put_text(c, ws, r, 3, v, len, tx)
-                : rpt_put_str(c, ws, r, 3, L->unknown_cso, tx);
+        s = len ? rpt_prep_cell(p, 3, RPT_CELL_WRAP, v, len)
+                : rpt_prep_cell(p, 3, RPT_CELL_WRAP, L->unknown_cso,
+                                strlen(L->unknown_cso));
     v = rpt_col_text(q, Q_CATEGORY, &len);
     const char *cat = v ? rpt_category_word(L, v, len) : NULL;
     if (s == TA_OK)
-        s = cat ? rpt_put_str(c, ws, r, 4, cat, tx)
-                : rpt_put_text(c, ws, r, 4, v, len, tx);
+        s = cat ? rpt_prep_cell(p, 4, RPT_CELL_TEXT, cat, strlen(cat))
+                : rpt_prep_cell(p, 4, RPT_CELL_WRAP, v, len);
     v = rpt_col_text(q, Q_CODES, &len);
     if (s == TA_OK && v) {
-        n = rpt_word_codes(L, v, len, buf, buflen);
-        s = rpt_put_text(c, ws, r, 5, buf, n, tx);
+        n = rpt_word_codes(L, v, len, tp->compose, sizeof tp->compose);
+        s = rpt_prep_cell(p, 5, RPT_CELL_WRAP, tp->compose, n);
     }
-    if (s == TA_OK)
-        s = rpt_put_text(c, ws, r, 6, v, len, tx);
-    lxw_col_t col = 7;
-    if (exempt) {
+    lxw_col_t col = 6;
+    if (tp->exempt) {
         v = rpt_col_text(q, Q_EVIDENCE, &len);
         if (s == TA_OK && v) {
-            n = rpt_word_evidence(L, v, len, buf, buflen);
-            s = rpt_put_text(c, ws, r, col, buf, n, tx);
+            n = rpt_word_evidence(L, v, len, tp->compose, sizeof tp->compose);
+            s = rpt_prep_cell(p, col, RPT_CELL_WRAP, tp->compose, n);
         }
         col++;
     }
     v = rpt_col_text(q, Q_EMAIL, &len);
+    v = rpt_mask_into(tp->no_mask, mask_email, v, &len, tp->mask);
     if (s == TA_OK)
-        s = rpt_put_masked(c, ws, r, col++, v, len, mask_email, tx);
+        s = rpt_prep_cell(p, col++, RPT_CELL_WRAP, v, len);
     v = rpt_col_text(q, Q_HP, &len);
+    v = rpt_mask_into(tp->no_mask, mask_phone, v, &len, tp->mask);
     if (s == TA_OK)
-        s = rpt_put_masked(c, ws, r, col++, v, len, mask_phone, tx);
+        s = rpt_prep_cell(p, col++, RPT_CELL_WRAP, v, len);
     v = rpt_col_text(q, Q_NOTES, &len);
+    if (v)
+        v = rpt_excerpt_into(tp->no_mask, v, len, tp->mask, &len);
     if (s == TA_OK)
-        s = rpt_put_excerpt(c, ws, r, col++, v, len, tx);
+        s = rpt_prep_cell(p, col++, RPT_CELL_WRAP, v, len);
     if (s == TA_OK)
-        s = review_cells(c, ws, r, col, q, buf, buflen);
+        s = review_cells(tp, q, p, col);
     return s;
 }
 
@@ -173,21 +187,23 @@ ta_status rpt_write_tickets(rpt_ctx *c, int exempt)
 {
     const rpt_lang *L = c->L;
     const rpt_cso *all = &c->st->all;
-    rpt_col cols[15];
+    rpt_col cols[14];
     lxw_col_t n = 0;
     cols[n++] = (rpt_col){L->source, 8, 0};
     cols[n++] = (rpt_col){L->ticket, 16, 0};
     cols[n++] = (rpt_col){L->date, 12, 0};
     cols[n++] = (rpt_col){L->cso, 22, 0};
     cols[n++] = (rpt_col){L->category, 13, 0};
+    /* the codes with their labels, one cell (a column each would cost a
+     * million-row report a second) */
     cols[n++] =
-        (rpt_col){exempt ? L->exemption_col : L->violation_col, 30, 0};
-    cols[n++] = (rpt_col){L->codes, 26, 0};
+        (rpt_col){exempt ? L->exemption_col : L->violation_col, 52, 0};
     if (exempt)
-        cols[n++] = (rpt_col){L->evidence, 42, 0};
+        cols[n++] = (rpt_col){L->evidence, 52, 0};
     cols[n++] = (rpt_col){L->email, 24, 0};
     cols[n++] = (rpt_col){L->hp, 18, 0};
-    cols[n++] = (rpt_col){L->notes, 50, 0};
+    /* a 200-character excerpt on two lines at most */
+    cols[n++] = (rpt_col){L->notes, 110, 0};
     lxw_col_t decision = n;
     cols[n++] = (rpt_col){L->qa_decision, 13, 0};
     cols[n++] = (rpt_col){L->qa_note, 28, 0};
@@ -197,6 +213,8 @@ ta_status rpt_write_tickets(rpt_ctx *c, int exempt)
     rpt_table_init(&t, c, L->sheet[exempt ? RPT_SH_EXEMPTIONS : RPT_SH_FINDINGS],
                    cols, n);
     t.decision_col = (int)decision;
+    t.freeze_col = 2; /* the source and ticket stay in view */
+    t.pages_wide = 3;
     ta_status s = rpt_table_sheet(&t);
     sqlite3_stmt *q = NULL;
     /* none to list: spare the scan of the whole table; no decision that
@@ -222,15 +240,25 @@ ta_status rpt_write_tickets(rpt_ctx *c, int exempt)
         if (bound != SQLITE_OK)
             s = db_fail(c->db, "reading the audit results", c->err, c->errlen);
     }
-    char buf[RPT_COMPOSE_MAX];
-    int rc = SQLITE_DONE;
-    while (s == TA_OK && q && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        s = rpt_table_row(&t);
-        if (s == TA_OK)
-            s = ticket_row(c, &t, q, exempt, buf, sizeof buf);
+    ticket_prep *tp = NULL;
+    if (s == TA_OK && q) {
+        tp = calloc(1, sizeof *tp);
+        char *mask = malloc(2 * RPT_TEXT_MAX);
+        if (!tp || !mask) {
+            free(mask);
+            s = rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        } else {
+            *tp = (ticket_prep){.L = L,
+                                .no_mask = c->opt->no_mask,
+                                .exempt = exempt,
+                                .mask = mask};
+            s = rpt_rows_write(c, &t, q, "reading the audit results",
+                               ticket_row, tp);
+        }
     }
-    if (s == TA_OK && rc != SQLITE_DONE)
-        s = db_fail(c->db, "reading the audit results", c->err, c->errlen);
+    if (tp)
+        free(tp->mask);
+    free(tp);
     sqlite3_finalize(q);
     if (s == TA_OK)
         s = rpt_table_end(&t);
@@ -272,7 +300,7 @@ static ta_status rejected_row(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
         s = rpt_put_text(c, ws, r, 1, v, len, tx);
     if (s == TA_OK)
         s = rpt_put_num(c, ws, r, 2, (double)sqlite3_column_int64(q, 2),
-                        c->f.num);
+                        NULL);
     const char *tid = (const char *)sqlite3_column_text(q, 10);
     const char *crm = (const char *)sqlite3_column_text(q, 11);
     size_t n = rpt_word_reason(
