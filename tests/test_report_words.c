@@ -387,10 +387,10 @@ static void fill_neutral(sqlite3 *db)
 }
 
 /* Every workbook a report wrote: the main one and each CSO's. */
-static size_t books(const char *out, char paths[][700], size_t max)
+static size_t books(const char *out, char paths[][1024], size_t max)
 {
     size_t n = 0;
-    snprintf(paths[n++], 700, "%s/audit-2026-10.xlsx", out);
+    snprintf(paths[n++], 1024, "%s/audit-2026-10.xlsx", out);
     const char *dirs[] = {"cso", "cso/2026-10"};
     for (int k = 0; k < 2; k++) {
         char dir[640];
@@ -402,7 +402,7 @@ static size_t books(const char *out, char paths[][700], size_t max)
         while ((e = readdir(dp)) && n < max) {
             size_t l = strlen(e->d_name);
             if (l > 5 && strcmp(e->d_name + l - 5, ".xlsx") == 0)
-                snprintf(paths[n++], 700, "%.*s/%s", 600, dir, e->d_name);
+                snprintf(paths[n++], 1024, "%s/%s", dir, e->d_name);
         }
         closedir(dp);
     }
@@ -455,7 +455,7 @@ static void words_stay_in_language(void **state)
         assert_int_equal(report_write(db, &o, path, sizeof path, err,
                                       sizeof err),
                          TA_OK);
-        char paths[16][700];
+        char paths[16][1024];
         size_t nb = books(out, paths, 16);
         assert_int_equal(nb, 4); /* main, Budi, Ani, the unknown CSO */
         for (size_t b = 0; b < nb; b++) {

@@ -271,7 +271,8 @@ size_t rpt_word_code_counts(const rpt_lang *L, const char *s, size_t len,
 
 /* Formats, added once per workbook (report_sheets.c). */
 typedef struct rpt_formats {
-    lxw_format *title, *head, *head_num, *head_indent, *indent, *band, *bold, *pct, *pct_low,
+    lxw_format *title, *head, *head_num, *head_mark, *head_indent, *indent,
+        *band, *mark, *bold, *pct, *pct_low,
         *name_low, *name_sig, *name_low_sig, *change, *text, *legend,
         *date, *stamp, *input, *sig, *block, *stale;
 } rpt_formats;
@@ -399,7 +400,7 @@ double rpt_text_width(const char *s, double lo, double hi);
 typedef struct rpt_col {
     const char *head;
     double width;
-    int num; /* a numeric column: its header is right-aligned */
+    int num; /* 1: numbers, header right-aligned; 2: a mark, centred */
 } rpt_col;
 
 /* A band above the header (Per CSO: "Pelanggaran" over the code

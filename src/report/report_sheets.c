@@ -147,7 +147,7 @@ static ta_status by_cso_row(rpt_ctx *c, rpt_table *t, const rpt_cso *x,
                         x->sig[i] > 0 ? c->f.sig : NULL);
     if (s == TA_OK && sig)
         s = rpt_put_str(c, ws, r, (lxw_col_t)(sig_col + RPT_NSIG), L->yes,
-                        c->f.sig);
+                        c->f.mark);
     lxw_col_t hc = (lxw_col_t)(sig_col + RPT_NSIG + 1);
     if (s == TA_OK && hist && x->has_prev)
         s = rpt_put_num(c, ws, r, hc, x->prev_pct, c->f.pct);
@@ -200,7 +200,7 @@ static ta_status write_by_cso(rpt_ctx *c)
     }
     for (int i = 0; i < RPT_NSIG; i++)
         cols[sig_col + i] = (rpt_col){L->sig_col[i], 0, 1};
-    cols[sig_col + RPT_NSIG] = (rpt_col){L->sig_any, 0, 0};
+    cols[sig_col + RPT_NSIG] = (rpt_col){L->sig_any, 0, 2};
     if (hist) {
         cols[sig_col + RPT_NSIG + 1] = (rpt_col){L->prev_month, 0, 1};
         cols[sig_col + RPT_NSIG + 2] = (rpt_col){L->change, 0, 1};
@@ -256,7 +256,7 @@ done:
 
 /* ---- the workbook -------------------------------------------------- */
 
-static lxw_format *head_format(lxw_workbook *wb, int right)
+static lxw_format *head_format(lxw_workbook *wb, uint8_t align)
 {
     lxw_format *f = workbook_add_format(wb);
     if (!f)
@@ -264,10 +264,14 @@ static lxw_format *head_format(lxw_workbook *wb, int right)
     format_set_bold(f);
     format_set_bg_color(f, 0xD9E1F2);
     format_set_bottom(f, LXW_BORDER_THIN);
+    /* a white line between two wrapped labels, so they do not read as
+     * one */
+    format_set_right(f, LXW_BORDER_THIN);
+    format_set_right_color(f, 0xFFFFFF);
     format_set_text_wrap(f);
     format_set_align(f, LXW_ALIGN_VERTICAL_BOTTOM);
-    if (right)
-        format_set_align(f, LXW_ALIGN_RIGHT);
+    if (align)
+        format_set_align(f, align);
     return f;
 }
 
@@ -297,14 +301,16 @@ static ta_status add_formats(rpt_ctx *c)
         &f->title,  &f->bold,   &f->pct,          &f->pct_low, &f->name_low,
         &f->name_sig, &f->name_low_sig, &f->change, &f->text,  &f->legend,
         &f->date,   &f->stamp,  &f->input, &f->sig,
-        &f->block,  &f->stale,  &f->band,         &f->indent};
+        &f->block,  &f->stale,  &f->band,         &f->indent,
+        &f->mark};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (!(*all[i] = workbook_add_format(wb)))
             return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     f->head = head_format(wb, 0);
-    f->head_num = head_format(wb, 1);
+    f->head_num = head_format(wb, LXW_ALIGN_RIGHT);
+    f->head_mark = head_format(wb, LXW_ALIGN_CENTER);
     f->head_indent = head_format(wb, 0);
-    if (!f->head || !f->head_num || !f->head_indent)
+    if (!f->head || !f->head_num || !f->head_mark || !f->head_indent)
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     /* a code beside a right-aligned number */
     format_set_indent(f->indent, 1);
@@ -338,8 +344,12 @@ static ta_status add_formats(rpt_ctx *c)
     format_set_bg_color(f->input, 0xFFF2CC);
     format_set_border(f->input, LXW_BORDER_THIN);
     format_set_border_color(f->input, 0xBF9000);
-    format_set_bg_color(f->sig, 0xFCE4D6);
-    format_set_font_color(f->sig, 0x833C0B);
+    lxw_format *orange[] = {f->sig, f->mark};
+    for (size_t i = 0; i < 2; i++) {
+        format_set_bg_color(orange[i], 0xFCE4D6);
+        format_set_font_color(orange[i], 0x833C0B);
+    }
+    format_set_align(f->mark, LXW_ALIGN_CENTER);
     format_set_bold(f->block);
     format_set_bg_color(f->block, 0xFCE4D6);
     format_set_italic(f->stale);

@@ -79,13 +79,18 @@ ta_status rpt_table_sheet(rpt_table *t)
     }
     for (lxw_col_t i = 0; s == TA_OK && i < t->ncols; i++)
         s = rpt_put_str(c, t->ws, t->head_row, i, t->cols[i].head,
-                        t->cols[i].num ? c->f.head_num : c->f.head);
+                        t->cols[i].num == 2   ? c->f.head_mark
+                        : t->cols[i].num == 1 ? c->f.head_num
+                                              : c->f.head);
     if (s != TA_OK)
         return s;
     worksheet_freeze_panes(t->ws, t->head_row + 1, t->freeze_col);
     rpt_print_setup(t->ws, t->head_row + 1);
-    if (t->pages_wide > 1)
+    if (t->pages_wide > 1) {
+        /* a row is read across its pages: print them across, then down */
         worksheet_fit_to_pages(t->ws, (uint16_t)t->pages_wide, 0);
+        worksheet_print_across(t->ws);
+    }
     if (t->freeze_col > 0) {
         e = worksheet_repeat_columns(t->ws, 0, t->freeze_col - 1);
         if (e != LXW_NO_ERROR)
