@@ -37,12 +37,7 @@ typedef struct fx {
     char path[4096];
 } fx;
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
+#define exec tu_exec
 
 /* One ticket and its audit result. */
 static void add(sqlite3 *db, const char *id, const char *date, const char *cso,
@@ -611,6 +606,8 @@ static void by_cso_matches_sql(void **state)
 static void masked_by_default(void **state)
 {
     fx *f = *state;
+    add(f->db, "N1", "2026-10-12", "Budi", "exempt", "EX_NO_EMAIL",
+        "tidak punya email", "0812", "");
     report_options o = {.period = "2026-10"};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
@@ -628,6 +625,8 @@ static void masked_by_default(void **state)
     /* a cell without an address or a number is shown as it is */
     assert_line(d, "C\tTemuan\tH3\ts\t021555");
     assert_line(d, "C\tTemuan\tG4\ts\tani");
+    int row = tu_xlsx_row_of(d, "Pengecualian", 'B', "N1");
+    assert_line(d, "C\tPengecualian\tH%d\ts\ttidak punya email", row);
     assert_line(d, "C\tDitolak\tE2\ts\tT9,2026-10-01,Budi,b***@gmail.com,"
                    "0812****7890");
     assert_line(d, "C\tDitolak\tC2\tn\t7.0");
@@ -685,19 +684,11 @@ static void dates_are_date_cells(void **state)
 static void generated_in_local_time(void **state)
 {
     fx *f = *state;
-    const char *old = getenv("TZ");
-    char keep[64] = "";
-    if (old)
-        snprintf(keep, sizeof keep, "%s", old);
-    setenv("TZ", "WIB-7", 1); /* POSIX form: needs no zone files */
-    tzset();
+    char keep[128];
+    tu_tz_set("WIB-7", keep, sizeof keep); /* POSIX form: no zone files */
     report_options o = {.period = "2026-10"};
     ta_status st = run(f, &o);
-    if (old)
-        setenv("TZ", keep, 1);
-    else
-        unsetenv("TZ");
-    tzset();
+    tu_tz_restore(keep);
     assert_int_equal(st, TA_OK);
     char *d = dump(f, f->path);
     char b[256];

@@ -35,12 +35,7 @@ typedef struct fx {
     char path[4096];
 } fx;
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s (in: %.300s)", msg, sql);
-}
+#define exec tu_exec
 
 /* October: Budi V1 (upheld), V2 (overturned), E1 (upheld), C1; Ani V3
  * (reviewed, then changed: stale), E2 (overturned), C2. September: a
@@ -122,23 +117,15 @@ static int teardown(void **state)
  * times) and reads the main workbook back. */
 static char *report(fx *f, const char *lang, int per_cso)
 {
-    const char *old = getenv("TZ");
-    char keep[64] = "";
-    if (old)
-        snprintf(keep, sizeof keep, "%s", old);
-    setenv("TZ", "WIB-7", 1);
-    tzset();
+    char keep[128];
+    tu_tz_set("WIB-7", keep, sizeof keep);
     report_options o = {.out_dir = f->out,
                         .period = "2026-10",
                         .lang = lang,
                         .per_cso = per_cso};
     ta_status s =
         report_write(f->db, &o, f->path, sizeof f->path, f->err, sizeof f->err);
-    if (old)
-        setenv("TZ", keep, 1);
-    else
-        unsetenv("TZ");
-    tzset();
+    tu_tz_restore(keep);
     assert_int_equal(s, TA_OK);
     return tu_xlsx_dump(f->dir, f->path);
 }

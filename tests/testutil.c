@@ -16,6 +16,7 @@
 #include "rules.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void tu_path(char *buf, size_t len, const char *rel)
 {
@@ -205,4 +206,29 @@ void tu_xlsx_sheets(const char *dump, char *buf, size_t len)
         size_t k = strcspn(p + 3, "\n");
         n += (size_t)snprintf(buf + n, len - n, "%.*s|", (int)k, p + 3);
     }
+}
+
+void tu_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s (in: %.300s)", msg, sql);
+}
+
+/* keep holds "=" + the old value, or "" when TZ was not set. */
+void tu_tz_set(const char *tz, char *keep, size_t len)
+{
+    const char *old = getenv("TZ");
+    snprintf(keep, len, "%s%s", old ? "=" : "", old ? old : "");
+    setenv("TZ", tz, 1);
+    tzset();
+}
+
+void tu_tz_restore(const char *keep)
+{
+    if (keep[0] == '=')
+        setenv("TZ", keep + 1, 1);
+    else
+        unsetenv("TZ");
+    tzset();
 }

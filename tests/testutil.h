@@ -44,6 +44,15 @@ long long tu_q_int(sqlite3 *db, const char *sql);
 /* The same as text ("" for NULL), copied into buf. Returns buf. */
 const char *tu_q_text(sqlite3 *db, const char *sql, char *buf, size_t len);
 
+/* Runs sql (several statements); fails the running test with SQLite's
+ * message when it fails. */
+void tu_exec(sqlite3 *db, const char *sql);
+
+/* Sets the TZ environment variable (tzset), keeping the old value in
+ * keep (len bytes) for tu_tz_restore. */
+void tu_tz_set(const char *tz, char *keep, size_t len);
+void tu_tz_restore(const char *keep);
+
 /* A workbook read back by tests/xlsx_dump.py (openpyxl, an independent
  * reader), its text written in dir: "\n" followed by the dump's lines
  * (see the script for their form), malloc'd. Fails the running test when

@@ -176,6 +176,15 @@ const char *rpt_mask_into(int no_mask,
     return buf;
 }
 
+ta_status rpt_put_pct(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                      lxw_col_t col, int has, double pct)
+{
+    if (!has)
+        return TA_OK;
+    return rpt_put_num(c, ws, r, col, pct,
+                       pct < c->target ? c->f.pct_low : c->f.pct);
+}
+
 /* A piece of personal data: masked with fn unless --no-mask. */
 ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                          lxw_col_t col, const char *s, size_t len,

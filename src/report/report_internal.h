@@ -350,6 +350,10 @@ ta_status rpt_put_masked_keep(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
 ta_status rpt_put_excerpt(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                           lxw_col_t col, const char *s, size_t len,
                           lxw_format *f) TA_WUR;
+/* A compliance cell: 2 decimals, light red below the target, nothing
+ * when has is 0 (no ticket in scope). */
+ta_status rpt_put_pct(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                      lxw_col_t col, int has, double pct) TA_WUR;
 /* A date "YYYY-MM-DD..." as a date cell (format f); a value that is not
  * such a date is written as text. */
 ta_status rpt_put_date(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,

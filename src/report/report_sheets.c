@@ -22,17 +22,6 @@
 
 #define CSO_FIXED 8
 
-/* A compliance cell: 2 decimals, highlighted below target, blank when
- * nothing is in scope. */
-static ta_status put_pct(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                         lxw_col_t col, int has, double pct)
-{
-    if (!has)
-        return TA_OK;
-    return rpt_put_num(c, ws, r, col, pct,
-                       pct < c->target ? c->f.pct_low : c->f.pct);
-}
-
 static int any_signal(const rpt_cso *x)
 {
     for (int i = 0; i < RPT_NSIG; i++)
@@ -70,24 +59,30 @@ static size_t code_order(const rpt_stats *st, size_t *order)
     return nviol;
 }
 
+/* The characters of the word at s (up to a space) in *w; its bytes. */
+static size_t word_at(const char *s, double *w)
+{
+    size_t k = strcspn(s, " ");
+    *w = 0;
+    for (size_t i = 0; i < k; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            (*w)++;
+    return k;
+}
+
 /* Lines a header of width w needs, words wrapped. */
 static int head_lines(const char *s, double w)
 {
     int lines = 1;
-    double used = 0;
+    double used = 0, wl;
     while (*s) {
-        size_t k = strcspn(s, " ");
-        double wl = 0;
-        for (size_t i = 0; i < k; i++)
-            if (((unsigned char)s[i] & 0xC0) != 0x80)
-                wl++;
+        s += word_at(s, &wl);
         if (used > 0 && used + 1 + wl > w - 1) {
             lines++;
             used = wl;
         } else {
             used += (used > 0) + wl;
         }
-        s += k;
         while (*s == ' ')
             s++;
     }
@@ -97,15 +92,10 @@ static int head_lines(const char *s, double w)
 /* A column as wide as the longest word of its header (7 to 15). */
 static double word_width(const char *s)
 {
-    double best = 0;
+    double best = 0, w;
     while (*s) {
-        size_t k = strcspn(s, " ");
-        double w = 0;
-        for (size_t i = 0; i < k; i++)
-            if (((unsigned char)s[i] & 0xC0) != 0x80)
-                w++;
+        s += word_at(s, &w);
         best = w > best ? w : best;
-        s += k;
         while (*s == ' ')
             s++;
     }
@@ -136,9 +126,9 @@ static ta_status by_cso_row(rpt_ctx *c, rpt_table *t, const rpt_cso *x,
     for (int i = 0; s == TA_OK && i < RPT_NSTATUS; i++)
         s = rpt_put_num(c, ws, r, (lxw_col_t)(2 + i), (double)x->n[i], NULL);
     if (s == TA_OK)
-        s = put_pct(c, ws, r, 6, x->has_pct, x->pct);
+        s = rpt_put_pct(c, ws, r, 6, x->has_pct, x->pct);
     if (s == TA_OK)
-        s = put_pct(c, ws, r, 7, x->has_rpct, x->rpct);
+        s = rpt_put_pct(c, ws, r, 7, x->has_rpct, x->rpct);
     for (size_t i = 0; s == TA_OK && i < st->ncodes; i++)
         s = rpt_put_num(c, ws, r, (lxw_col_t)(CSO_FIXED + i),
                         (double)x->codes[order[i]], NULL);

@@ -152,15 +152,6 @@ static ta_status summary_head(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
     return s;
 }
 
-static ta_status put_pct(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                         lxw_col_t col, int has, double pct)
-{
-    if (!has)
-        return TA_OK;
-    return rpt_put_num(c, ws, r, col, pct,
-                       pct < c->target ? c->f.pct_low : c->f.pct);
-}
-
 /* One row of the status table: a label, the CSO's (or the whole
  * report's) value and, in a CSO's workbook, the team's. */
 static ta_status status_line(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
@@ -205,11 +196,11 @@ static ta_status summary_status(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
     for (int k = 0; s == TA_OK && k < 2; k++) {
         s = rpt_put_str(c, ws, *r, 0, pl[k], c->f.bold);
         if (s == TA_OK)
-            s = k ? put_pct(c, ws, *r, 1, all->has_rpct, all->rpct)
-                  : put_pct(c, ws, *r, 1, all->has_pct, all->pct);
+            s = k ? rpt_put_pct(c, ws, *r, 1, all->has_rpct, all->rpct)
+                  : rpt_put_pct(c, ws, *r, 1, all->has_pct, all->pct);
         if (s == TA_OK && c->cso)
-            s = k ? put_pct(c, ws, *r, 2, team->has_rpct, team->rpct)
-                  : put_pct(c, ws, *r, 2, team->has_pct, team->pct);
+            s = k ? rpt_put_pct(c, ws, *r, 2, team->has_rpct, team->rpct)
+                  : rpt_put_pct(c, ws, *r, 2, team->has_pct, team->pct);
         (*r)++;
     }
     if (s == TA_OK && c->cso) {
@@ -272,6 +263,25 @@ static ta_status summary_signals(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r)
     return s;
 }
 
+/* A chart of one series: categories in column cat and values in column
+ * val of rows first..last of sheet, titled, without a legend. */
+static ta_status one_series_chart(rpt_ctx *c, uint8_t type, const char *sheet,
+                                  lxw_row_t first, lxw_row_t last,
+                                  lxw_col_t cat, lxw_col_t val,
+                                  const char *title, lxw_chart **ch,
+                                  lxw_chart_series **se)
+{
+    *ch = workbook_add_chart(c->wb, type);
+    *se = *ch ? chart_add_series(*ch, NULL, NULL) : NULL;
+    if (!*se)
+        return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    chart_series_set_categories(*se, sheet, first, cat, last, cat);
+    chart_series_set_values(*se, sheet, first, val, last, val);
+    chart_title_set_name(*ch, title);
+    chart_legend_set_position(*ch, LXW_CHART_LEGEND_NONE);
+    return TA_OK;
+}
+
 /* The violations-by-code table (label, tickets, code) and its chart. */
 static ta_status summary_codes(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
                                const char *sheet)
@@ -311,16 +321,12 @@ static ta_status summary_codes(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
         (*r)++;
         return s;
     }
-    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_COLUMN);
-    if (!ch)
-        return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
-    if (!se)
-        return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    chart_series_set_categories(se, sheet, first, 0, *r - 1, 0);
-    chart_series_set_values(se, sheet, first, 1, *r - 1, 1);
-    chart_title_set_name(ch, L->chart_codes);
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    lxw_chart *ch;
+    lxw_chart_series *se;
+    s = one_series_chart(c, LXW_CHART_COLUMN, sheet, first, *r - 1, 0, 1,
+                         L->chart_codes, &ch, &se);
+    if (s != TA_OK)
+        return s;
     chart_axis_set_interval_unit(ch->x_axis, 1);
     lxw_chart_options o = {.x_offset = 10, .y_offset = 10, .x_scale = 1.25};
     lxw_error e = worksheet_insert_chart_opt(ws, 1, CHART_COL, ch, &o);
@@ -400,16 +406,15 @@ static ta_status summary_cso_chart(rpt_ctx *c, lxw_worksheet *ws,
         k++;
     if (k == 0)
         return TA_OK;
-    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_BAR);
-    if (!ch)
-        return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
-    if (!se)
-        return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    const char *sheet = c->L->sheet[RPT_SH_BY_CSO];
+    lxw_chart *ch;
+    lxw_chart_series *se;
     /* Per CSO's rows start under its band and header rows */
-    chart_series_set_categories(se, sheet, 2, 0, (lxw_row_t)(k + 1), 0);
-    chart_series_set_values(se, sheet, 2, 6, (lxw_row_t)(k + 1), 6);
+    ta_status s = one_series_chart(c, LXW_CHART_BAR,
+                                   c->L->sheet[RPT_SH_BY_CSO], 2,
+                                   (lxw_row_t)(k + 1), 0, 6, c->L->chart_cso,
+                                   &ch, &se);
+    if (s != TA_OK)
+        return s;
     lxw_chart_fill fills[2] = {{.color = 0x4472C4}, {.color = 0xED7D31}};
     lxw_chart_point pts[RPT_CHART_CSOS];
     lxw_chart_point *pp[RPT_CHART_CSOS + 1];
@@ -424,8 +429,6 @@ static ta_status summary_cso_chart(rpt_ctx *c, lxw_worksheet *ws,
     lxw_error e = chart_series_set_points(se, pp);
     if (e != LXW_NO_ERROR)
         return rpt_xlsx_fail(c, e);
-    chart_title_set_name(ch, c->L->chart_cso);
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     /* In a bar chart x is the value axis, y the category axis. */
     chart_axis_set_min(ch->x_axis, 0);
     chart_axis_set_max(ch->x_axis, 100);
@@ -469,17 +472,13 @@ static ta_status summary_months(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
     }
     if (s != TA_OK || st->nmonths < 2)
         return s;
-    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_LINE);
-    if (!ch)
-        return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
-    if (!se)
-        return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    chart_series_set_categories(se, sheet, first, 0, *r - 1, 0);
-    chart_series_set_values(se, sheet, first, 1, *r - 1, 1);
+    lxw_chart *ch;
+    lxw_chart_series *se;
+    s = one_series_chart(c, LXW_CHART_LINE, sheet, first, *r - 1, 0, 1,
+                         L->chart_months, &ch, &se);
+    if (s != TA_OK)
+        return s;
     chart_series_set_marker_type(se, LXW_CHART_MARKER_CIRCLE);
-    chart_title_set_name(ch, L->chart_months);
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     chart_axis_set_max(ch->y_axis, 100);
     lxw_chart_options o = {.x_offset = 10, .y_offset = 10, .x_scale = 1.25};
     lxw_error e = worksheet_insert_chart_opt(ws, 17, CHART_COL, ch, &o);
