@@ -67,6 +67,10 @@ ta_status rpt_prep_cell(rpt_prep *p, lxw_col_t col, int kind, const char *s,
         int k = rpt_text_lines(p->text, n, p->widths[col]);
         if (k > row->lines)
             row->lines = k;
+        /* text that fits its line needs no wrap format: one attribute
+         * less in most cells of a million-row sheet */
+        if (k == 1)
+            kind = RPT_CELL_TEXT;
     }
     size_t off = p->arena->len;
     if (buf_add(p->arena, p->text, n + 1))
