@@ -29,7 +29,7 @@ static const char gen_sql[] =
     " WHERE x < ?1)"
     " INSERT INTO tickets(source, ticket_id, import_id, line, date, period,"
     " type, email, hp, cso, notes, category, status, codes, email_state,"
-    " hp_state, evidence, audit_id)"
+    " hp_state, evidence, audit_id, fingerprint)"
     " SELECT 'crm', 'T' || x, 1, x + 1,"
     " printf('2026-10-%02d', 1 + x % 28), '2026-10', 'Keluhan',"
     " 'pelanggan' || x || '@gmail.com', printf('0812%08d', x),"
@@ -38,7 +38,7 @@ static const char gen_sql[] =
     " || printf('0813%08d', x) || ' atau email p' || x || '@yahoo.co.id',"
     " 'keluhan', 'violation', CASE WHEN x % 3 = 0 THEN 'EMAIL_INVALID'"
     " ELSE 'EMAIL_MISSING HP_INVALID' END, 'EMAIL_INVALID', 'HP_INVALID',"
-    " '', 1 FROM n;"
+    " '', 1, printf('%012x', x) FROM n;"
     "COMMIT;";
 
 int main(int argc, char **argv)

@@ -4,11 +4,12 @@
  * signals).
  *
  * One workbook per call, <out>/audit-<period>.xlsx, with the sheets
- * Ringkasan, Per CSO, Temuan, Pengecualian, Ditolak, Indikasi (Summary,
- * By CSO, Findings, Exemptions, Rejected, Signals in English), and with
- * per_cso one more workbook per CSO in <out>/cso/<period>/, a folder that
- * then holds exactly that report's per-CSO workbooks. Layout, masking,
- * files, folders and file naming are described in docs/report.md.
+ * Ringkasan, Per CSO, Temuan, Pengecualian, Ditolak, Indikasi, Tinjauan
+ * (Summary, By CSO, Findings, Exemptions, Rejected, Signals, Review in
+ * English), and with per_cso one more workbook per CSO in
+ * <out>/cso/<period>/, a folder that then holds exactly that report's
+ * per-CSO workbooks. Layout, words, masking, files, folders and file
+ * naming are described in docs/report.md.
  *
  * Workbooks stream from SQLite in libxlsxwriter's constant-memory mode,
  * so memory stays flat whatever the number of findings. A workbook is
@@ -24,7 +25,10 @@
  * findings in SQLite's temp schema (dropped before it returns), so a
  * read-only database file can be reported. Bringing the verdicts and
  * signals up to date first is the report command's job (cmd.h), not
- * this module's. It prints nothing.
+ * this module's. It prints nothing. The rows of the long sheets are read
+ * and prepared on a second thread of its own, which alone uses db while
+ * they are (one thread at a time: db may be opened SQLITE_OPEN_NOMUTEX);
+ * the caller does not use db from another thread during the call.
  */
 #ifndef TICKET_AUDIT_REPORT_H
 #define TICKET_AUDIT_REPORT_H

@@ -147,8 +147,8 @@ typedef struct rules_verdict {
                                           field matched and the matched
                                           text, e.g. `EX_URGENT: urgency
                                           "Urgent"; EX_ANGRY: notes
-                                          "marah"`; words holding '@' and
-                                          digits after the 4th are masked;
+                                          "marah"` (docs/schema.md), the
+                                          text masked with mask_text;
                                           "" for compliant and out_of_scope
                                           tickets */
     char hp_norm[RULES_NORM_MAX];      /* the HP after step 3 (+62/62/lost

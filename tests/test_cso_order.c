@@ -169,7 +169,7 @@ static size_t junit_order(fx *f, char names[][64])
     return n;
 }
 
-/* Column A of the Per CSO sheet from row 2 down. */
+/* Column A of the Per CSO sheet from row 3 down (under the band and header rows). */
 static size_t workbook_order(fx *f, char names[][64])
 {
     char out[700], xlsx[800], txt[800], cmd[2400];
@@ -188,7 +188,7 @@ static size_t workbook_order(fx *f, char names[][64])
     size_t n = 0;
     for (; n < MAXN; n++) {
         char pat[64];
-        snprintf(pat, sizeof pat, "\nC\tPer CSO\tA%zu\ts\t", n + 2);
+        snprintf(pat, sizeof pat, "\nC\tPer CSO\tA%zu\ts\t", n + 3);
         const char *p = strstr(d, pat);
         if (!p)
             break;

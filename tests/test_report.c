@@ -1,10 +1,14 @@
 /*
  * test_report.c — the workbook of SPEC §5 read back by another reader
  * (openpyxl, through tests/xlsx_dump.py): sheet names and order in both
- * languages, the Per CSO header and figures against SQL over
- * audit_results, numeric cells, masking on and off, data that looks like a
- * formula kept as text, sheets continuing past a (forced) row limit, the
- * per-CSO file names, atomic writing, and the error statuses.
+ * languages, the Per CSO bands, labels and figures against SQL over
+ * audit_results, the signals in Per CSO, its chart and each CSO's own
+ * workbook, numeric and date cells, the local time, the period's files,
+ * worded reasons, wrapped text and row heights, masking on and off, data
+ * that looks like a formula kept as text, sheets continuing past a
+ * (forced) row limit, the per-CSO file names, atomic writing, and the
+ * error statuses. The QA decision columns are test_report_review.c's, the
+ * words of each language test_report_words.c's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "db.h"
 #include "report.h"
@@ -32,12 +37,7 @@ typedef struct fx {
     char path[4096];
 } fx;
 
-static void exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
+#define exec tu_exec
 
 /* One ticket and its audit result. */
 static void add(sqlite3 *db, const char *id, const char *date, const char *cso,
@@ -50,11 +50,12 @@ static void add(sqlite3 *db, const char *id, const char *date, const char *cso,
             db,
             "INSERT INTO tickets(source, ticket_id, import_id, line, date,"
             " period, type, email, hp, cso, notes, status, codes, category,"
-            " email_state, hp_state, evidence, audit_id) VALUES ('crm', ?1,"
-            " 1, 2, ?2, substr(?2, 1, 7), 'Keluhan', ?5, ?6, ?3, ?7, ?4, ?8,"
-            " 'keluhan', 'valid', 'valid',"
-            " CASE WHEN ?4 = 'exempt' THEN 'notes: \"marah\"' ELSE '' END,"
-            " 1)",
+            " email_state, hp_state, evidence, audit_id, fingerprint) VALUES"
+            " ('crm', ?1, 1, 2, ?2, substr(?2, 1, 7), 'Keluhan', ?5, ?6, ?3,"
+            " ?7, ?4, ?8, 'keluhan', 'valid', 'valid',"
+            " CASE WHEN ?8 = 'EX_URGENT' THEN 'EX_URGENT: urgency \"Urgent\"'"
+            " WHEN ?4 = 'exempt' THEN 'EX_ANGRY: notes \"marah\"' ELSE '' END,"
+            " 1, lower(hex(substr(?1 || 'xxxxxx', 1, 6))))",
             -1, &q, NULL),
         SQLITE_OK);
     assert_int_equal(sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC),
@@ -95,11 +96,14 @@ static int setup(void **state)
          " 'utf-8', ',', 1, 19, 17, 2, '2026-11-01T00:00:00Z', '0.1.0');"
          "INSERT INTO audits VALUES (1, 'import', '2026-11-01T00:00:00Z',"
          " NULL, 'default', '0.1.0', 17);"
-         "INSERT INTO rejects(import_id, file, line, reason, field, raw)"
-         " VALUES (1, 'crm-okt.csv', 7, '4 fields, the header has 9', NULL,"
-         " 'T9,2026-10-01,Budi,budi.s@gmail.com,081234567890'),"
+         "INSERT INTO rejects(import_id, file, line, reason, field, raw,"
+         " reason_code, reason_args, ticket_id) VALUES (1, 'crm-okt.csv', 7,"
+         " '4 fields, the header has 9', NULL,"
+         " 'T9,2026-10-01,Budi,budi.s@gmail.com,081234567890',"
+         " 'field_count', '{\"fields\":4,\"header\":9}', 'T9'),"
          " (1, 'crm-okt.csv', 9, 'ticket_id is empty', 'ticket_id',"
-         " ',2026-10-02,Ani,ani@yahoo.co.id,+62 812-1111-2222');");
+         " ',2026-10-02,Ani,ani@yahoo.co.id,+62 812-1111-2222',"
+         " 'ticket_id_empty', '{}', NULL);");
     sqlite3 *db = f->db;
     add(db, "B1", "2026-10-01", "Budi", "compliant", "", "a@b.com", "0811",
         "");
@@ -139,32 +143,12 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Dumps a workbook with openpyxl; returns "\n" + the dump (malloc'd). */
 static char *dump(fx *f, const char *xlsx)
 {
-    char cmd[8192], txt[700];
-    snprintf(txt, sizeof txt, "%s/dump.txt", f->dir);
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 %s/tests/xlsx_dump.py '%s' > '%s'",
-             TA_SOURCE_DIR, xlsx, txt);
-    assert_int_equal(system(cmd), 0);
-    size_t len;
-    char *body = tu_read_file(txt, &len);
-    assert_non_null(body);
-    char *d = malloc(len + 2);
-    assert_non_null(d);
-    d[0] = '\n';
-    memcpy(d + 1, body, len + 1);
-    free(body);
-    return d;
+    return tu_xlsx_dump(f->dir, xlsx);
 }
 
-static int has_line(const char *d, const char *line)
-{
-    char pat[1100];
-    snprintf(pat, sizeof pat, "\n%s\n", line);
-    return strstr(d, pat) != NULL;
-}
+#define has_line tu_has_line
 
 #define assert_line(d, ...)                                                   \
     do {                                                                      \
@@ -174,32 +158,21 @@ static int has_line(const char *d, const char *line)
             fail_msg("missing line: %s", l_);                                 \
     } while (0)
 
-/* The "type\tvalue" of a cell, in buf; "" when the cell is absent. */
-static const char *cell(const char *d, const char *sheet, const char *ref,
-                        char *buf, size_t len)
+#define cell tu_xlsx_cell
+
+/* The cell of column col beside the label in column A of Ringkasan. */
+static const char *beside(const char *d, const char *sheet, const char *label,
+                          char col, char *buf, size_t len)
 {
-    char pat[256];
-    int n = snprintf(pat, sizeof pat, "\nC\t%s\t%s\t", sheet, ref);
-    const char *p = strstr(d, pat);
-    buf[0] = '\0';
-    if (!p)
-        return buf;
-    p += n;
-    size_t k = strcspn(p, "\n");
-    snprintf(buf, len, "%.*s", (int)k, p);
-    return buf;
+    int row = tu_xlsx_row_of(d, sheet, 'A', label);
+    if (!row)
+        fail_msg("no row '%s' in %s", label, sheet);
+    char ref[16];
+    snprintf(ref, sizeof ref, "%c%d", col, row);
+    return cell(d, sheet, ref, buf, len);
 }
 
-/* The sheet names, one per line, in order. */
-static void sheets(const char *d, char *buf, size_t len)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (const char *p = strstr(d, "\nS\t"); p; p = strstr(p + 1, "\nS\t")) {
-        size_t k = strcspn(p + 3, "\n");
-        n += (size_t)snprintf(buf + n, len - n, "%.*s|", (int)k, p + 3);
-    }
-}
+#define sheets tu_xlsx_sheets
 
 static ta_status run(fx *f, report_options *o)
 {
@@ -219,11 +192,18 @@ static void sheet_order_id(void **state)
     char *d = dump(f, f->path);
     char s[512];
     sheets(d, s, sizeof s);
-    assert_string_equal(
-        s, "Ringkasan|Per CSO|Temuan|Pengecualian|Ditolak|Indikasi|");
+    assert_string_equal(s, "Ringkasan|Per CSO|Temuan|Pengecualian|Ditolak|"
+                           "Indikasi|Tinjauan|");
     assert_line(d, "CHARTS\t3"); /* codes, CSOs, months */
-    assert_line(d, "P\tTemuan\tA2");
-    assert_line(d, "A\tTemuan\tA1:I6");
+    assert_line(d, "P\tTemuan\tC2"); /* source and ticket stay */
+    assert_line(d, "A\tTemuan\tA1:M6");
+    /* the QA decision columns end the sheet; a drop-down list over the
+     * rows; no green "number stored as text" triangles */
+    assert_line(d, "C\tTemuan\tJ1\ts\tKeputusan QA");
+    assert_line(d, "C\tTemuan\tM1\ts\tKunci");
+    assert_line(d, "V\tTemuan\tJ2:J6\tlist\t\"Sah,Batal\"\tNone");
+    assert_line(d, "I\tTemuan\tA1:XFD1048576");
+    assert_line(d, "I\tPer CSO\tA1:XFD1048576");
     free(d);
 }
 
@@ -253,57 +233,109 @@ static void sheet_order_en(void **state)
     char s[512];
     sheets(d, s, sizeof s);
     assert_string_equal(
-        s, "Summary|By CSO|Findings|Exemptions|Rejected|Signals|");
-    const char *head[] = {"CSO",           "Tickets",    "Compliant",
-                          "Exempt",        "Violations", "Out of scope",
-                          "Compliance (%)"};
-    for (int i = 0; i < 7; i++)
-        assert_line(d, "C\tBy CSO\t%c1\ts\t%s", 'A' + i, head[i]);
-    assert_line(d, "C\tBy CSO\tA6\ts\t(unknown)");
+        s, "Summary|By CSO|Findings|Exemptions|Rejected|Signals|Review|");
+    const char *head[] = {"CSO",          "Tickets",
+                          "Compliant",    "Exempt",
+                          "Violations",   "Out of scope",
+                          "Compliance (%)", "Compliance after review (%)"};
+    for (int i = 0; i < 8; i++)
+        assert_line(d, "C\tBy CSO\t%c2\ts\t%s", 'A' + i, head[i]);
+    assert_line(d, "C\tBy CSO\tA7\ts\t(unknown)");
     assert_line(d, "C\tSignals\tA1\ts\tNo signals (reused contacts, "
                    "exemption outliers, cross-system mismatches) were found "
                    "for this period.");
+    assert_line(d, "C\tReview\tA1\ts\tNo QA decisions on this period's "
+                   "tickets yet.");
+    assert_line(d, "C\tFindings\tJ1\ts\tQA decision");
+    assert_line(d, "V\tFindings\tJ2:J6\tlist\t\"Upheld,Overturned\"\tNone");
     free(d);
 }
 
+/* SPEC §5's Per CSO header: the fixed columns, compliance after review,
+ * the codes headed by their labels (violations, then exemptions, each
+ * under a band), the signals; numbers right-aligned under right-aligned
+ * headers; a compact header (no rotated names). */
 static void by_cso_header_and_order(void **state)
 {
     fx *f = *state;
     report_options o = {.period = "2026-10"};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
-    const char *head[] = {"CSO",           "Total Tiket",   "Patuh",
-                          "Dikecualikan",  "Melanggar",     "Di Luar Cakupan",
-                          "Kepatuhan (%)", "EMAIL_INVALID", "EMAIL_MISSING",
-                          "EX_ANGRY",      "EX_URGENT",     "HP_INVALID",
-                          "HP_MISSING"};
-    for (int i = 0; i < 13; i++)
-        assert_line(d, "C\tPer CSO\t%c1\ts\t%s", 'A' + i, head[i]);
+    const char *head[] = {"CSO",
+                          "Total Tiket",
+                          "Patuh",
+                          "Dikecualikan",
+                          "Melanggar",
+                          "Di Luar Cakupan",
+                          "Kepatuhan (%)",
+                          "Kepatuhan setelah tinjauan (%)",
+                          "Email kosong",
+                          "Email tidak sah",
+                          "HP kosong",
+                          "HP tidak sah",
+                          "Keadaan darurat",
+                          "Pelanggan marah",
+                          "Kontak dipakai berulang",
+                          "Pencilan pengecualian",
+                          "Ketidakcocokan antar sistem",
+                          "Ada indikasi",
+                          "Kepatuhan bulan lalu (%)",
+                          "Perubahan (poin)"};
+    for (int i = 0; i < 20; i++)
+        assert_line(d, "C\tPer CSO\t%c2\ts\t%s", 'A' + i, head[i]);
+    assert_false(has_line(d, "R\tPer CSO\tA2"));
+    for (int i = 1; i < 17; i++)
+        assert_line(d, "R\tPer CSO\t%c2", 'A' + i);
+    /* the bands over the codes, the signals and the history */
+    assert_line(d, "C\tPer CSO\tI1\ts\tPelanggaran");
+    assert_line(d, "G\tPer CSO\tI1:L1");
+    assert_line(d, "C\tPer CSO\tM1\ts\tPengecualian");
+    assert_line(d, "G\tPer CSO\tM1:N1");
+    assert_line(d, "C\tPer CSO\tO1\ts\tIndikasi");
+    assert_line(d, "G\tPer CSO\tO1:R1");
+    assert_line(d, "C\tPer CSO\tS1\ts\tRiwayat");
+    assert_line(d, "P\tPer CSO\tB3");
     char b[256];
-    /* the history after the codes: 2026-09 is in the database */
-    assert_line(d, "C\tPer CSO\tN1\ts\tKepatuhan bulan lalu (%%)");
-    assert_line(d, "C\tPer CSO\tO1\ts\tPerubahan (poin)");
-    assert_string_equal(cell(d, "Per CSO", "P1", b, sizeof b), "");
+    assert_string_equal(cell(d, "Per CSO", "U2", b, sizeof b), "");
+    const char *hp = strstr(d, "\nH\tPer CSO\t2\t");
+    assert_non_null(hp);
+    double h = strtod(hp + strlen("\nH\tPer CSO\t2\t"), NULL);
+    assert_true(h >= 30 && h <= 60);
     /* worst first, ties by name, blank compliance last */
     const char *order[] = {"../../etc/passwd",  HYPER, "Ani", "Budi",
                            "(tidak diketahui)", "CON", "a/b", "a:b"};
     for (int i = 0; i < 8; i++)
-        assert_line(d, "C\tPer CSO\tA%d\ts\t%s", i + 2, order[i]);
-    assert_line(d, "C\tPer CSO\tG4\tn\t33.33");
-    assert_string_equal(cell(d, "Per CSO", "G7", b, sizeof b), "n\t100.0");
-    assert_string_equal(cell(d, "Per CSO", "G8", b, sizeof b), "");
+        assert_line(d, "C\tPer CSO\tA%d\ts\t%s", i + 3, order[i]);
+    assert_line(d, "C\tPer CSO\tG5\tn\t33.33");
+    assert_line(d, "C\tPer CSO\tH5\tn\t33.33"); /* no decision */
+    /* Ani: EMAIL_MISSING 0, EMAIL_INVALID 1, HP_MISSING 1, HP_INVALID 1 */
+    assert_line(d, "C\tPer CSO\tI5\tn\t0.0");
+    assert_line(d, "C\tPer CSO\tJ5\tn\t1.0");
+    assert_line(d, "C\tPer CSO\tK5\tn\t1.0");
+    assert_line(d, "C\tPer CSO\tL5\tn\t1.0");
+    /* Budi: EX_ANGRY under Pelanggan marah */
+    assert_line(d, "C\tPer CSO\tN6\tn\t1.0");
+    assert_string_equal(cell(d, "Per CSO", "G8", b, sizeof b), "n\t100.0");
+    assert_string_equal(cell(d, "Per CSO", "G9", b, sizeof b), "");
     /* below the 90% target: highlighted; at 100: not */
-    assert_line(d, "F\tPer CSO\tG4\tFFC7CE");
     assert_line(d, "F\tPer CSO\tG5\tFFC7CE");
-    assert_false(has_line(d, "F\tPer CSO\tG7\tFFC7CE"));
+    assert_line(d, "F\tPer CSO\tG6\tFFC7CE");
+    assert_false(has_line(d, "F\tPer CSO\tG8\tFFC7CE"));
+    /* no signal at all: no CSO marked */
+    assert_null(strstr(d, "\nL\tPer CSO\t"));
+    assert_null(strstr(d, "\ts\tYa\n"));
     /* summary totals are numbers: 15 tickets in 2026-10 */
-    assert_line(d, "C\tRingkasan\tA13\ts\tTotal Tiket");
-    assert_line(d, "C\tRingkasan\tB13\tn\t15.0");
-    assert_line(d, "C\tRingkasan\tB18\tn\t58.33");
+    assert_string_equal(beside(d, "Ringkasan", "Total Tiket", 'B', b, sizeof b),
+                        "n\t15.0");
+    assert_string_equal(
+        beside(d, "Ringkasan", "Kepatuhan (%)", 'B', b, sizeof b), "n\t58.33");
+    assert_string_equal(beside(d, "Ringkasan",
+                               "Kepatuhan setelah tinjauan (%)", 'B', b,
+                               sizeof b),
+                        "n\t58.33");
     free(d);
 }
 
-/* Every CSO's row equals SQL over audit_results. */
 /* Several periods: each CSO's compliance in the period before the last one
  * reported and the change in points; Ringkasan's compliance per month. */
 static void history_previous_month(void **state)
@@ -319,17 +351,18 @@ static void history_previous_month(void **state)
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
     char b[256];
-    assert_line(d, "C\tBy CSO\tN1\ts\tPrevious month (%%)");
-    assert_line(d, "C\tBy CSO\tO1\ts\tChange (points)");
+    assert_line(d, "C\tBy CSO\tS2\ts\tPrevious month (%%)");
+    assert_line(d, "C\tBy CSO\tT2\ts\tChange (points)");
+    assert_line(d, "C\tBy CSO\tS1\ts\tHistory");
     /* Budi: 80 % in October, 50 % in September (not 100 % of August) */
-    assert_line(d, "C\tBy CSO\tA5\ts\tBudi");
-    assert_line(d, "C\tBy CSO\tG5\tn\t80.0");
-    assert_line(d, "C\tBy CSO\tN5\tn\t50.0");
-    assert_line(d, "C\tBy CSO\tO5\tn\t30.0");
+    assert_line(d, "C\tBy CSO\tA6\ts\tBudi");
+    assert_line(d, "C\tBy CSO\tG6\tn\t80.0");
+    assert_line(d, "C\tBy CSO\tS6\tn\t50.0");
+    assert_line(d, "C\tBy CSO\tT6\tn\t30.0");
     /* Ani: nothing in scope in September; Old: not in October at all */
-    assert_line(d, "C\tBy CSO\tA4\ts\tAni");
-    assert_string_equal(cell(d, "By CSO", "N4", b, sizeof b), "");
-    assert_string_equal(cell(d, "By CSO", "O4", b, sizeof b), "");
+    assert_line(d, "C\tBy CSO\tA5\ts\tAni");
+    assert_string_equal(cell(d, "By CSO", "S5", b, sizeof b), "");
+    assert_string_equal(cell(d, "By CSO", "T5", b, sizeof b), "");
     assert_null(strstr(d, "\ts\tOld\n"));
     /* every period of the database, oldest first, with a line chart */
     const char *p = strstr(d, "\ts\tCompliance by month\n");
@@ -348,7 +381,8 @@ static void history_previous_month(void **state)
     exec(f->db, "DELETE FROM tickets WHERE period <> '2026-10'");
     assert_int_equal(run(f, &o), TA_OK);
     d = dump(f, f->path);
-    assert_string_equal(cell(d, "By CSO", "N1", b, sizeof b), "");
+    assert_string_equal(cell(d, "By CSO", "S2", b, sizeof b), "");
+    assert_string_equal(cell(d, "By CSO", "S1", b, sizeof b), "");
     assert_line(d, "CHARTS\t2");
     free(d);
 }
@@ -375,7 +409,13 @@ static void add_signals(sqlite3 *db)
          " ('2026-10', 'cross_system_mismatch', 'Ani', 'K1', 'T1',"
          " 'ani@yahoo.co.id', 'ani2@yahoo.co.id', '081299998888',"
          " '081299997777',"
-         " '{\"crm_cso\":\"=HYPERLINK(1)\",\"fields\":[\"email\",\"hp\"]}');");
+         " '{\"crm_cso\":\"=HYPERLINK(1)\",\"fields\":[\"email\",\"hp\"]}'),"
+         " ('2026-10', 'cross_system_mismatch', 'Budi', 'K2', 'T2',"
+         " 'budi@x.id', 'budi@x.id', '081211112222', '',"
+         " '{\"crm_cso\":\"Ani\",\"fields\":[\"hp\"]}'),"
+         " ('2026-10', 'cross_system_mismatch', 'Budi', 'K3', 'T3',"
+         " '', 'b@y.id', '081233334444', '081233334444',"
+         " '{\"crm_cso\":\"Ani\",\"fields\":[\"email\"]}');");
 }
 
 static void signals_sheet(void **state)
@@ -415,21 +455,31 @@ static void signals_sheet(void **state)
     assert_line(d, "C\t%s\tE8\tn\t40.0", S);
     assert_line(d, "C\t%s\tF8\tn\t10.0", S);
     assert_line(d, "C\t%s\tG8\tn\t25.5", S);
-    assert_line(d, "C\t%s\tH8\ts\tEX_URGENT (3), EX_ANGRY (1)", S);
+    /* the codes with their labels, most first */
+    assert_line(d, "C\t%s\tH8\ts\tKeadaan darurat: 3, Pelanggan marah: 1", S);
     assert_line(d,
                 "C\t%s\tA10\ts\tKetidakcocokan antar sistem (APKT dan "
-                "CRM untuk laporan yang sama)",
+                "CRM untuk laporan yang sama), per CSO APKT, terbanyak dulu",
                 S);
     assert_line(d, "C\t%s\tB11\ts\tTiket APKT", S);
-    assert_line(d, "C\t%s\tB12\ts\tK1", S);
-    assert_line(d, "C\t%s\tC12\ts\tT1", S);
-    assert_line(d, "C\t%s\tD12\ts\ta***@yahoo.co.id", S);
-    assert_line(d, "C\t%s\tE12\ts\ta***@yahoo.co.id", S);
-    assert_line(d, "C\t%s\tF12\ts\t0812****8888", S);
-    assert_line(d, "C\t%s\tG12\ts\t0812****7777", S);
-    assert_line(d, "C\t%s\tH12\ts\tAni", S);
-    assert_line(d, "C\t%s\tI12\ts\t=HYPERLINK(1)", S); /* text */
-    assert_line(d, "C\t%s\tJ12\ts\temail, hp", S);
+    /* grouped by CSO, the one with most first: a line with its counts,
+     * then its rows */
+    assert_line(d, "C\t%s\tA12\ts\tBudi: 2 ketidakcocokan (email 1, HP 1)", S);
+    assert_line(d, "G\t%s\tA12:J12", S);
+    assert_line(d, "C\t%s\tB13\ts\tK2", S);
+    assert_line(d, "C\t%s\tJ13\ts\tHP", S);
+    assert_line(d, "C\t%s\tB14\ts\tK3", S);
+    assert_line(d, "C\t%s\tJ14\ts\tEmail", S);
+    assert_line(d, "C\t%s\tA15\ts\tAni: 1 ketidakcocokan (email 1, HP 1)", S);
+    assert_line(d, "C\t%s\tB16\ts\tK1", S);
+    assert_line(d, "C\t%s\tC16\ts\tT1", S);
+    assert_line(d, "C\t%s\tD16\ts\ta***@yahoo.co.id", S);
+    assert_line(d, "C\t%s\tE16\ts\ta***@yahoo.co.id", S);
+    assert_line(d, "C\t%s\tF16\ts\t0812****8888", S);
+    assert_line(d, "C\t%s\tG16\ts\t0812****7777", S);
+    assert_line(d, "C\t%s\tH16\ts\tAni", S);
+    assert_line(d, "C\t%s\tI16\ts\t=HYPERLINK(1)", S); /* text */
+    assert_line(d, "C\t%s\tJ16\ts\tEmail, HP", S);
     assert_null(strstr(d, "\tf\t"));
     assert_null(strstr(d, "budi.s@gmail.com"));
     assert_null(strstr(d, "ani2@"));
@@ -443,7 +493,9 @@ static void signals_sheet(void **state)
                    "several customers)");
     assert_line(d, "C\tSignals\tC3\ts\t081234567890");
     assert_line(d, "C\tSignals\tF3\ts\tBudi (3), (unknown) (1)");
-    assert_line(d, "C\tSignals\tE12\ts\tani2@yahoo.co.id");
+    assert_line(d, "C\tSignals\tH8\ts\tEmergency: 3, Angry customer: 1");
+    assert_line(d, "C\tSignals\tA15\ts\tAni: 1 mismatch (email 1, HP 1)");
+    assert_line(d, "C\tSignals\tE16\ts\tani2@yahoo.co.id");
     assert_line(d, "C\tSignals\tI11\ts\tCRM CSO");
     free(d);
 
@@ -452,7 +504,58 @@ static void signals_sheet(void **state)
     assert_int_equal(run(f, &o), TA_OK);
     d = dump(f, f->path);
     assert_line(d, "C\t%s\tA8\ts\tTidak ada.", S);
-    assert_line(d, "C\t%s\tB12\ts\tK1", S);
+    assert_line(d, "C\t%s\tB16\ts\tK1", S);
+    free(d);
+}
+
+/* Per CSO counts each CSO's signals and marks a CSO with any; so do the
+ * chart's bars and Ringkasan's totals. */
+static void signals_in_by_cso(void **state)
+{
+    fx *f = *state;
+    add_signals(f->db);
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    char b[256];
+    /* rows: passwd 3, HYPER 4, Ani 5, Budi 6, (tidak diketahui) 7, CON 8 */
+    assert_line(d, "C\tPer CSO\tA5\ts\tAni");
+    assert_line(d, "C\tPer CSO\tO5\tn\t1.0"); /* the reused email */
+    assert_line(d, "C\tPer CSO\tP5\tn\t0.0");
+    assert_line(d, "C\tPer CSO\tQ5\tn\t1.0"); /* K1 */
+    assert_line(d, "C\tPer CSO\tR5\ts\tYa");
+    assert_line(d, "C\tPer CSO\tO6\tn\t1.0"); /* the reused HP */
+    assert_line(d, "C\tPer CSO\tP6\tn\t1.0"); /* the outlier */
+    assert_line(d, "C\tPer CSO\tQ6\tn\t2.0"); /* K2, K3 */
+    assert_line(d, "C\tPer CSO\tR6\ts\tYa");
+    assert_line(d, "C\tPer CSO\tO7\tn\t1.0");
+    assert_line(d, "C\tPer CSO\tR7\ts\tYa");
+    assert_line(d, "C\tPer CSO\tO8\tn\t0.0");
+    assert_string_equal(cell(d, "Per CSO", "R8", b, sizeof b), "");
+    assert_line(d, "F\tPer CSO\tQ6\tFCE4D6");
+    assert_false(has_line(d, "F\tPer CSO\tP5\tFCE4D6"));
+    /* the name marked, with the below-target fill kept */
+    assert_line(d, "L\tPer CSO\tA5\tthick");
+    assert_line(d, "F\tPer CSO\tA5\tFFC7CE");
+    assert_line(d, "L\tPer CSO\tA6\tthick");
+    assert_line(d, "L\tPer CSO\tA7\tthick");
+    assert_false(has_line(d, "L\tPer CSO\tA8\tthick"));
+    assert_false(has_line(d, "L\tPer CSO\tA3\tthick"));
+    /* the chart: a bar per CSO with a compliance, orange with signals,
+     * every name labelled */
+    assert_line(d, "CHART\tchart3.xml\tskip\t1\tpoints\t6\tcolours\t"
+                   "4472C4,4472C4,ED7D31,ED7D31,ED7D31,4472C4");
+    assert_line(d, "CHART\tchart1.xml\tskip\t1\tpoints\t0\tcolours\t");
+    /* Ringkasan: the period's signals */
+    assert_string_equal(
+        beside(d, "Ringkasan", "Kontak dipakai berulang", 'B', b, sizeof b),
+        "n\t2.0");
+    assert_string_equal(
+        beside(d, "Ringkasan", "Pencilan pengecualian", 'B', b, sizeof b),
+        "n\t1.0");
+    assert_string_equal(beside(d, "Ringkasan", "Ketidakcocokan antar sistem",
+                               'B', b, sizeof b),
+                        "n\t3.0");
     free(d);
 }
 
@@ -470,23 +573,19 @@ static void by_cso_matches_sql(void **state)
             " count(*), sum(status = 'compliant'), sum(status = 'exempt'),"
             " sum(status = 'violation'), sum(status = 'out_of_scope'),"
             " round(sum(status IN ('compliant', 'exempt')) * 100.0 /"
-            " nullif(sum(status <> 'out_of_scope'), 0), 2)"
-            " FROM audit_results WHERE period = '2026-10' GROUP BY cso",
+            " nullif(sum(status <> 'out_of_scope'), 0), 2),"
+            " round(sum(final_status IN ('compliant', 'exempt')) * 100.0 /"
+            " nullif(sum(final_status <> 'out_of_scope'), 0), 2)"
+            " FROM reviewed_results WHERE period = '2026-10' GROUP BY cso",
             -1, &q, NULL),
         SQLITE_OK);
     int rows = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(q, 0);
-        int row = 0;
-        for (int r = 2; r < 40 && !row; r++) {
-            char want[512];
-            snprintf(want, sizeof want, "C\tPer CSO\tA%d\ts\t%s", r, name);
-            if (has_line(d, want))
-                row = r;
-        }
+        int row = tu_xlsx_row_of(d, "Per CSO", 'A', name);
         if (!row)
             fail_msg("no row for CSO %s", name);
-        for (int i = 1; i <= 6; i++) {
+        for (int i = 1; i <= 7; i++) {
             char ref[8], b[256];
             snprintf(ref, sizeof ref, "%c%d", 'A' + i, row);
             cell(d, "Per CSO", ref, b, sizeof b);
@@ -507,6 +606,8 @@ static void by_cso_matches_sql(void **state)
 static void masked_by_default(void **state)
 {
     fx *f = *state;
+    add(f->db, "N1", "2026-10-12", "Budi", "exempt", "EX_NO_EMAIL",
+        "tidak punya email", "0812", "");
     report_options o = {.period = "2026-10"};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
@@ -521,13 +622,210 @@ static void masked_by_default(void **state)
                    "0812****8888");
     assert_line(d, "C\tPengecualian\tJ2\ts\tpelanggan marah, email "
                    "b***@gmail.com");
-    assert_line(d, "C\tPengecualian\tG2\ts\tnotes: \"marah\"");
-    assert_line(d, "C\tDitolak\tD2\ts\tT9,2026-10-01,Budi,b***@gmail.com,"
+    /* a cell without an address or a number is shown as it is */
+    assert_line(d, "C\tTemuan\tH3\ts\t021555");
+    assert_line(d, "C\tTemuan\tG4\ts\tani");
+    int row = tu_xlsx_row_of(d, "Pengecualian", 'B', "N1");
+    assert_line(d, "C\tPengecualian\tH%d\ts\ttidak punya email", row);
+    assert_line(d, "C\tDitolak\tE2\ts\tT9,2026-10-01,Budi,b***@gmail.com,"
                    "0812****7890");
-    assert_line(d, "C\tDitolak\tB2\tn\t7.0");
+    assert_line(d, "C\tDitolak\tC2\tn\t7.0");
     free(d);
 }
 
+/* The codes, categories and evidence in the report's language; the codes
+ * as stored beside their labels. */
+static void codes_and_evidence_worded(void **state)
+{
+    fx *f = *state;
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    assert_line(d, "C\tTemuan\tF1\ts\tPelanggaran");
+    assert_line(d, "C\tTemuan\tE2\ts\tkeluhan");
+    assert_line(d, "C\tTemuan\tF4\ts\tEmail tidak sah (EMAIL_INVALID); HP "
+                   "kosong (HP_MISSING)");
+    assert_line(d, "C\tPengecualian\tF2\ts\tPelanggan marah (EX_ANGRY)");
+    assert_line(d, "C\tPengecualian\tG1\ts\tBukti");
+    assert_line(d, "C\tPengecualian\tG2\ts\tPelanggan marah (Catatan: "
+                   "\"marah\")");
+    assert_line(d, "C\tPengecualian\tG3\ts\tKeadaan darurat (Urgensi: "
+                   "\"Urgent\")");
+    free(d);
+    report_options en = {.period = "2026-10", .lang = "en"};
+    assert_int_equal(run(f, &en), TA_OK);
+    d = dump(f, f->path);
+    assert_line(d, "C\tFindings\tE2\ts\tcomplaint");
+    assert_line(d, "C\tFindings\tF4\ts\tInvalid email (EMAIL_INVALID); HP "
+                   "missing (HP_MISSING)");
+    assert_line(d, "C\tExemptions\tG2\ts\tAngry customer (Notes: "
+                   "\"marah\")");
+    assert_line(d, "C\tExemptions\tG3\ts\tEmergency (Urgency: \"Urgent\")");
+    free(d);
+}
+
+/* Dates are date cells (Excel's filter groups them by year and month);
+ * the source as a name. */
+static void dates_are_date_cells(void **state)
+{
+    fx *f = *state;
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    assert_line(d, "C\tTemuan\tC2\td\t2026-10-04");
+    assert_line(d, "N\tTemuan\tC2\tyyyy-mm-dd");
+    assert_line(d, "C\tPengecualian\tC2\td\t2026-10-05");
+    assert_line(d, "C\tTemuan\tA2\ts\tCRM");
+    free(d);
+}
+
+/* The workbook's time is the local time with its offset (documents'
+ * properties stay UTC, as libxlsxwriter writes them). */
+static void generated_in_local_time(void **state)
+{
+    fx *f = *state;
+    char keep[128];
+    tu_tz_set("WIB-7", keep, sizeof keep); /* POSIX form: no zone files */
+    report_options o = {.period = "2026-10"};
+    ta_status st = run(f, &o);
+    tu_tz_restore(keep);
+    assert_int_equal(st, TA_OK);
+    char *d = dump(f, f->path);
+    char b[256];
+    beside(d, "Ringkasan", "Dibuat pada", 'B', b, sizeof b);
+    /* "s\t2026-12-01 14:05 +07:00 (waktu setempat)" */
+    assert_int_equal(strlen(b), 2 + 23 + 17);
+    assert_string_equal(b + 2 + 16, " +07:00 (waktu setempat)");
+    assert_string_equal(beside(d, "Ringkasan", "Aturan", 'B', b, sizeof b),
+                        "s\tbawaan (audit 2026-11-01 07:00 +07:00)");
+    free(d);
+}
+
+/* The Files table lists the imports of the period's tickets (and those
+ * that imported nothing); Ditolak their rejected rows. A file is shown by
+ * name, its path in a note (Ringkasan) or a column (Ditolak). */
+static void files_of_the_period(void **state)
+{
+    fx *f = *state;
+    exec(f->db,
+         "INSERT INTO imports(id, file, size, sha256, source, encoding,"
+         " delimiter, header_line, rows_read, rows_imported, rows_rejected,"
+         " imported_at, program_version) VALUES"
+         " (2, 'arsip/september/crm-sep.csv', 1, 'def', 'crm', 'utf-8', ',',"
+         " 1, 2, 1, 1, '2026-10-01T00:00:00Z', '0.1.0'),"
+         " (3, '/data/rusak.csv', 1, 'ghi', 'apkt', 'utf-8', ',', 1, 1, 0, 1,"
+         " '2026-11-02T00:00:00Z', '0.1.0');"
+         "UPDATE tickets SET import_id = 2 WHERE ticket_id = 'O1';"
+         "INSERT INTO rejects(import_id, file, line, reason, raw) VALUES"
+         " (2, 'arsip/september/crm-sep.csv', 3, 'x', 'SEP,row'),"
+         " (3, '/data/rusak.csv', 2, 'x', 'BAD,row');");
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    assert_true(tu_xlsx_row_of(d, "Ringkasan", 'A', "crm-okt.csv") > 0);
+    assert_true(tu_xlsx_row_of(d, "Ringkasan", 'A', "rusak.csv") > 0);
+    assert_int_equal(tu_xlsx_row_of(d, "Ringkasan", 'A', "crm-sep.csv"), 0);
+    int row = tu_xlsx_row_of(d, "Ringkasan", 'A', "rusak.csv");
+    assert_line(d, "M\tRingkasan\tA%d\t/data/rusak.csv", row);
+    assert_null(strstr(d, "SEP,row"));
+    assert_line(d, "C\tDitolak\tA4\ts\trusak.csv");
+    assert_line(d, "C\tDitolak\tE4\ts\tBAD,row");
+    assert_line(d, "C\tDitolak\tF4\ts\t/data/rusak.csv");
+    assert_line(d, "C\tDitolak\tA2\ts\tcrm-okt.csv");
+    char b[64];
+    assert_string_equal(cell(d, "Ditolak", "F2", b, sizeof b), "");
+    free(d);
+    /* every period: September's import too */
+    report_options all = {0};
+    assert_int_equal(run(f, &all), TA_OK);
+    d = dump(f, f->path);
+    assert_true(tu_xlsx_row_of(d, "Ringkasan", 'A', "crm-sep.csv") > 0);
+    assert_non_null(strstr(d, "\ts\tSEP,row\n"));
+    free(d);
+}
+
+/* Reasons are worded from their code in the report's language (the stored
+ * English reason only when there is no code, as in old databases); the
+ * row's ticket ids stay unmasked. */
+static void reject_reasons_worded(void **state)
+{
+    fx *f = *state;
+    exec(f->db,
+         "DELETE FROM rejects;"
+         "INSERT INTO rejects(import_id, file, line, reason, raw, reason_code,"
+         " reason_args, ticket_id, crm_ticket) VALUES"
+         " (1, 'a.csv', 2, 'r', '52610230000026,x,081234567890',"
+         "  'field_count', '{\"fields\":14,\"header\":15}', '52610230000026',"
+         "  NULL),"
+         " (1, 'a.csv', 3, 'r', 'x', 'beyond_header', '{\"column\":\"Q\"}',"
+         "  NULL, NULL),"
+         " (1, 'a.csv', 4, 'r', 'L26102300000044,30-FEB-26,K2610230000484',"
+         "  'date_invalid', '{\"value\":\"30-FEB-26\"}', 'L26102300000044',"
+         "  'K2610230000484'),"
+         " (1, 'a.csv', 5, 'r', 'x', 'date_empty', '{}', NULL, NULL),"
+         " (1, 'a.csv', 6, 'r', 'x', 'ticket_id_empty', '{}', NULL, NULL),"
+         " (1, 'a.csv', 7, 'r', 'x', 'open_quote', '{}', NULL, NULL),"
+         " (1, 'a.csv', 8, 'old reason kept', 'x', NULL, NULL, NULL, NULL),"
+         " (1, 'a.csv', 9, 'r', 'x', 'field_count', 'not json', NULL, NULL);");
+    const char *id[] = {
+        "14 kolom, baris judul berisi 15",
+        "ada isian di kolom Q, di kanan kolom terakhir baris judul",
+        "tanggal \"30-FEB-26\" tidak dalam bentuk yang dikenal atau bukan "
+        "tanggal yang ada",
+        "tanggal kosong",
+        "nomor tiket kosong",
+        "berkas berakhir di dalam isian berkutip yang dimulai di baris ini "
+        "(ekspor terpotong?)",
+        "old reason kept",
+        "0 kolom, baris judul berisi 0"};
+    const char *en[] = {
+        "14 fields, the header has 15",
+        "a value in column Q, right of the header's last column",
+        "date \"30-FEB-26\" is not a date in a known form or not a real "
+        "calendar date",
+        "the date is empty",
+        "the ticket id is empty",
+        "the file ends inside a quoted field that starts on this line "
+        "(truncated export?)",
+        "old reason kept",
+        "0 fields, the header has 0"};
+    for (int lang = 0; lang < 2; lang++) {
+        report_options o = {.period = "2026-10", .lang = lang ? "en" : "id"};
+        assert_int_equal(run(f, &o), TA_OK);
+        char *d = dump(f, f->path);
+        const char *S = lang ? "Rejected" : "Ditolak";
+        for (int i = 0; i < 8; i++)
+            assert_line(d, "C\t%s\tD%d\ts\t%s", S, i + 2,
+                        lang ? en[i] : id[i]);
+        /* the ticket ids as they are, the phone number masked */
+        assert_line(d, "C\t%s\tE2\ts\t52610230000026,x,0812****7890", S);
+        assert_line(d, "C\t%s\tE4\ts\tL26102300000044,30-FEB-26,"
+                       "K2610230000484", S);
+        free(d);
+    }
+}
+
+/* Long text wraps and its row is as tall as it needs (LibreOffice does
+ * not fit rows itself); a line break starts a line. */
+static void text_wraps_rows_fit(void **state)
+{
+    fx *f = *state;
+    add(f->db, "L1", "2026-10-11", "Budi", "violation", "EMAIL_MISSING", "",
+        "", "baris satu\nbaris dua\nbaris tiga");
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    int row = tu_xlsx_row_of(d, "Temuan", 'B', "L1");
+    assert_true(row > 0);
+    assert_line(d, "W\tTemuan\tI%d", row);
+    assert_line(d, "H\tTemuan\t%d\t45.0", row);
+    /* a one-line row keeps the default height */
+    row = tu_xlsx_row_of(d, "Temuan", 'B', "A2");
+    char pat[64];
+    snprintf(pat, sizeof pat, "\nH\tTemuan\t%d\t", row);
+    assert_null(strstr(d, pat));
+    free(d);
+}
 /* A cell holds at most 32,000 bytes, cut on a character boundary. */
 static void long_text_cut(void **state)
 {
@@ -541,7 +839,7 @@ static void long_text_cut(void **state)
     char *d = dump(f, f->path);
     char *b = malloc(40000);
     assert_non_null(b);
-    cell(d, "Ditolak", "D4", b, 40000);
+    cell(d, "Ditolak", "E4", b, 40000);
     assert_int_equal(strlen(b), 2 + 31999); /* "s\t" + the x's */
     assert_int_equal(strspn(b + 2, "x"), 31999);
     free(b);
@@ -556,7 +854,7 @@ static void unmasked_with_no_mask(void **state)
     char *d = dump(f, f->path);
     assert_line(d, "C\tTemuan\tG5\ts\tbudi.s@gmail.com");
     assert_line(d, "C\tTemuan\tH5\ts\t+62 812 3456 7890");
-    assert_line(d, "C\tDitolak\tD3\ts\t,2026-10-02,Ani,ani@yahoo.co.id,"
+    assert_line(d, "C\tDitolak\tE3\ts\t,2026-10-02,Ani,ani@yahoo.co.id,"
                    "+62 812-1111-2222");
     free(d);
 }
@@ -569,7 +867,7 @@ static void formula_stays_text(void **state)
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
     assert_null(strstr(d, "\tf\t"));
-    assert_line(d, "C\tPer CSO\tA3\ts\t" HYPER);
+    assert_line(d, "C\tPer CSO\tA4\ts\t" HYPER);
     assert_line(d, "C\tTemuan\tD5\ts\t" HYPER);
     assert_line(d, "C\tTemuan\tI5\ts\t" HYPER);
     free(d);
@@ -578,20 +876,26 @@ static void formula_stays_text(void **state)
 static void sheet_continues_past_row_limit(void **state)
 {
     fx *f = *state;
-    /* 5 violations, 2 rows per sheet after the header */
-    report_options o = {.period = "2026-10", .max_rows = 3};
+    /* 4 rows a sheet: Per CSO's band and header and 2 CSOs, a header and
+     * 3 violations */
+    report_options o = {.period = "2026-10", .max_rows = 4};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
     char s[512];
     sheets(d, s, sizeof s);
     assert_string_equal(s, "Ringkasan|Per CSO|Per CSO (2)|Per CSO (3)|"
-                           "Per CSO (4)|Temuan|Temuan (2)|Temuan (3)|"
-                           "Pengecualian|Ditolak|Indikasi|");
-    assert_line(d, "C\tTemuan (3)\tA1\ts\tSumber");
-    assert_line(d, "C\tTemuan (3)\tB2\ts\tP1");
-    assert_line(d, "P\tTemuan (2)\tA2");
+                           "Per CSO (4)|Temuan|Temuan (2)|Pengecualian|"
+                           "Ditolak|Indikasi|Tinjauan|");
+    assert_line(d, "C\tPer CSO (4)\tA2\ts\tCSO");
+    assert_line(d, "C\tPer CSO (4)\tI1\ts\tPelanggaran");
+    assert_line(d, "C\tTemuan (2)\tA1\ts\tSumber");
+    assert_line(d, "C\tTemuan (2)\tB3\ts\tP1");
+    assert_line(d, "P\tTemuan (2)\tC2");
+    /* each part has its drop-down list over its own rows */
+    assert_line(d, "V\tTemuan\tJ2:J4\tlist\t\"Sah,Batal\"\tNone");
+    assert_line(d, "V\tTemuan (2)\tJ2:J3\tlist\t\"Sah,Batal\"\tNone");
     char b[64];
-    assert_string_equal(cell(d, "Temuan (3)", "B3", b, sizeof b), "");
+    assert_string_equal(cell(d, "Temuan (2)", "B4", b, sizeof b), "");
     free(d);
 }
 
@@ -605,7 +909,7 @@ static void every_period_and_names(void **state)
     assert_string_equal(f->path, want);
     char *d = dump(f, f->path);
     assert_line(d, "C\tRingkasan\tB2\ts\t2026-09 s.d. 2026-10");
-    assert_line(d, "C\tPer CSO\tA4\ts\tOld");
+    assert_true(tu_xlsx_row_of(d, "Per CSO", 'A', "Old") > 0);
     free(d);
 }
 
@@ -682,12 +986,76 @@ static void per_cso_files_safe(void **state)
     char *d = dump(f, path);
     char s[256];
     sheets(d, s, sizeof s);
-    assert_string_equal(s, "Ringkasan|Temuan|Pengecualian|");
+    assert_string_equal(s,
+                        "Ringkasan|Temuan|Pengecualian|Indikasi|Tinjauan|");
     assert_line(d, "C\tRingkasan\tB2\ts\tBudi");
     assert_line(d, "C\tTemuan\tB2\ts\tB4");
     assert_line(d, "C\tPengecualian\tB2\ts\tB5");
     char b[64];
     assert_string_equal(cell(d, "Temuan", "B3", b, sizeof b), "");
+    free(d);
+}
+
+/* A CSO's own workbook: where it is (cso/, or cso/<period>/ once the
+ * folder is per period). */
+static void cso_book(fx *f, const char *name, char *path, size_t len)
+{
+    struct stat sb;
+    snprintf(path, len, "%s/cso/2026-10/%s.xlsx", f->out, name);
+    if (stat(path, &sb) != 0)
+        snprintf(path, len, "%s/cso/%s.xlsx", f->out, name);
+}
+
+/* Each CSO's workbook shows the CSO's figures beside the team's, its rank
+ * and its signals, and a sheet of them. */
+static void per_cso_team_rank_signals(void **state)
+{
+    fx *f = *state;
+    add_signals(f->db);
+    report_options o = {.period = "2026-10", .per_cso = 1};
+    assert_int_equal(run(f, &o), TA_OK);
+    char path[800], b[256];
+    cso_book(f, "Budi", path, sizeof path);
+    char *d = dump(f, path);
+    const char *S = "Ringkasan";
+    int row = tu_xlsx_row_of(d, S, 'A', "Status");
+    assert_true(row > 0);
+    assert_line(d, "C\t%s\tB%d\ts\tCSO ini", S, row);
+    assert_line(d, "C\t%s\tC%d\ts\tTim", S, row);
+    assert_string_equal(beside(d, S, "Total Tiket", 'B', b, sizeof b),
+                        "n\t5.0");
+    assert_string_equal(beside(d, S, "Total Tiket", 'C', b, sizeof b),
+                        "n\t15.0");
+    assert_string_equal(beside(d, S, "Kepatuhan (%)", 'B', b, sizeof b),
+                        "n\t80.0");
+    assert_string_equal(beside(d, S, "Kepatuhan (%)", 'C', b, sizeof b),
+                        "n\t58.33");
+    /* 6 CSOs have a compliance; Ani 33.33, two at 0, two at 100 */
+    assert_string_equal(beside(d, S, "Peringkat kepatuhan", 'B', b, sizeof b),
+                        "s\t3 dari 6 (1 = tertinggi)");
+    assert_true(tu_xlsx_row_of(d, S, 'A', "Indikasi untuk CSO ini") > 0);
+    assert_string_equal(
+        beside(d, S, "Kontak dipakai berulang", 'B', b, sizeof b), "n\t1.0");
+    assert_string_equal(
+        beside(d, S, "Pencilan pengecualian", 'B', b, sizeof b), "n\t1.0");
+    assert_string_equal(beside(d, S, "Ketidakcocokan antar sistem", 'B', b,
+                               sizeof b),
+                        "n\t2.0");
+    /* Indikasi: Budi's reused HP, not Ani's email; Budi's outlier and
+     * mismatches */
+    assert_non_null(strstr(d, "\tIndikasi\tC3\ts\t0812****7890\n"));
+    assert_null(strstr(d, "\tIndikasi\tB4\ts\tEmail\n"));
+    assert_line(d, "C\tIndikasi\tB7\ts\tBudi");
+    assert_line(d, "C\tIndikasi\tA11\ts\tBudi: 2 ketidakcocokan (email 1, "
+                   "HP 1)");
+    assert_null(strstr(d, "\ts\tK1\n"));
+    free(d);
+    /* a CSO without signals: each section says so */
+    cso_book(f, "_CON", path, sizeof path);
+    d = dump(f, path);
+    assert_line(d, "C\tIndikasi\tA3\ts\tTidak ada.");
+    assert_string_equal(beside(d, S, "Peringkat kepatuhan", 'B', b, sizeof b),
+                        "s\t1 dari 6 (1 = tertinggi)");
     free(d);
 }
 
@@ -774,6 +1142,19 @@ int main(void)
         cmocka_unit_test_setup_teardown(history_previous_month, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(signals_sheet, setup, teardown),
+        cmocka_unit_test_setup_teardown(signals_in_by_cso, setup, teardown),
+        cmocka_unit_test_setup_teardown(codes_and_evidence_worded, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(dates_are_date_cells, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(generated_in_local_time, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(files_of_the_period, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(reject_reasons_worded, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(text_wraps_rows_fit, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(masked_by_default, setup, teardown),
         cmocka_unit_test_setup_teardown(long_text_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(unmasked_with_no_mask, setup,
@@ -788,6 +1169,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(unwritable_folder_is_cantcreat, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(per_cso_files_safe, setup, teardown),
+        cmocka_unit_test_setup_teardown(per_cso_team_rank_signals, setup,
+                                        teardown),
         cmocka_unit_test(safe_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

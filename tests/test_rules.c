@@ -378,19 +378,55 @@ static const ticket_case ticket_cases[] = {
     T("codes_sorted", TA_SRC_CRM, "PB", "", "budi@gmial.com", "0878xxxxxxx",
       "", "Urgent", "", "", "", RULES_VIOLATION,
       "EMAIL_INVALID EXEMPTION_INVALID HP_PLACEHOLDER", -1, NULL),
+    /* evidence (docs/schema.md): `CODE: field "words"`, the words masked
+     * by the one masking rule (mask_text) */
     T("evidence_masks_contacts", TA_SRC_CRM, "Gangguan", "", "", "", "", "",
       "", "tetangga budi@gmail.com 081398765432", "", RULES_EXEMPT,
-      "EX_NOT_RESPONSIBLE", -1, "relation \"tetangga ***@*** 0813********\""),
-    T("evidence_many_at_signs_bounded", TA_SRC_CRM, "Gangguan", "", "", "", "",
-      "", "", "@ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @ @",
+      "EX_NOT_RESPONSIBLE", -1,
+      "EX_NOT_RESPONSIBLE: relation \"tetangga b***@gmail.com "
+      "0813****5432\""),
+    T("evidence_quote_in_words_becomes_apostrophe", TA_SRC_CRM, "Gangguan", "",
+      "", "", "", "", "", "adik \"ipar\"", "", RULES_EXEMPT,
+      "EX_NOT_RESPONSIBLE", -1,
+      "EX_NOT_RESPONSIBLE: relation \"adik 'ipar'\""),
+    T("evidence_many_addresses_bounded", TA_SRC_CRM, "Gangguan", "", "", "",
+      "", "", "",
+      "a@b a@b a@b a@b a@b a@b a@b a@b a@b a@b a@b a@b a@b a@b a@b a@b",
       "", RULES_EXEMPT, "EX_NOT_RESPONSIBLE", -1,
-      "relation \"***@*** ***@***"),
+      "EX_NOT_RESPONSIBLE: relation \"a***@b a***@b"),
+    T("evidence_declined_email_as_written", TA_SRC_CRM, "Gangguan", "",
+      "tidak punya email", OK_HP, "", "", "", "", "", RULES_EXEMPT,
+      "EX_NO_EMAIL", -1, "EX_NO_EMAIL: email \"tidak punya\""),
 };
 
 static void fill(rules_ticket *t, ta_field f, const char *s)
 {
     t->v[f] = s;
     t->len[f] = s ? strlen(s) : 0;
+}
+
+/* Evidence is whole entries `CODE: field "words"` joined by "; ", the
+ * words free of '"' (docs/schema.md), so the report can parse it. */
+static void assert_evidence_whole(const char *ev)
+{
+    const char *p = ev;
+    while (*p) {
+        size_t code = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+        if (code == 0 || strncmp(p + code, ": ", 2) != 0)
+            fail_msg("evidence '%s': no code at '%s'", ev, p);
+        p += code + 2;
+        size_t field = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+        if (field == 0 || strncmp(p + field, " \"", 2) != 0)
+            fail_msg("evidence '%s': no field at '%s'", ev, p);
+        const char *end = strchr(p + field + 2, '"');
+        if (!end)
+            fail_msg("evidence '%s': words not closed", ev);
+        p = end + 1;
+        if (*p && strncmp(p, "; ", 2) != 0)
+            fail_msg("evidence '%s': no '; ' at '%s'", ev, p);
+        if (*p)
+            p += 2;
+    }
 }
 
 static void run_ticket_case(void **state)
@@ -418,6 +454,7 @@ static void run_ticket_case(void **state)
         fail_msg("%s: category %s, want %s", c->name,
                  rules_category_name(v.category),
                  rules_category_name((rules_category)c->category));
+    assert_evidence_whole(v.evidence);
     if (c->evidence &&
         !(c->evidence[0] ? strstr(v.evidence, c->evidence) != NULL
                          : v.evidence[0] == '\0'))
@@ -466,6 +503,7 @@ static void judge_long_fields(void **state)
     rules_judge_ticket(g_j, &t, &v);
     assert_int_equal(v.status, RULES_EXEMPT);
     assert_true(strlen(v.evidence) < RULES_EVIDENCE_MAX);
+    assert_evidence_whole(v.evidence);
     free(big);
 }
 
@@ -496,6 +534,7 @@ static void judge_random_bytes(void **state)
         rules_judge_ticket(g_j, &t, &v);
         assert_true(strlen(v.codes) < RULES_CODES_MAX);
         assert_true(strlen(v.evidence) < RULES_EVIDENCE_MAX);
+        assert_evidence_whole(v.evidence);
         assert_true(v.status <= RULES_OUT_OF_SCOPE);
     }
 }

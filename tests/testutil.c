@@ -16,6 +16,7 @@
 #include "rules.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void tu_path(char *buf, size_t len, const char *rel)
 {
@@ -79,13 +80,6 @@ void tu_rmtree(const char *path)
     }
 }
 
-void tu_exec(sqlite3 *db, const char *sql)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-}
-
 long long tu_q_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -140,4 +134,101 @@ int tu_import(tu_db *f, const char *rel, void *res)
     import_options o = {.source = TA_SRC_NONE};
     return (int)import_file(f->db, f->rs, path, &o, res ? res : &r, f->err,
                             sizeof f->err);
+}
+
+char *tu_xlsx_dump(const char *dir, const char *xlsx)
+{
+    char cmd[8192], txt[4200];
+    snprintf(txt, sizeof txt, "%s/dump.txt", dir);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 %s/tests/xlsx_dump.py '%s' > '%s'",
+             TA_SOURCE_DIR, xlsx, txt);
+    assert_int_equal(system(cmd), 0);
+    size_t len;
+    char *body = tu_read_file(txt, &len);
+    assert_non_null(body);
+    char *d = malloc(len + 2);
+    assert_non_null(d);
+    d[0] = '\n';
+    memcpy(d + 1, body, len + 1);
+    free(body);
+    return d;
+}
+
+int tu_has_line(const char *dump, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = strstr(dump, line); p; p = strstr(p + 1, line))
+        if (p > dump && p[-1] == '\n' && p[n] == '\n')
+            return 1;
+    return 0;
+}
+
+const char *tu_xlsx_cell(const char *dump, const char *sheet, const char *ref,
+                         char *buf, size_t len)
+{
+    char pat[256];
+    int n = snprintf(pat, sizeof pat, "\nC\t%s\t%s\t", sheet, ref);
+    const char *p = strstr(dump, pat);
+    buf[0] = '\0';
+    if (!p)
+        return buf;
+    p += n;
+    size_t k = strcspn(p, "\n");
+    snprintf(buf, len, "%.*s", (int)k, p);
+    return buf;
+}
+
+int tu_xlsx_row_of(const char *dump, const char *sheet, char col,
+                   const char *value)
+{
+    char pat[256];
+    int n = snprintf(pat, sizeof pat, "\nC\t%s\t%c", sheet, col);
+    for (const char *p = strstr(dump, pat); p; p = strstr(p + 1, pat)) {
+        const char *q = p + n;
+        char *end;
+        long row = strtol(q, &end, 10);
+        if (end == q || strncmp(end, "\ts\t", 3) != 0)
+            continue;
+        size_t k = strcspn(end + 3, "\n");
+        if (k == strlen(value) && memcmp(end + 3, value, k) == 0)
+            return (int)row;
+    }
+    return 0;
+}
+
+void tu_xlsx_sheets(const char *dump, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (const char *p = strstr(dump, "\nS\t"); p && n < len;
+         p = strstr(p + 1, "\nS\t")) {
+        size_t k = strcspn(p + 3, "\n");
+        n += (size_t)snprintf(buf + n, len - n, "%.*s|", (int)k, p + 3);
+    }
+}
+
+void tu_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s (in: %.300s)", msg, sql);
+}
+
+/* keep holds "=" + the old value, or "" when TZ was not set. */
+void tu_tz_set(const char *tz, char *keep, size_t len)
+{
+    const char *old = getenv("TZ");
+    snprintf(keep, len, "%s%s", old ? "=" : "", old ? old : "");
+    setenv("TZ", tz, 1);
+    tzset();
+}
+
+void tu_tz_restore(const char *keep)
+{
+    if (keep[0] == '=')
+        setenv("TZ", keep + 1, 1);
+    else
+        unsetenv("TZ");
+    tzset();
 }

@@ -3,15 +3,16 @@
  * (report_internal.h): text from the data is always a string cell (never
  * a formula or a number Excel guessed), valid UTF-8 without control
  * characters, cut to fit a cell, masked unless --no-mask; a
- * libxlsxwriter error becomes a status with the workbook's name. Every
- * sheet writer (report_sheets.c, report_signals.c) goes through here, so
- * neither needs the other.
+ * libxlsxwriter error becomes a status with the workbook's name. Dates
+ * become date cells, times the local time of the machine writing the
+ * report. Every sheet writer goes through here, so none needs another.
  */
 #include "report_internal.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "mask.h"
 #include "utf8.h"
@@ -23,14 +24,13 @@ ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e)
     return e == LXW_ERROR_MEMORY_MALLOC_FAILED ? TA_E_NOMEM : TA_E_IO;
 }
 
-/* Copies valid UTF-8 into c->text: each maximal invalid subpart becomes
+/* Copies valid UTF-8 into out: each maximal invalid subpart becomes
  * U+FFFD (utf8.h's rule), control characters (but tab and line feed) a
  * space, a CR before LF goes; cut on a character boundary at RPT_TEXT_MAX
  * bytes. */
-static size_t clean_text(rpt_ctx *c, const char *s, size_t len)
+size_t rpt_clean_text(const char *s, size_t len, char *out)
 {
     size_t n = 0, i = 0;
-    char *out = c->text;
     while (i < len) {
         unsigned char b = (unsigned char)s[i];
         if (b >= 0x20 && b < 0x7F) {
@@ -75,12 +75,79 @@ static size_t clean_text(rpt_ctx *c, const char *s, size_t len)
     return n;
 }
 
+/* A byte's width in twentieths of the unit of column widths (a digit of
+ * the default font): narrow lower case (i, l, t narrower, m, w wider),
+ * spaces and punctuation, wide capitals; 20 for a character beyond ASCII
+ * (its first byte; 0 for the others); a line break is 255. One look-up a
+ * byte: this runs on every long cell of a million-row sheet. */
+#define LINE_BREAK 255
+static const unsigned char byte_width[256] = {
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20, 255,  20,  20,  20,  20,  20, /* 0_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* 1_ */
+      9,  20,  14,  20,  20,  20,  20,   9,  11,  11,  14,  20,   9,  11,   9,  11, /* 2_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,   9,   9,  20,  20,  20,  20, /* 3_ */
+     32,  21,  21,  21,  21,  21,  21,  21,  21,  10,  21,  21,  21,  29,  21,  21, /* 4_ */
+     21,  21,  21,  21,  21,  21,  21,  29,  21,  21,  21,  20,  20,  20,  20,  20, /* 5_ */
+     20,  19,  19,  19,  19,  19,  13,  19,  19,   9,   9,  19,   9,  26,  19,  19, /* 6_ */
+     19,  19,  13,  19,  13,  19,  19,  26,  19,  19,  19,  20,  20,  20,  20,  20, /* 7_ */
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, /* 8_ */
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, /* 9_ */
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, /* A_ */
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0, /* B_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* C_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* D_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* E_ */
+     20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20,  20, /* F_ */
+};
+
+int rpt_text_lines(const char *s, size_t n, double width)
+{
+    /* what fits a line, less a margin for the words that wrap early */
+    unsigned per = width > 4 ? (unsigned)((width - 1) * 20) : 60;
+    /* most cells: too short to wrap even in the widest characters */
+    if (n * 32 <= per && !memchr(s, '\n', n))
+        return 1;
+    int lines = 1;
+    unsigned used = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned w = byte_width[(unsigned char)s[i]];
+        if (w == LINE_BREAK) {
+            lines++;
+            used = 0;
+            continue;
+        }
+        used += w;
+        if (used > per) {
+            lines++;
+            used = w + per * 3 / 20; /* the word carried */
+        }
+    }
+    return lines;
+}
+
+ta_status rpt_fit_row(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r)
+{
+    int lines = c->row_lines;
+    c->row_lines = 0;
+    if (lines <= 1)
+        return TA_OK;
+    double h = 15.0 * lines;
+    lxw_error e = worksheet_set_row(ws, r, h < 409 ? h : 409, NULL);
+    return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
+}
+
 ta_status rpt_put_text(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                        lxw_col_t col, const char *s, size_t len, lxw_format *f)
 {
     if (!s || (len == 0 && !f))
         return TA_OK;
-    clean_text(c, s, len);
+    size_t n = rpt_clean_text(s, len, c->text);
+    if (c->widths && col < c->nwidths && n > 0 &&
+        (f == c->f.text || f == c->f.stale)) {
+        int k = rpt_text_lines(c->text, n, c->widths[col]);
+        if (k > c->row_lines)
+            c->row_lines = k;
+    }
     lxw_error e = worksheet_write_string(ws, r, col, c->text, f);
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }
@@ -98,45 +165,243 @@ ta_status rpt_put_num(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
 }
 
+const char *rpt_mask_into(int no_mask,
+                          size_t (*fn)(const char *, size_t, char *, size_t),
+                          const char *s, size_t *len, char *buf)
+{
+    if (!s || no_mask)
+        return s;
+    size_t n = *len > RPT_TEXT_MAX ? RPT_TEXT_MAX : *len;
+    *len = fn(s, n, buf, 2 * RPT_TEXT_MAX);
+    return buf;
+}
+
+ta_status rpt_put_pct(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                      lxw_col_t col, int has, double pct)
+{
+    if (!has)
+        return TA_OK;
+    return rpt_put_num(c, ws, r, col, pct,
+                       pct < c->target ? c->f.pct_low : c->f.pct);
+}
+
 /* A piece of personal data: masked with fn unless --no-mask. */
 ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                          lxw_col_t col, const char *s, size_t len,
-                         size_t (*fn)(const char *, size_t, char *, size_t))
+                         size_t (*fn)(const char *, size_t, char *, size_t),
+                         lxw_format *f)
+{
+    const char *v = rpt_mask_into(c->opt->no_mask, fn, s, &len, c->mask);
+    return rpt_put_text(c, ws, r, col, v, len, f);
+}
+
+ta_status rpt_put_masked_keep(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                              lxw_col_t col, const char *s, size_t len,
+                              const char *id1, const char *id2,
+                              lxw_format *f)
 {
     if (!s || c->opt->no_mask)
-        return rpt_put_text(c, ws, r, col, s, len, NULL);
+        return rpt_put_text(c, ws, r, col, s, len, f);
+    mask_keep keep[2];
+    size_t nk = 0;
+    if (id1 && *id1)
+        keep[nk++] = (mask_keep){id1, strlen(id1)};
+    if (id2 && *id2)
+        keep[nk++] = (mask_keep){id2, strlen(id2)};
     if (len > RPT_TEXT_MAX)
         len = RPT_TEXT_MAX;
-    size_t n = fn(s, len, c->mask, 2 * RPT_TEXT_MAX);
-    return rpt_put_text(c, ws, r, col, c->mask, n, NULL);
+    size_t n = mask_text_keep(s, len, keep, nk, c->mask, 2 * RPT_TEXT_MAX);
+    return rpt_put_text(c, ws, r, col, c->mask, n, f);
 }
 
 /* The first RPT_EXCERPT_CHARS characters of the notes, masked before the
  * cut so that nothing is half masked. */
+const char *rpt_excerpt_into(int no_mask, const char *s, size_t len,
+                             char *buf, size_t *outlen)
+{
+    const char *src = s;
+    size_t n = len;
+    if (!no_mask) {
+        n = mask_text(s, len < RPT_EXCERPT_SCAN ? len : RPT_EXCERPT_SCAN, buf,
+                      2 * RPT_TEXT_MAX);
+        src = buf;
+    }
+    size_t cut = utf8_cut_chars(src, n, RPT_EXCERPT_CHARS);
+    if (cut < n || (src == buf && len > RPT_EXCERPT_SCAN)) {
+        /* mark the cut; buf has room: cut < n <= 2 * RPT_TEXT_MAX - 4 */
+        if (src != buf) {
+            if (cut > RPT_TEXT_MAX)
+                cut = RPT_TEXT_MAX;
+            memcpy(buf, s, cut);
+        }
+        memcpy(buf + cut, "\xE2\x80\xA6", 3);
+        *outlen = cut + 3;
+        return buf;
+    }
+    *outlen = cut;
+    return src;
+}
+
 ta_status rpt_put_excerpt(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                          lxw_col_t col, const char *s, size_t len)
+                          lxw_col_t col, const char *s, size_t len,
+                          lxw_format *f)
 {
     if (!s)
         return TA_OK;
-    const char *src = s;
-    size_t n = len;
-    if (!c->opt->no_mask) {
-        n = mask_text(s, len < RPT_EXCERPT_SCAN ? len : RPT_EXCERPT_SCAN,
-                      c->mask, 2 * RPT_TEXT_MAX);
-        src = c->mask;
+    size_t n;
+    const char *v = rpt_excerpt_into(c->opt->no_mask, s, len, c->mask, &n);
+    return rpt_put_text(c, ws, r, col, v, n, f);
+}
+
+ta_status rpt_put_ready(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                        lxw_col_t col, const char *s, lxw_format *f)
+{
+    lxw_error e = worksheet_write_string(ws, r, col, s, f);
+    return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
+}
+
+/* Two or four ASCII digits at s as a number; -1 when they are not. */
+static int digits_at(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
     }
-    size_t cut = utf8_cut_chars(src, n, RPT_EXCERPT_CHARS);
-    if (cut < n || (src == c->mask && len > RPT_EXCERPT_SCAN)) {
-        /* mark the cut; src has room: cut < n <= 2 * RPT_TEXT_MAX - 4 */
-        if (src != c->mask) {
-            if (cut > RPT_TEXT_MAX)
-                cut = RPT_TEXT_MAX;
-            memcpy(c->mask, s, cut);
-        }
-        memcpy(c->mask + cut, "\xE2\x80\xA6", 3);
-        return rpt_put_text(c, ws, r, col, c->mask, cut + 3, NULL);
+    return v;
+}
+
+ta_status rpt_put_date(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                       lxw_col_t col, const char *s, size_t len,
+                       lxw_format *f)
+{
+    int y = len >= 10 ? digits_at(s, 4) : -1;
+    int m = y >= 0 && s[4] == '-' ? digits_at(s + 5, 2) : -1;
+    int d = m >= 0 && s[7] == '-' ? digits_at(s + 8, 2) : -1;
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > 31)
+        return rpt_put_text(c, ws, r, col, s, len, f);
+    lxw_datetime dt = {y, m, d, 0, 0, 0.0};
+    lxw_error e = worksheet_write_datetime(ws, r, col, &dt, f);
+    return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
+}
+
+/* Reads "YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm|-hh:mm]" as seconds since the
+ * epoch; 0 when it is not such a time. */
+static int parse_iso(const char *s, long long *t)
+{
+    size_t len = s ? strlen(s) : 0;
+    if (len < 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
+        return 0;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = digits_at(s, 4) - 1900;
+    tm.tm_mon = digits_at(s + 5, 2) - 1;
+    tm.tm_mday = digits_at(s + 8, 2);
+    tm.tm_hour = digits_at(s + 11, 2);
+    tm.tm_min = digits_at(s + 14, 2);
+    size_t i = 16;
+    if (i + 3 <= len && s[i] == ':') {
+        tm.tm_sec = digits_at(s + i + 1, 2);
+        i += 3;
+        while (i < len && (s[i] == '.' || (s[i] >= '0' && s[i] <= '9')))
+            i++;
     }
-    return rpt_put_text(c, ws, r, col, src, cut, NULL);
+    if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+        tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0 || s[4] != '-' ||
+        s[7] != '-')
+        return 0;
+    long long off = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-') && i + 6 <= len &&
+        s[i + 3] == ':') {
+        int hh = digits_at(s + i + 1, 2), mm = digits_at(s + i + 4, 2);
+        if (hh < 0 || mm < 0)
+            return 0;
+        off = (s[i] == '-' ? -1 : 1) * (hh * 3600LL + mm * 60LL);
+    } else if (!(i < len && s[i] == 'Z')) {
+        return 0;
+    }
+    *t = (long long)timegm(&tm) - off;
+    return 1;
+}
+
+ta_status rpt_put_stamp(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                        lxw_col_t col, const char *s, lxw_format *f)
+{
+    long long t;
+    if (!parse_iso(s, &t))
+        return rpt_put_str(c, ws, r, col, s, NULL);
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    lxw_datetime dt = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                       tm.tm_hour,        tm.tm_min,     tm.tm_sec};
+    lxw_error e = worksheet_write_datetime(ws, r, col, &dt, f);
+    return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
+}
+
+void rpt_local_time(long long t, char buf[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    long off = tm.tm_gmtoff / 60;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    char day[24];
+    strftime(day, sizeof day, "%Y-%m-%d %H:%M", &tm);
+    snprintf(buf, 32, "%.16s %c%02ld:%02ld", day, sign, (off / 60) % 100,
+             off % 60);
+}
+
+void rpt_local_stamp(const char *iso, char buf[32])
+{
+    long long t;
+    if (parse_iso(iso, &t))
+        rpt_local_time(t, buf);
+    else
+        snprintf(buf, 32, "%s", iso ? iso : "");
+}
+
+ta_status rpt_put_note(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                       lxw_col_t col, const char *s)
+{
+    rpt_clean_text(s, strlen(s), c->text);
+    lxw_error e = worksheet_write_comment(ws, r, col, c->text);
+    return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
+}
+
+ta_status rpt_put_merged(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                         lxw_col_t first, lxw_col_t last, const char *s,
+                         lxw_format *f)
+{
+    rpt_clean_text(s, strlen(s), c->text);
+    lxw_error e = worksheet_merge_range(ws, r, first, r, last, c->text, f);
+    return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(c, e);
+}
+
+const char *rpt_base_name(const char *path, size_t len, size_t *blen)
+{
+    size_t b = 0;
+    for (size_t i = 0; i < len; i++)
+        if (path[i] == '/' || path[i] == '\\')
+            b = i + 1;
+    if (b == len)
+        b = 0; /* "dir/": the whole, rather than nothing */
+    *blen = len - b;
+    return path + b;
+}
+
+double rpt_text_width(const char *s, double lo, double hi)
+{
+    /* characters, not bytes: a continuation byte adds nothing */
+    double n = 0;
+    for (; s && *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    n += 2; /* the cell's margins and the filter button */
+    return n < lo ? lo : n > hi ? hi : n;
 }
 
 const char *rpt_col_text(sqlite3_stmt *q, int i, size_t *len)
@@ -148,12 +413,12 @@ const char *rpt_col_text(sqlite3_stmt *q, int i, size_t *len)
 
 /* Printing (and PDF export): landscape A4, as many pages down as needed
  * but one page wide, so that a sheet's columns and charts stay together. */
-void rpt_print_setup(lxw_worksheet *ws, int header_row)
+void rpt_print_setup(lxw_worksheet *ws, lxw_row_t header_rows)
 {
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9); /* A4 */
     worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
     worksheet_fit_to_pages(ws, 1, 0);
-    if (header_row)
-        worksheet_repeat_rows(ws, 0, 0);
+    if (header_rows)
+        worksheet_repeat_rows(ws, 0, header_rows - 1);
 }

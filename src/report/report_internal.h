@@ -9,16 +9,26 @@
  *                     folders, no links followed, the final renames;
  *   scratch.c         libxlsxwriter's temporary files, every write checked;
  *   verify.c          reading a workbook back before it is kept;
- *   report_stats.c    the aggregate figures, read once;
- *   report_sheets.c   the sheets, in order (the Signals sheet aside);
+ *   report_stats.c    the aggregate figures, read once: per CSO, after
+ *                     review, signals per CSO, the period's imports;
+ *   report_sheets.c   the formats and the sheets in order; Per CSO;
+ *   summary_sheet.c   the Ringkasan / Summary sheet;
+ *   tickets_sheet.c   Temuan / Findings, Pengecualian / Exemptions (with
+ *                     the QA decision columns) and Ditolak / Rejected;
  *   report_signals.c  the Indikasi / Signals sheet;
+ *   review_sheet.c    the Tinjauan / Review sheet;
+ *   table.c           a table sheet: header, widths, filter, continuing
+ *                     on "Name (2)" when full;
+ *   rows.c            rows prepared on a second thread;
  *   report_name.c     the per-CSO file names (safe, unique);
  *   cells.c           writing a cell (every sheet writer goes through it);
- *   labels.c          the words, Indonesian and English;
+ *   labels.c          the words, Indonesian and English: labels of codes,
+ *                     categories, statuses, fields, reasons, evidence;
  *   deflate_level.c   the zip level libxlsxwriter deflates with.
  *
- * The calls run one way: report.c -> sheets -> cells, labels. A new sheet
- * is a file beside report_signals.c that writes through cells.c and is
+ * The calls run one way: report.c -> report_sheets.c -> the sheet files
+ * -> table.c -> cells.c, labels.c. A new sheet is a file beside
+ * report_signals.c that writes through cells.c (and table.c) and is
  * called from rpt_write_sheets.
  */
 #ifndef TICKET_AUDIT_REPORT_INTERNAL_H
@@ -34,6 +44,21 @@ typedef struct sqlite3_stmt sqlite3_stmt;
 /* Statuses in the order of the Per CSO columns. */
 enum { RPT_COMPLIANT, RPT_EXEMPT, RPT_VIOLATION, RPT_OUT, RPT_NSTATUS };
 
+/* The three signals (docs/signals.md), in the order of their columns. */
+enum { RPT_SIG_REUSED, RPT_SIG_OUTLIER, RPT_SIG_MISMATCH, RPT_NSIG };
+
+/* The sheets, in workbook order. */
+enum {
+    RPT_SH_SUMMARY,
+    RPT_SH_BY_CSO,
+    RPT_SH_FINDINGS,
+    RPT_SH_EXEMPTIONS,
+    RPT_SH_REJECTED,
+    RPT_SH_SIGNALS,
+    RPT_SH_REVIEW,
+    RPT_NSHEETS
+};
+
 /* Excel's rows per sheet, the header included. */
 #define RPT_EXCEL_ROWS 1048576UL
 /* Longest text written to a cell, in bytes (Excel's limit is 32,767
@@ -45,6 +70,9 @@ enum { RPT_COMPLIANT, RPT_EXEMPT, RPT_VIOLATION, RPT_OUT, RPT_NSTATUS };
 #define RPT_EXCERPT_SCAN 2048
 /* CSOs shown in the compliance chart (the worst ones). */
 #define RPT_CHART_CSOS 50
+/* Bytes of a composed cell (codes with their labels, worded evidence, a
+ * worded reason): RULES_CODES_MAX and RULES_EVIDENCE_MAX words fit. */
+#define RPT_COMPOSE_MAX 4096
 
 /* Tickets ok (compliant or exempt) and in violation in one period. */
 typedef struct rpt_period_n {
@@ -60,6 +88,13 @@ typedef struct rpt_cso {
     int has_pct;               /* 0 when no ticket is in scope */
     long long centi;           /* compliance in hundredths (summary_centi) */
     double pct;                /* the same as shown: centi / 100 */
+    long long rn[RPT_NSTATUS]; /* after review: tickets per final status
+                                  (reviewed_results.final_status) */
+    int has_rpct;              /* compliance after review, likewise */
+    long long rcenti;
+    double rpct;
+    long long upheld, overturned, stale; /* decisions on its tickets */
+    long long sig[RPT_NSIG];   /* signals naming it (docs/report.md) */
     int has_last, has_prev;    /* in scope in the last / previous period */
     double last_pct, prev_pct; /* their compliance, rounded likewise */
     rpt_period_n *per;         /* every period in which the CSO has
@@ -88,6 +123,12 @@ typedef struct rpt_stats {
     rpt_month *months; /* every period of the database, oldest
                           first */
     size_t nmonths;
+    long long sig_total[RPT_NSIG]; /* signals of the periods */
+    char *imports_json; /* "[1,4,5]": the imports holding tickets of the
+                           periods (for the Files table and Ditolak) */
+    const struct rpt_stats *whole; /* the whole report's figures: itself,
+                                      and still them in a per-CSO view
+                                      copied from it (report.c) */
 } rpt_stats;
 
 /* Loads the figures of the periods first..last (period NULL: every
@@ -96,22 +137,151 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
                          char *err, size_t errlen);
 void rpt_stats_free(rpt_stats *st);
 
+/* A CSO's rank by compliance among the CSOs of the whole report with a
+ * ticket in scope: 1 + the number with a higher compliance (ties share a
+ * rank), of *of. 0 when x has nothing in scope. */
+size_t rpt_stats_rank(const rpt_stats *whole, const rpt_cso *x, size_t *of);
+
+/* ---- words (labels.c) ------------------------------------------------ */
+
+/* The labels of the Indikasi / Signals sheet. */
+enum {
+    SG_REUSED,
+    SG_OUTLIERS,
+    SG_MISMATCH,
+    SG_NONE_HERE,
+    SG_PERIOD,
+    SG_KIND,
+    SG_CONTACT,
+    SG_CUSTOMERS,
+    SG_TICKETS,
+    SG_CSOS,
+    SG_CSO,
+    SG_IN_SCOPE,
+    SG_EXEMPT,
+    SG_RATE,
+    SG_TEAM,
+    SG_THRESHOLD,
+    SG_EX_CODES,
+    SG_APKT_TICKET,
+    SG_CRM_TICKET,
+    SG_APKT_EMAIL,
+    SG_CRM_EMAIL,
+    SG_APKT_HP,
+    SG_CRM_HP,
+    SG_APKT_CSO,
+    SG_CRM_CSO,
+    SG_FIELDS,
+    SG_NLABELS
+};
+
+/* The single words and sentences of a workbook, by name. */
+#define RPT_WORDS(X)                                                          \
+    X(unknown_cso) X(unknown_file) X(title) X(title_cso) X(period)           \
+    X(generated) X(rules) X(rules_default) X(program) X(cso) X(files)        \
+    X(file) X(file_path) X(source) X(read) X(imported) X(rejected)           \
+    X(status) X(tickets) X(compliance) X(compliance_rev) X(target) X(code)   \
+    X(label) X(meaning) X(codes_head) X(no_codes) X(chart_cso)               \
+    X(chart_codes) X(ticket) X(date) X(category) X(codes) X(violation_col)   \
+    X(exemption_col) X(evidence) X(email) X(hp) X(notes) X(sheet_col)        \
+    X(line) X(reason) X(raw) X(signals_none) X(all_periods_to)               \
+    X(masked_note) X(unmasked_note) X(prev_month) X(change) X(months_head)   \
+    X(chart_months) X(band_violations) X(band_exemptions) X(band_signals)    \
+    X(band_history) X(sig_any) X(yes) X(legend_head) X(legend_low)           \
+    X(legend_signal) X(legend_review) X(qa_decision) X(qa_note) X(reviewer)  \
+    X(key) X(upheld) X(overturned) X(dv_title) X(dv_message) X(review_head)  \
+    X(decisions) X(stale) X(stale_mark) X(status_then) X(decision)           \
+    X(decided_at) X(row) X(review_none) X(team) X(this_cso) X(rank)          \
+    X(sig_of_cso) X(see_signals) X(signals_head) X(mismatch_by_cso)          \
+    X(local_time) X(count)
+
 /* Labels in the report's language. */
 typedef struct rpt_lang {
-    const char *sheet[6]; /* summary, by cso, findings, exemptions,
-                             rejected, signals */
-    const char *unknown_cso, *unknown_file;
-    const char *title, *title_cso, *period, *generated, *rules, *program, *cso,
-        *files, *file, *source, *read, *imported, *rejected, *status, *tickets,
-        *status_names[RPT_NSTATUS], *compliance, *target, *code, *codes_head,
-        *no_codes, *chart_cso, *chart_codes, *ticket, *date, *category, *codes,
-        *evidence, *email, *hp, *notes, *line, *reason, *raw, *signals_none,
-        *all_periods_to, *masked_note, *unmasked_note, *prev_month, *change,
-        *months_head, *chart_months;
+    int en;                          /* 1 for English */
+    const char *sheet[RPT_NSHEETS];  /* in workbook order */
+    const char *status_names[RPT_NSTATUS]; /* column heads (plural) */
+    const char *status_one[RPT_NSTATUS];   /* one ticket's status */
+    const char *sig_col[RPT_NSIG];   /* Per CSO's signal columns */
+    const char *sig[SG_NLABELS];     /* the Signals sheet */
+#define RPT_WORD_FIELD(n) const char *n;
+    RPT_WORDS(RPT_WORD_FIELD)
+#undef RPT_WORD_FIELD
 } rpt_lang;
 
 /* The labels of --lang en (en != 0) or Indonesian (labels.c). */
 const rpt_lang *rpt_lang_get(int en);
+
+/* Every text of a language's tables (the words above, the labels and
+ * meanings of the codes, the categories, the field names), for the test
+ * that no word of one language appears in the other's workbook. Stores up
+ * to max pointers in out; returns how many there are. */
+size_t rpt_lang_words(const rpt_lang *L, const char **out, size_t max);
+
+/* The codes of SPEC §4 in the legend's order: violation codes, then
+ * exemption codes. rpt_code_at(i) for i < rpt_code_count(); NULL after. */
+size_t rpt_code_count(void);
+const char *rpt_code_at(size_t i);
+/* 1 for an exemption code (EX_...). */
+int rpt_code_is_exemption(const char *code, size_t len);
+/* The label and the one-line meaning of code[0..len) in L's language;
+ * NULL for a code that is not of SPEC §4. */
+const char *rpt_code_label(const rpt_lang *L, const char *code, size_t len);
+const char *rpt_code_meaning(const rpt_lang *L, const char *code,
+                             size_t len);
+/* The category (SPEC §4 identifiers: gangguan, ..., unknown) in L's
+ * language; NULL for another value. */
+const char *rpt_category_word(const rpt_lang *L, const char *cat,
+                              size_t len);
+/* A source identifier as shown (crm -> CRM) in out; returns its length. */
+size_t rpt_source_word(const char *s, size_t len, char out[16]);
+/* A status identifier (compliant, ...) as one ticket's status; NULL for
+ * another value. */
+const char *rpt_status_word(const rpt_lang *L, const char *status);
+
+/* Composed cells: each writes a NUL-terminated text of at most outlen - 1
+ * bytes to out (cut on a UTF-8 boundary) and returns its length. */
+
+/* The space-separated codes s[0..len) with their labels, joined by "; ":
+ * "Email kosong (EMAIL_MISSING); HP tidak sah (HP_INVALID)" (a code
+ * without a label alone). */
+size_t rpt_word_codes(const rpt_lang *L, const char *s, size_t len,
+                      char *out, size_t outlen);
+/* The stored evidence (docs/schema.md: `CODE: field "words"; ...`) in L's
+ * language: `label (Field: "words")` joined by "; ". What does not parse
+ * is copied as it is. The quoted words are data: copied unchanged. */
+size_t rpt_word_evidence(const rpt_lang *L, const char *s, size_t len,
+                         char *out, size_t outlen);
+/* A rejected row's reason from its code and arguments (fields, header:
+ * field_count; value: date_invalid; column: beyond_header), or fallback
+ * (the stored English reason) when code is NULL or unknown. */
+size_t rpt_word_reason(const rpt_lang *L, const char *code, long long fields,
+                       long long header, const char *value,
+                       const char *column, const char *fallback, char *out,
+                       size_t outlen);
+/* "3 dari 40 (1 = tertinggi)" / "3 of 40 (1 = highest)". */
+size_t rpt_word_rank(const rpt_lang *L, size_t rank, size_t of, char *out,
+                     size_t outlen);
+/* The summary line of one CSO's cross-system mismatches. */
+size_t rpt_word_mismatch_block(const rpt_lang *L, const char *cso,
+                               long long n, long long email, long long hp,
+                               char *out, size_t outlen);
+/* The fields of a mismatch (json list items "email", "hp" joined by
+ * ", ") with their labels. */
+size_t rpt_word_fields(const rpt_lang *L, const char *s, size_t len,
+                       char *out, size_t outlen);
+/* "label (CODE) n, ..." from "CODE n,CODE n" (an outlier's codes). */
+size_t rpt_word_code_counts(const rpt_lang *L, const char *s, size_t len,
+                            char *out, size_t outlen);
+
+/* ---- the context of one workbook ------------------------------------ */
+
+/* Formats, added once per workbook (report_sheets.c). */
+typedef struct rpt_formats {
+    lxw_format *title, *head, *head_num, *head_mark, *head_indent, *indent,
+        *band, *mark, *bold, *pct, *pct_low,
+        *name_low, *name_sig, *name_low_sig, *change, *text, *legend,
+        *date, *stamp, *input, *sig, *block, *stale;
+} rpt_formats;
 
 /* Everything a sheet writer needs. */
 typedef struct rpt_ctx {
@@ -121,9 +291,13 @@ typedef struct rpt_ctx {
     const rpt_stats *st; /* whole report, or one CSO's view */
     const char *cso;     /* NULL for the main workbook */
     lxw_workbook *wb;
-    lxw_format *f_title, *f_head, *f_pct, *f_pct_low, *f_low, *f_bold,
-        *f_change, *f_head_rot, *f_head_wrap;
+    rpt_formats f;
     lxw_row_t limit; /* rows per sheet, header included */
+    const double *widths; /* the columns of the table being written, for
+                             the height of a row of wrapped text; NULL
+                             outside tables */
+    lxw_col_t nwidths;
+    int row_lines; /* lines the current row's wrapped text needs */
     double target;
     const char *path; /* the workbook's final path, for messages */
     char *text;       /* RPT_TEXT_MAX + 8 bytes: a cell's text */
@@ -132,11 +306,16 @@ typedef struct rpt_ctx {
     size_t errlen;
 } rpt_ctx;
 
-/* Cells (cells.c). Text from the data goes through rpt_put_text
- * only: always a string cell, valid UTF-8 without control characters, cut
- * to fit a cell. rpt_put_str takes a NUL-terminated string; rpt_put_masked
- * masks with fn (mask_email, mask_phone, mask_text) unless --no-mask.
- * Each returns TA_OK or a status with the message in c->err. */
+/* ---- cells (cells.c) ------------------------------------------------- */
+
+/* Text from the data goes through rpt_put_text only: always a string
+ * cell, valid UTF-8 without control characters, cut to fit a cell. In a
+ * table, wrapped text (formats text, input, stale) counts the lines its
+ * row needs (c->row_lines), which the table sets as the row's height.
+ * rpt_put_str takes a NUL-terminated string; rpt_put_masked masks with fn
+ * (mask_email, mask_phone, mask_text) unless --no-mask. Each returns
+ * TA_OK or a status with the message in c->err. An empty text writes
+ * nothing unless f is given (a formatted blank). */
 ta_status rpt_put_text(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                        lxw_col_t col, const char *s, size_t len,
                        lxw_format *f) TA_WUR;
@@ -146,25 +325,196 @@ ta_status rpt_put_num(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                       lxw_col_t col, double v, lxw_format *f) TA_WUR;
 ta_status rpt_put_masked(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                          lxw_col_t col, const char *s, size_t len,
-                         size_t (*fn)(const char *, size_t, char *,
-                                      size_t)) TA_WUR;
+                         size_t (*fn)(const char *, size_t, char *, size_t),
+                         lxw_format *f) TA_WUR;
+/* Text already made cell-ready (rpt_clean_text, NUL-terminated). */
+ta_status rpt_put_ready(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                        lxw_col_t col, const char *s, lxw_format *f) TA_WUR;
+/* s[0..len) made valid UTF-8 (each maximal invalid subpart U+FFFD),
+ * control characters but tab and LF as spaces, a CR before LF dropped,
+ * cut on a character boundary at RPT_TEXT_MAX bytes, into out (RPT_TEXT_MAX
+ * + 1 bytes, NUL-terminated). Returns its length. */
+size_t rpt_clean_text(const char *s, size_t len, char *out);
+/* s[0..*len) masked with fn into buf (2 * RPT_TEXT_MAX bytes) unless
+ * no_mask; returns the text to show and its length in *len. */
+const char *rpt_mask_into(int no_mask,
+                          size_t (*fn)(const char *, size_t, char *, size_t),
+                          const char *s, size_t *len, char *buf);
+/* The notes excerpt of s[0..len) (see rpt_put_excerpt) in buf (2 *
+ * RPT_TEXT_MAX bytes) or s; returns it and its length in *outlen. */
+const char *rpt_excerpt_into(int no_mask, const char *s, size_t len,
+                             char *buf, size_t *outlen);
+/* Raw text masked with mask_text_keep, the row's identifiers kept (NULL
+ * or empty ones ignored), unless --no-mask. */
+ta_status rpt_put_masked_keep(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                              lxw_col_t col, const char *s, size_t len,
+                              const char *id1, const char *id2,
+                              lxw_format *f) TA_WUR;
 /* The first RPT_EXCERPT_CHARS characters of notes s[0..len), masked
  * before the cut (unless --no-mask) so that nothing is half masked, with
  * an ellipsis when cut. */
 ta_status rpt_put_excerpt(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
-                          lxw_col_t col, const char *s, size_t len) TA_WUR;
-/* Landscape A4, one page wide; header_row repeats row 1 on every page. */
-void rpt_print_setup(lxw_worksheet *ws, int header_row);
+                          lxw_col_t col, const char *s, size_t len,
+                          lxw_format *f) TA_WUR;
+/* A compliance cell: 2 decimals, light red below the target, nothing
+ * when has is 0 (no ticket in scope). */
+ta_status rpt_put_pct(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                      lxw_col_t col, int has, double pct) TA_WUR;
+/* A date "YYYY-MM-DD..." as a date cell (format f); a value that is not
+ * such a date is written as text. */
+ta_status rpt_put_date(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                       lxw_col_t col, const char *s, size_t len,
+                       lxw_format *f) TA_WUR;
+/* An ISO 8601 time with its offset ("2026-11-03T10:15:00+07:00", or
+ * "...Z") as a date-time cell in the local time of the machine writing
+ * the report; text when it does not parse. */
+ta_status rpt_put_stamp(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                        lxw_col_t col, const char *s, lxw_format *f) TA_WUR;
+/* A note (comment) on a cell: text shown when pointing at it. */
+ta_status rpt_put_note(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                       lxw_col_t col, const char *s) TA_WUR;
+/* Text across columns first..last of row r (a merged cell). */
+ta_status rpt_put_merged(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                         lxw_col_t first, lxw_col_t last, const char *s,
+                         lxw_format *f) TA_WUR;
+/* The local time t as "2026-12-01 14:05 +07:00" (buf of 32 bytes). */
+void rpt_local_time(long long t, char buf[32]);
+/* An ISO 8601 UTC or offset time as rpt_local_time shows it; the text as
+ * it is when it does not parse. */
+void rpt_local_stamp(const char *iso, char buf[32]);
+/* Landscape A4, one page wide; header_rows repeat on every page. */
+void rpt_print_setup(lxw_worksheet *ws, lxw_row_t header_rows);
 /* A libxlsxwriter error as a status (TA_E_NOMEM for its memory error,
  * which sheets also use when an allocation of theirs fails; else
  * TA_E_IO), with the message in c->err. */
 ta_status rpt_xlsx_fail(rpt_ctx *c, lxw_error e);
 /* Column i of a row as text and its length (NULL, 0 for NULL). */
 const char *rpt_col_text(sqlite3_stmt *q, int i, size_t *len);
+/* The file name of path[0..len) (after its last / or \), its length in
+ * *blen. */
+const char *rpt_base_name(const char *path, size_t len, size_t *blen);
+/* Row r as tall as the lines counted in c->row_lines since the last
+ * call (a viewer that does not fit rows itself, LibreOffice, would draw
+ * wrapped text over the next row or cut it); r must still be the row
+ * being written (constant-memory mode). Resets the count. */
+ta_status rpt_fit_row(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r) TA_WUR;
+/* Lines that text s[0..n) takes wrapped in a column width characters
+ * wide (an estimate erring on more: a line break starts a line, words
+ * wrap before the edge). */
+int rpt_text_lines(const char *s, size_t n, double width);
+/* Width in characters that shows s on one line, between lo and hi. */
+double rpt_text_width(const char *s, double lo, double hi);
 
-/* Writes the Indikasi / Signals sheet from the signals table
- * (report_signals.c). */
+/* ---- tables that continue on a next sheet (table.c) ----------------- */
+
+typedef struct rpt_col {
+    const char *head;
+    double width;
+    int num; /* 1: numbers, header right-aligned; 2: a mark, centred */
+} rpt_col;
+
+/* A band above the header (Per CSO: "Pelanggaran" over the code
+ * columns). */
+typedef struct rpt_band {
+    lxw_col_t from, to; /* inclusive */
+    const char *name;
+} rpt_band;
+
+typedef struct rpt_table {
+    rpt_ctx *c;
+    const char *base;
+    const rpt_col *cols;
+    lxw_col_t ncols;
+    double widths[32];    /* the columns' widths (at most 32 are sized) */
+    const rpt_band *bands; /* with nbands > 0: a band row above the header */
+    size_t nbands;
+    double head_height;   /* the header row's height, 0: the default */
+    lxw_col_t freeze_col; /* columns kept in view (Per CSO: the name),
+                             also repeated on each printed page */
+    unsigned pages_wide;  /* printed pages across, 0: one */
+    int decision_col;     /* >= 0: the QA decision column (a drop-down
+                             list of the two values over the rows) */
+    lxw_worksheet *ws;
+    unsigned part;
+    lxw_row_t head_row; /* the header row (0, or 1 under a band row) */
+    lxw_row_t next;     /* next free row */
+    lxw_row_t cur;      /* the row being written */
+} rpt_table;
+
+/* Sets up t (fields after ncols zero, decision_col -1); set the others,
+ * then rpt_table_sheet adds the first sheet. */
+void rpt_table_init(rpt_table *t, rpt_ctx *c, const char *base,
+                    const rpt_col *cols, lxw_col_t ncols);
+ta_status rpt_table_sheet(rpt_table *t) TA_WUR;
+/* Makes t->cur the row to write, on a next sheet when this one is full. */
+ta_status rpt_table_row(rpt_table *t) TA_WUR;
+/* The filter, the drop-down list and the ignored "number stored as text"
+ * warnings of the sheet being written. */
+ta_status rpt_table_end(rpt_table *t) TA_WUR;
+
+/* ---- rows prepared on a second thread (rows.c) ----------------------- */
+
+#define RPT_PROW_MAX 16 /* cells of a prepared row */
+
+/* How a prepared cell is written: text without a format, wrapped text
+ * (f.text, counted for the row's height), a date "YYYY-MM-DD". */
+enum { RPT_CELL_TEXT, RPT_CELL_WRAP, RPT_CELL_DATE };
+
+typedef struct rpt_pcell {
+    size_t off, len; /* the text in its batch's arena */
+    lxw_col_t col;
+    unsigned char kind;
+} rpt_pcell;
+
+typedef struct rpt_prow {
+    rpt_pcell cell[RPT_PROW_MAX];
+    unsigned n;
+    int lines; /* the row's height in lines */
+} rpt_prow;
+
+typedef struct ta_buf ta_buf;
+
+/* What a row's callback fills (through rpt_prep_cell). */
+typedef struct rpt_prep {
+    rpt_prow *row;
+    ta_buf *arena;
+    const double *widths; /* the table's columns */
+    lxw_col_t nwidths;
+    char *text; /* RPT_TEXT_MAX + 8 bytes of scratch */
+} rpt_prep;
+
+/* Turns the statement's current row into cells (rpt_prep_cell), on the
+ * producer thread: no libxlsxwriter call, nothing shared but read-only
+ * data. TA_OK or TA_E_NOMEM. */
+typedef ta_status (*rpt_prepare_fn)(void *ctx, sqlite3_stmt *q,
+                                    rpt_prep *p);
+
+/* Adds a cell of s[0..len) (made valid UTF-8 without control characters
+ * and cut, as rpt_put_text does) to the row; NULL or empty: no cell. */
+ta_status rpt_prep_cell(rpt_prep *p, lxw_col_t col, int kind, const char *s,
+                        size_t len) TA_WUR;
+
+/* Steps q to its end on a second thread, fn preparing each row, and
+ * writes the rows into t's sheet(s) on this one. what names the reading
+ * in messages ("reading the audit results"). q is not finalized. */
+ta_status rpt_rows_write(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
+                         const char *what, rpt_prepare_fn fn,
+                         void *ctx) TA_WUR;
+
+/* ---- the sheets ------------------------------------------------------ */
+
+/* Ringkasan / Summary (summary_sheet.c). */
+ta_status rpt_write_summary(rpt_ctx *c) TA_WUR;
+/* Temuan (exempt 0) or Pengecualian (exempt 1), and Ditolak
+ * (tickets_sheet.c). */
+ta_status rpt_write_tickets(rpt_ctx *c, int exempt) TA_WUR;
+ta_status rpt_write_rejected(rpt_ctx *c) TA_WUR;
+/* Indikasi / Signals from the signals table (report_signals.c): all of
+ * the periods', or with c->cso set that CSO's. */
 ta_status rpt_write_signals(rpt_ctx *c) TA_WUR;
+/* Tinjauan / Review: every decision on the periods' tickets (or the
+ * CSO's), stale ones marked (review_sheet.c). */
+ta_status rpt_write_review(rpt_ctx *c) TA_WUR;
 
 /* Adds the formats and writes every sheet of the workbook (main or, with
  * ctx->cso set, one CSO's). */

@@ -4,8 +4,11 @@
  * (docs/schema.md) for the periods reported. Three sections one under the
  * other — reused contacts, exemption outliers, cross-system mismatches —
  * each a title, a header row and its rows; one line when the table holds
- * no signal for the periods. The JSON detail column is read with SQLite's
- * json_each/json_extract, so nothing here parses JSON. Contacts are masked
+ * no signal for the periods. The mismatches are grouped by (APKT) CSO,
+ * most first: a line with the CSO's counts, then its rows. In a CSO's own
+ * workbook, the signals naming that CSO. The JSON detail column is read
+ * with SQLite's json_each/json_extract, so nothing here parses JSON; the
+ * codes and fields it names are worded by labels.c. Contacts are masked
  * like the Findings sheet unless --no-mask. This file computes nothing:
  * the signals are written by the audit.
  */
@@ -18,92 +21,8 @@
 #include "db.h"
 #include "mask.h"
 
-/* The labels of this sheet, Indonesian then English. */
-enum {
-    SG_REUSED,
-    SG_OUTLIERS,
-    SG_MISMATCH,
-    SG_NONE_HERE,
-    SG_PERIOD,
-    SG_KIND,
-    SG_CONTACT,
-    SG_CUSTOMERS,
-    SG_TICKETS,
-    SG_CSOS,
-    SG_CSO,
-    SG_IN_SCOPE,
-    SG_EXEMPT,
-    SG_RATE,
-    SG_TEAM,
-    SG_THRESHOLD,
-    SG_EX_CODES,
-    SG_APKT_TICKET,
-    SG_CRM_TICKET,
-    SG_APKT_EMAIL,
-    SG_CRM_EMAIL,
-    SG_APKT_HP,
-    SG_CRM_HP,
-    SG_APKT_CSO,
-    SG_CRM_CSO,
-    SG_FIELDS,
-    SG_NLABELS
-};
-
-static const char *const labels[2][SG_NLABELS] = {
-    {"Kontak dipakai berulang (satu HP/email untuk beberapa pelanggan)",
-     "Pencilan pengecualian (tingkat pengecualian CSO jauh di atas tim)",
-     "Ketidakcocokan antar sistem (APKT dan CRM untuk laporan yang sama)",
-     "Tidak ada.",
-     "Periode",
-     "Jenis",
-     "Kontak",
-     "Pelanggan",
-     "Tiket",
-     "CSO (tiket)",
-     "CSO",
-     "Tiket dalam cakupan",
-     "Dikecualikan",
-     "Tingkat pengecualian (%)",
-     "Median tim (%)",
-     "Ambang (%)",
-     "Kode pengecualian (tiket)",
-     "Tiket APKT",
-     "Tiket CRM",
-     "Email APKT",
-     "Email CRM",
-     "HP APKT",
-     "HP CRM",
-     "CSO APKT",
-     "CSO CRM",
-     "Berbeda"},
-    {"Reused contacts (one HP/email for several customers)",
-     "Exemption outliers (a CSO's exemption rate far above the team's)",
-     "Cross-system mismatches (APKT and CRM for the same report)",
-     "None.",
-     "Period",
-     "Kind",
-     "Contact",
-     "Customers",
-     "Tickets",
-     "CSOs (tickets)",
-     "CSO",
-     "Tickets in scope",
-     "Exempt",
-     "Exemption rate (%)",
-     "Team median (%)",
-     "Threshold (%)",
-     "Exemption codes (tickets)",
-     "APKT ticket",
-     "CRM ticket",
-     "APKT email",
-     "CRM email",
-     "APKT HP",
-     "CRM HP",
-     "APKT CSO",
-     "CRM CSO",
-     "Differs"}};
-
-/* ?1, ?2: the periods; ?3: the label of an empty CSO. */
+/* ?1, ?2: the periods; ?3: the label of an empty CSO; ?4: the CSO of a
+ * CSO's workbook, NULL for all. */
 static const char reused_sql[] =
     "SELECT period, CASE contact_kind WHEN 'hp' THEN 'HP'"
     " WHEN 'email' THEN 'Email' ELSE contact_kind END, contact, customers,"
@@ -116,32 +35,55 @@ static const char reused_sql[] =
     "   ORDER BY json_extract(j.value, '$.tickets') DESC, j.key))"
     " FROM signals s WHERE kind = 'reused_contact'"
     " AND period BETWEEN ?1 AND ?2 AND json_valid(detail)"
+    " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(s.detail, '$.csos')"
+    "   j WHERE coalesce(json_extract(j.value, '$.cso'), '') = ?4))"
     " ORDER BY period, tickets DESC, customers DESC, contact_kind, contact";
 
 static const char outlier_sql[] =
     "SELECT period, CASE WHEN coalesce(cso, '') = '' THEN ?3 ELSE cso END,"
     " tickets, json_extract(detail, '$.exempt'), rate, team_rate,"
     " threshold,"
-    " (SELECT group_concat(x, ', ') FROM (SELECT j.key || ' (' || j.value"
-    "   || ')' AS x FROM json_each(s.detail, '$.codes') j"
+    " (SELECT group_concat(x, ',') FROM (SELECT j.key || ' ' || j.value"
+    "   AS x FROM json_each(s.detail, '$.codes') j"
     "   ORDER BY j.value DESC, j.key))"
     " FROM signals s WHERE kind = 'exemption_outlier'"
     " AND period BETWEEN ?1 AND ?2 AND json_valid(detail)"
+    " AND (?4 IS NULL OR coalesce(cso, '') = ?4)"
     " ORDER BY period, rate DESC, cso";
 
+/* Grouped by the APKT CSO, the CSO with most mismatches first; columns
+ * 10-13 are the group's key and counts (all, email, HP), for the line
+ * above each group. */
 static const char mismatch_sql[] =
     "SELECT period, apkt_ticket, crm_ticket, apkt_email, crm_email, apkt_hp,"
     " crm_hp, CASE WHEN coalesce(cso, '') = '' THEN ?3 ELSE cso END,"
     " CASE WHEN coalesce(json_extract(detail, '$.crm_cso'), '') = ''"
     "   THEN ?3 ELSE json_extract(detail, '$.crm_cso') END,"
-    " (SELECT group_concat(j.value, ', ')"
-    "   FROM json_each(s.detail, '$.fields') j)"
+    " (SELECT group_concat(j.value, ',')"
+    "   FROM json_each(s.detail, '$.fields') j),"
+    " coalesce(cso, ''), count(*) OVER w,"
+    " sum(EXISTS (SELECT 1 FROM json_each(s.detail, '$.fields') j"
+    "   WHERE j.value = 'email')) OVER w,"
+    " sum(EXISTS (SELECT 1 FROM json_each(s.detail, '$.fields') j"
+    "   WHERE j.value = 'hp')) OVER w"
     " FROM signals s WHERE kind = 'cross_system_mismatch'"
     " AND period BETWEEN ?1 AND ?2 AND json_valid(detail)"
-    " ORDER BY period, apkt_ticket, crm_ticket";
+    " AND (?4 IS NULL OR coalesce(cso, '') = ?4)"
+    " WINDOW w AS (PARTITION BY coalesce(cso, ''))"
+    " ORDER BY count(*) OVER w DESC, coalesce(cso, ''), period, apkt_ticket,"
+    " crm_ticket";
 
 /* How a column of a section is shown. */
-enum { SC_TEXT, SC_NUM, SC_PCT, SC_EMAIL, SC_HP, SC_CONTACT };
+enum {
+    SC_TEXT,
+    SC_NUM,
+    SC_PCT,
+    SC_EMAIL,
+    SC_HP,
+    SC_CONTACT,
+    SC_CODES,
+    SC_FIELDS
+};
 
 typedef struct sig_section {
     int title; /* label index */
@@ -149,6 +91,7 @@ typedef struct sig_section {
     int ncols;
     int head[10]; /* label index per column */
     int kind[10]; /* SC_* per column */
+    int grouped;  /* columns ncols.. are a group's key and counts */
 } sig_section;
 
 static const sig_section sections[] = {
@@ -156,20 +99,23 @@ static const sig_section sections[] = {
      reused_sql,
      6,
      {SG_PERIOD, SG_KIND, SG_CONTACT, SG_CUSTOMERS, SG_TICKETS, SG_CSOS},
-     {SC_TEXT, SC_TEXT, SC_CONTACT, SC_NUM, SC_NUM, SC_TEXT}},
+     {SC_TEXT, SC_TEXT, SC_CONTACT, SC_NUM, SC_NUM, SC_TEXT},
+     0},
     {SG_OUTLIERS,
      outlier_sql,
      8,
      {SG_PERIOD, SG_CSO, SG_IN_SCOPE, SG_EXEMPT, SG_RATE, SG_TEAM,
       SG_THRESHOLD, SG_EX_CODES},
-     {SC_TEXT, SC_TEXT, SC_NUM, SC_NUM, SC_PCT, SC_PCT, SC_PCT, SC_TEXT}},
+     {SC_TEXT, SC_TEXT, SC_NUM, SC_NUM, SC_PCT, SC_PCT, SC_PCT, SC_CODES},
+     0},
     {SG_MISMATCH,
      mismatch_sql,
      10,
      {SG_PERIOD, SG_APKT_TICKET, SG_CRM_TICKET, SG_APKT_EMAIL, SG_CRM_EMAIL,
       SG_APKT_HP, SG_CRM_HP, SG_APKT_CSO, SG_CRM_CSO, SG_FIELDS},
      {SC_TEXT, SC_TEXT, SC_TEXT, SC_EMAIL, SC_EMAIL, SC_HP, SC_HP, SC_TEXT,
-      SC_TEXT, SC_TEXT}},
+      SC_TEXT, SC_FIELDS},
+     1},
 };
 
 /* One value of a signal row. A reused contact is masked as what it is
@@ -191,10 +137,53 @@ static ta_status put_value(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t r, int col,
         kind = what && strcmp(what, "Email") == 0 ? SC_EMAIL : SC_HP;
     }
     if (kind == SC_EMAIL)
-        return rpt_put_masked(c, ws, r, x, v, len, mask_email);
+        return rpt_put_masked(c, ws, r, x, v, len, mask_email, c->f.text);
     if (kind == SC_HP)
-        return rpt_put_masked(c, ws, r, x, v, len, mask_phone);
-    return rpt_put_text(c, ws, r, x, v, len, NULL);
+        return rpt_put_masked(c, ws, r, x, v, len, mask_phone, c->f.text);
+    if (kind == SC_CODES || kind == SC_FIELDS) {
+        char buf[RPT_COMPOSE_MAX];
+        size_t n = kind == SC_CODES
+                       ? rpt_word_code_counts(c->L, v, len, buf, sizeof buf)
+                       : rpt_word_fields(c->L, v, len, buf, sizeof buf);
+        return rpt_put_text(c, ws, r, x, buf, n, c->f.text);
+    }
+    return rpt_put_text(c, ws, r, x, v, len, c->f.text);
+}
+
+/* The line above a CSO's group of mismatches: the CSO and its counts. */
+static ta_status group_line(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
+                            const sig_section *sec, sqlite3_stmt *q)
+{
+    int k = sec->ncols;
+    size_t len;
+    const char *v = rpt_col_text(q, k, &len);
+    char buf[RPT_COMPOSE_MAX];
+    rpt_word_mismatch_block(c->L, len ? v : c->L->unknown_cso,
+                            sqlite3_column_int64(q, k + 1),
+                            sqlite3_column_int64(q, k + 2),
+                            sqlite3_column_int64(q, k + 3), buf, sizeof buf);
+    ta_status s = rpt_put_merged(c, ws, *r, 0, (lxw_col_t)(sec->ncols - 1),
+                                 buf, c->f.block);
+    (*r)++;
+    return s;
+}
+
+/* 1 when the row's group key (column k) differs from the previous row's,
+ * whose key is kept in prev (its first RPT_COMPOSE_MAX bytes). */
+static int new_group(sqlite3_stmt *q, int k, char *prev, size_t *prevlen,
+                     int *have)
+{
+    size_t len;
+    const char *v = rpt_col_text(q, k, &len);
+    if (len > RPT_COMPOSE_MAX)
+        len = RPT_COMPOSE_MAX; /* a longer CSO name compares on its start */
+    if (*have && *prevlen == len && memcmp(prev, v, len) == 0)
+        return 0;
+    if (len)
+        memcpy(prev, v, len);
+    *prevlen = len;
+    *have = 1;
+    return 1;
 }
 
 /* Writes one section from row *r, which it leaves after a blank row. */
@@ -202,10 +191,13 @@ static ta_status write_section(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
                                const sig_section *sec,
                                lxw_format *const fnum[2])
 {
-    const char *const *lb = labels[c->L == rpt_lang_get(1)];
-    ta_status s = rpt_put_str(c, ws, (*r)++, 0, lb[sec->title], c->f_bold);
+    const char *const *lb = c->L->sig;
+    ta_status s = rpt_put_str(c, ws, (*r)++, 0, lb[sec->title], c->f.bold);
     for (int i = 0; s == TA_OK && i < sec->ncols; i++)
-        s = rpt_put_str(c, ws, *r, (lxw_col_t)i, lb[sec->head[i]], c->f_head);
+        s = rpt_put_str(c, ws, *r, (lxw_col_t)i, lb[sec->head[i]],
+                        sec->kind[i] == SC_NUM || sec->kind[i] == SC_PCT
+                            ? c->f.head_num
+                            : c->f.head);
     (*r)++;
     sqlite3_stmt *q = NULL;
     if (s == TA_OK)
@@ -218,16 +210,26 @@ static ta_status write_section(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
                  sqlite3_bind_text(q, 2, c->st->last, -1, SQLITE_STATIC));
         db_bound(&bound, sqlite3_bind_text(q, 3, c->L->unknown_cso, -1,
                                            SQLITE_STATIC));
+        db_bound(&bound, c->cso ? sqlite3_bind_text(q, 4, c->cso, -1,
+                                                    SQLITE_STATIC)
+                                : sqlite3_bind_null(q, 4));
         if (bound != SQLITE_OK)
             s = db_fail(c->db, "reading the signals", c->err, c->errlen);
     }
     long long n = 0;
-    int rc = SQLITE_DONE;
+    int rc = SQLITE_DONE, have = 0;
+    char prev[RPT_COMPOSE_MAX];
+    size_t prevlen = 0;
     /* a sheet holds c->limit rows; signals are few, but never more */
-    while (s == TA_OK && *r + 2 < c->limit &&
+    while (s == TA_OK && *r + 3 < c->limit &&
            (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (sec->grouped &&
+            new_group(q, sec->ncols, prev, &prevlen, &have))
+            s = group_line(c, ws, r, sec, q);
         for (int i = 0; s == TA_OK && i < sec->ncols; i++)
             s = put_value(c, ws, *r, i, sec->kind[i], q, fnum);
+        if (s == TA_OK)
+            s = rpt_fit_row(c, ws, *r);
         (*r)++;
         n++;
     }
@@ -240,7 +242,9 @@ static ta_status write_section(rpt_ctx *c, lxw_worksheet *ws, lxw_row_t *r,
     return s;
 }
 
-/* Whether the periods reported have any signal (one indexed probe). */
+/* Whether the periods reported have any signal (one indexed probe). A
+ * CSO's workbook shows its sections whatever: each says when it has
+ * none. */
 static ta_status any_signal(rpt_ctx *c, int *any)
 {
     sqlite3_stmt *q = NULL;
@@ -265,11 +269,12 @@ static ta_status any_signal(rpt_ctx *c, int *any)
 
 ta_status rpt_write_signals(rpt_ctx *c)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(c->wb, c->L->sheet[5]);
+    lxw_worksheet *ws =
+        workbook_add_worksheet(c->wb, c->L->sheet[RPT_SH_SIGNALS]);
     if (!ws)
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
     rpt_print_setup(ws, 0);
-    static const double widths[10] = {10, 22, 24, 24, 26, 18, 18, 26, 22, 30};
+    static const double widths[10] = {10, 22, 20, 24, 24, 18, 18, 24, 22, 22};
     int any = 0;
     ta_status s = any_signal(c, &any);
     if (s != TA_OK)
@@ -285,17 +290,27 @@ ta_status rpt_write_signals(rpt_ctx *c)
         if (e != LXW_NO_ERROR)
             return rpt_xlsx_fail(c, e);
     }
-    /* numbers centred, so they do not run into the text beside them */
+    /* numbers at the top of their row, as the wrapped text beside them */
     lxw_format *fnum[2] = {workbook_add_format(c->wb),
                            workbook_add_format(c->wb)};
     if (!fnum[0] || !fnum[1])
         return rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    format_set_align(fnum[0], LXW_ALIGN_CENTER);
-    format_set_align(fnum[1], LXW_ALIGN_CENTER);
+    format_set_align(fnum[0], LXW_ALIGN_VERTICAL_TOP);
+    format_set_align(fnum[1], LXW_ALIGN_VERTICAL_TOP);
     format_set_num_format(fnum[1], "0.00");
     lxw_row_t r = 0;
+    c->widths = widths;
+    c->nwidths = 10;
+    c->row_lines = 0;
     for (size_t k = 0; s == TA_OK && k < sizeof sections / sizeof *sections;
          k++)
         s = write_section(c, ws, &r, &sections[k], fnum);
+    c->widths = NULL;
+    if (s == TA_OK) {
+        lxw_error e = worksheet_ignore_errors(
+            ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:XFD1048576");
+        if (e != LXW_NO_ERROR)
+            s = rpt_xlsx_fail(c, e);
+    }
     return s;
 }

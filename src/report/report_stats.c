@@ -2,13 +2,17 @@
  * report_stats.c — the aggregate figures of a report: the periods covered,
  * the codes that occur, per CSO the tickets per status and per code and
  * the compliance, and the history (compliance of every period of the
- * database, and per CSO in the last and the previous period).
+ * database, and per CSO in the last and the previous period); the imports
+ * that hold the periods' tickets; per CSO the compliance after review and
+ * the counts of decisions (reviewed_results), and the signals naming it.
  *
- * One grouped query, read once: one row per CSO, period, status and code
- * set over the whole tickets table. Memory grows with the number of CSOs,
- * periods and code sets, never with the number of tickets; the table is
- * scanned once (at 1M tickets each scan costs ~0.3 s, and this used to
- * take four).
+ * One grouped query over the whole tickets table, read once: one row per
+ * CSO, period, status, code set and import. Memory grows with the number
+ * of CSOs, periods, code sets and imports, never with the number of
+ * tickets; the table is scanned once (at 1M tickets each scan costs
+ * ~0.3 s, and this used to take four). The decisions are read from the
+ * reviews (one probe of tickets per decision, not a scan) and the signals
+ * from their table, both grouped by CSO.
  */
 #include "report_internal.h"
 
@@ -21,9 +25,36 @@
 #include "summary.h"
 
 static const char grouped_sql[] =
-    "SELECT cso, period, status, codes, count(*), max(audit_id)"
-    " FROM tickets GROUP BY cso, period, status, codes"
-    " ORDER BY cso, period, status, codes";
+    "SELECT cso, period, status, codes, count(*), max(audit_id), import_id"
+    " FROM tickets GROUP BY cso, period, status, codes, import_id"
+    " ORDER BY cso, period, status, codes, import_id";
+
+/* The decided tickets of the periods, by CSO and what review made of
+ * them (reviewed_results: the one rule of final_status and stale). The
+ * CROSS JOIN makes SQLite read the (few) reviews and find each ticket
+ * through the UNIQUE (source, ticket_id) index, instead of scanning every
+ * ticket for its review. */
+static const char reviews_sql[] =
+    "SELECT v.cso, v.status, v.final_status, v.decision, v.stale, count(*)"
+    " FROM reviews r CROSS JOIN reviewed_results v ON v.source = r.source"
+    " AND v.ticket_id = r.ticket_id WHERE v.period BETWEEN ?1 AND ?2"
+    " GROUP BY 1, 2, 3, 4, 5";
+
+/* The signals of the periods by kind and CSO: an outlier's CSO, a
+ * mismatch's APKT CSO, and every CSO who entered a reused contact. */
+static const char signals_sql[] =
+    "SELECT kind, coalesce(cso, ''), count(*) FROM signals"
+    " WHERE period BETWEEN ?1 AND ?2 AND json_valid(detail)"
+    " AND kind IN ('exemption_outlier', 'cross_system_mismatch')"
+    " GROUP BY 1, 2"
+    " UNION ALL SELECT 'reused_contact',"
+    " coalesce(json_extract(j.value, '$.cso'), ''), count(DISTINCT s.id)"
+    " FROM signals s, json_each(CASE WHEN json_valid(s.detail)"
+    " THEN s.detail ELSE '{}' END, '$.csos') j"
+    " WHERE s.kind = 'reused_contact' AND s.period BETWEEN ?1 AND ?2"
+    " GROUP BY 2"
+    " UNION ALL SELECT '#' || kind, NULL, count(*) FROM signals"
+    " WHERE period BETWEEN ?1 AND ?2 AND json_valid(detail) GROUP BY kind";
 
 static void cso_clear(rpt_cso *c)
 {
@@ -44,6 +75,7 @@ void rpt_stats_free(rpt_stats *st)
     free(st->cso);
     free(st->all.codes);
     free(st->months);
+    free(st->imports_json);
     free(st);
 }
 
@@ -232,9 +264,56 @@ static void *period_entry(void **arr, size_t *n, size_t sz, const char *period)
     return na + lo * sz;
 }
 
+/* The imports holding tickets of the periods: a sorted set of ids. */
+typedef struct id_set {
+    long long *v;
+    size_t n, cap;
+} id_set;
+
+static ta_status id_add(id_set *s, long long id)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->v[mid] == id)
+            return TA_OK;
+        if (s->v[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        long long *nv = realloc(s->v, cap * sizeof *nv);
+        if (!nv)
+            return TA_E_NOMEM;
+        s->v = nv;
+        s->cap = cap;
+    }
+    memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof *s->v);
+    s->v[lo] = id;
+    s->n++;
+    return TA_OK;
+}
+
+/* "[1,4,5]", for json_each in the Files and Ditolak queries. */
+static char *id_json(const id_set *s)
+{
+    size_t cap = 3 + s->n * 21, o = 0;
+    char *j = malloc(cap);
+    if (!j)
+        return NULL;
+    j[o++] = '[';
+    for (size_t i = 0; i < s->n; i++)
+        o += (size_t)snprintf(j + o, cap - o, "%s%lld", i ? "," : "",
+                              s->v[i]);
+    snprintf(j + o, cap - o, "]");
+    return j;
+}
+
 /* Adds one grouped row. lo..hi are the periods reported. */
 static ta_status add_row(rpt_stats *st, size_t *cap, sqlite3_stmt *q,
-                         const char *lo, const char *hi)
+                         const char *lo, const char *hi, id_set *imports)
 {
     const char *name = (const char *)sqlite3_column_text(q, 0);
     const char *period = (const char *)sqlite3_column_text(q, 1);
@@ -275,6 +354,9 @@ static ta_status add_row(rpt_stats *st, size_t *cap, sqlite3_stmt *q,
     long long audit = sqlite3_column_int64(q, 5);
     if (audit > st->audit_id)
         st->audit_id = audit;
+    s = id_add(imports, sqlite3_column_int64(q, 6));
+    if (s != TA_OK)
+        return s;
     c->n[si] += n;
     st->all.n[si] += n;
     const char *p = codes ? codes : "";
@@ -321,12 +403,154 @@ static void finish(rpt_stats *st)
                 c->has_prev = pct_of(pn->ok, pn->bad, &centi, &c->prev_pct);
         }
         set_pct(c);
+        memcpy(c->rn, c->n, sizeof c->rn);
         st->cso[kept++] = *c;
     }
     st->ncso = kept;
     set_pct(&st->all);
+    memcpy(st->all.rn, st->all.n, sizeof st->all.rn);
     if (st->ncso > 1)
         qsort(st->cso, st->ncso, sizeof *st->cso, cso_cmp);
+}
+
+static int status_word_index(const unsigned char *s)
+{
+    return status_index(s ? (const char *)s : "");
+}
+
+static int cso_ptr_cmp(const void *a, const void *b)
+{
+    return strcmp((*(rpt_cso *const *)a)->name, (*(rpt_cso *const *)b)->name);
+}
+
+/* The CSO named name in idx (sorted by name), or NULL. */
+static rpt_cso *cso_named(rpt_cso **idx, size_t n, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(idx[mid]->name, name);
+        if (c == 0)
+            return idx[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static ta_status bind_periods(sqlite3_stmt *q, const rpt_stats *st)
+{
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(q, 1, st->first, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(q, 2, st->last, -1, SQLITE_STATIC));
+    return bound == SQLITE_OK ? TA_OK : TA_E_IO;
+}
+
+/* One group of decided tickets: what review made of them. */
+static void add_review(rpt_cso *c, sqlite3_stmt *q)
+{
+    int was = status_word_index(sqlite3_column_text(q, 1));
+    int now = status_word_index(sqlite3_column_text(q, 2));
+    const char *d = (const char *)sqlite3_column_text(q, 3);
+    long long k = sqlite3_column_int64(q, 5);
+    if (was >= 0 && now >= 0) {
+        c->rn[was] -= k;
+        c->rn[now] += k;
+    }
+    if (d && strcmp(d, "upheld") == 0)
+        c->upheld += k;
+    else if (d && strcmp(d, "overturned") == 0)
+        c->overturned += k;
+    if (sqlite3_column_int(q, 4))
+        c->stale += k;
+}
+
+static int signal_index(const char *kind)
+{
+    static const char *const kinds[RPT_NSIG] = {
+        "reused_contact", "exemption_outlier", "cross_system_mismatch"};
+    for (int i = 0; kind && i < RPT_NSIG; i++)
+        if (strcmp(kind, kinds[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Reads the decisions and the signals of the periods into the CSOs (and
+ * the totals). */
+static ta_status add_reviews_signals(sqlite3 *db, rpt_stats *st, char *err,
+                                     size_t errlen)
+{
+    rpt_cso **idx = malloc((st->ncso + 1) * sizeof *idx);
+    if (!idx)
+        return TA_E_NOMEM;
+    for (size_t i = 0; i < st->ncso; i++)
+        idx[i] = &st->cso[i];
+    qsort(idx, st->ncso, sizeof *idx, cso_ptr_cmp);
+    sqlite3_stmt *q = NULL;
+    ta_status s = db_prepare(db, reviews_sql, &q, err, errlen);
+    if (s == TA_OK && bind_periods(q, st) != TA_OK)
+        s = db_fail(db, "reading the QA decisions", err, errlen);
+    int rc = SQLITE_DONE;
+    while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        rpt_cso *c = cso_named(idx, st->ncso, name ? name : "");
+        if (c)
+            add_review(c, q);
+        add_review(&st->all, q);
+    }
+    if (s == TA_OK && rc != SQLITE_DONE)
+        s = db_fail(db, "reading the QA decisions", err, errlen);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (s == TA_OK)
+        s = db_prepare(db, signals_sql, &q, err, errlen);
+    if (s == TA_OK && bind_periods(q, st) != TA_OK)
+        s = db_fail(db, "reading the signals", err, errlen);
+    rc = SQLITE_DONE;
+    while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(q, 0);
+        long long k = sqlite3_column_int64(q, 2);
+        if (kind && kind[0] == '#') {
+            int i = signal_index(kind + 1);
+            if (i >= 0)
+                st->sig_total[i] = k;
+            continue;
+        }
+        const char *name = (const char *)sqlite3_column_text(q, 1);
+        rpt_cso *c = cso_named(idx, st->ncso, name ? name : "");
+        int i = signal_index(kind);
+        if (c && i >= 0)
+            c->sig[i] += k;
+    }
+    if (s == TA_OK && rc != SQLITE_DONE)
+        s = db_fail(db, "reading the signals", err, errlen);
+    sqlite3_finalize(q);
+    free(idx);
+    return s;
+}
+
+/* Compliance after review, from the final statuses. */
+static void set_rpct(rpt_cso *c)
+{
+    c->has_rpct = pct_of(c->rn[RPT_COMPLIANT] + c->rn[RPT_EXEMPT],
+                         c->rn[RPT_VIOLATION], &c->rcenti, &c->rpct);
+}
+
+size_t rpt_stats_rank(const rpt_stats *whole, const rpt_cso *x, size_t *of)
+{
+    size_t above = 0, n = 0;
+    for (size_t i = 0; i < whole->ncso; i++) {
+        const rpt_cso *y = &whole->cso[i];
+        if (!y->has_pct)
+            continue;
+        n++;
+        if (y->centi > x->centi)
+            above++;
+    }
+    *of = n;
+    return x->has_pct ? above + 1 : 0;
 }
 
 ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
@@ -346,9 +570,10 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
                                 : TA_E_NOMEM;
     const char *lo = period ? period : "", *hi = period ? period : "~";
     size_t cap = 0;
+    id_set imports = {0};
     int rc = SQLITE_DONE;
     while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
-        s = add_row(st, &cap, q, lo, hi);
+        s = add_row(st, &cap, q, lo, hi, &imports);
     if (s == TA_OK && rc != SQLITE_DONE)
         s = db_fail(db, "reading the audit results", err, errlen);
     sqlite3_finalize(q);
@@ -360,6 +585,21 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
                      period ? " for period " : "", period ? period : "");
         s = TA_E_DATA;
     }
+    if (s == TA_OK) {
+        st->imports_json = id_json(&imports);
+        if (!st->imports_json)
+            s = TA_E_NOMEM;
+    }
+    free(imports.v);
+    if (s == TA_OK) {
+        finish(st);
+        s = add_reviews_signals(db, st, err, errlen);
+    }
+    if (s == TA_OK) {
+        for (size_t i = 0; i < st->ncso; i++)
+            set_rpct(&st->cso[i]);
+        set_rpct(&st->all);
+    }
     if (s == TA_E_NOMEM && err && errlen)
         snprintf(err, errlen,
                  "out of memory while reading the audit "
@@ -368,7 +608,7 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
         rpt_stats_free(st);
         return s;
     }
-    finish(st);
+    st->whole = st;
     *out = st;
     return TA_OK;
 }

@@ -25,12 +25,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mask.h"
 #include "text.h"
 #include "utf8.h"
 
 #define FIELD_MAX 1024
 #define NOTES_MAX 8192
 #define QUOTE_MAX 60 /* bytes of matched text quoted in evidence */
+/* bytes of the quote once masked: mask_text may lengthen it (an address
+ * gains "***"), and is cut here on a character boundary; four entries
+ * of the longest code always fit RULES_EVIDENCE_MAX */
+#define QUOTE_OUT 90
 #define MEMO_SLOTS 8
 #define MEMO_KEY 47
 
@@ -340,58 +345,30 @@ rules_hp_state rules_hp_state_of(rules_judge *j, const char *s, size_t len,
 
 /* ---- evidence -------------------------------------------------------- */
 
-/* Appends up to n bytes to the evidence, never cutting a UTF-8 sequence
- * (the evidence ends up in a workbook, which wants valid UTF-8). */
-static void ev_bytes(rules_verdict *out, size_t *pos, const char *s, size_t n)
-{
-    size_t room = sizeof out->evidence - 1 - *pos;
-    n = utf8_cut(s, n, room);
-    memcpy(out->evidence + *pos, s, n);
-    *pos += n;
-    out->evidence[*pos] = '\0';
-}
-
-/* Appends `CODE: field "text"`. The text is personal data only by
- * accident (a pattern matching a number or an address written in the
- * notes), so a word holding '@' is replaced and digits after the fourth
- * are masked: evidence never holds a full email or phone number. */
+/* Appends `CODE: field "words"` (with "; " before it when it is not the
+ * first), the stored form of docs/schema.md that the report words in its
+ * language. The words are personal data only by accident (a pattern
+ * matching a number or an address written in the notes), so they are
+ * masked by the one masking rule (mask_text): evidence never holds a full
+ * email or phone number. A '"' in them becomes '\'', so the quotes
+ * delimit the words. An entry that would not fit whole is left out (its
+ * code is still in the codes): a reader never meets a cut entry. */
 static void ev_add(rules_verdict *out, size_t *pos, const char *code,
                    const char *fieldname, const char *s, size_t n)
 {
-    /* Each input byte yields at most 8 (a lone "@" word becomes
-     * "***@***" and its space). */
-    char q[QUOTE_MAX * 8 + 8];
-    size_t o = 0, digits = 0;
+    char plain[QUOTE_MAX], q[QUOTE_OUT + 1];
     n = utf8_cut(s, n, QUOTE_MAX);
-    for (size_t i = 0; i < n;) {
-        size_t e = i;
-        while (e < n && s[e] != ' ')
-            e++;
-        if (memchr(s + i, '@', e - i)) {
-            memcpy(q + o, "***@***", 7);
-            o += 7;
-        } else {
-            for (size_t k = i; k < e; k++) {
-                char c = s[k];
-                if (c >= '0' && c <= '9' && ++digits > 4)
-                    c = '*';
-                else if (c == '"')
-                    c = '\'';
-                q[o++] = c;
-            }
-        }
-        if (e < n)
-            q[o++] = ' ';
-        i = e + 1;
-    }
-    if (*pos > 0)
-        ev_bytes(out, pos, "; ", 2);
-    ev_bytes(out, pos, code, strlen(code));
-    ev_bytes(out, pos, ": ", 2);
-    ev_bytes(out, pos, fieldname, strlen(fieldname));
-    ev_bytes(out, pos, " \"", 2);
-    ev_bytes(out, pos, q, o);
-    ev_bytes(out, pos, "\"", 1);
+    for (size_t i = 0; i < n; i++)
+        plain[i] = s[i] == '"' ? '\'' : s[i];
+    size_t ql = mask_text(plain, n, q, sizeof q);
+    char entry[QUOTE_OUT + 64];
+    int w = snprintf(entry, sizeof entry, "%s%s: %s \"%.*s\"",
+                     *pos > 0 ? "; " : "", code, fieldname, (int)ql, q);
+    if (w < 0 || (size_t)w >= sizeof entry ||
+        *pos + (size_t)w >= sizeof out->evidence)
+        return;
+    memcpy(out->evidence + *pos, entry, (size_t)w + 1);
+    *pos += (size_t)w;
 }
 
 /* ---- the ticket ------------------------------------------------------ */
