@@ -1,5 +1,5 @@
 /*
- * cmd.c — the five subcommands (cmd.h), each the sequence of its steps
+ * cmd.c — the six subcommands (cmd.h), each the sequence of its steps
  * (steps.c). What may follow a failure is decided here: a bad export
  * still lets the other files be audited and reported; a failed audit
  * stops what would show its results; the summary and the workbooks (or
@@ -65,8 +65,13 @@ ta_status cmd_check(const cli_options *o, const cmd_output *out)
 
 ta_status cmd_review(const cli_options *o, const cmd_output *out)
 {
-    (void)o;
-    /* Being built (docs/review.md): until then a clear refusal. */
-    out->error(out->ctx, "review: not available in this build yet");
-    return TA_E_USAGE;
+    cmd_ctx c;
+    /* review stores into an existing database: only import and run
+     * create one (SPEC §2) */
+    ta_status s = step_db_exists(o, out);
+    if (s != TA_OK)
+        return s;
+    if (cmd_open(&c, o, out, o->db) == TA_OK)
+        step_review(&c);
+    return cmd_close(&c);
 }

@@ -50,6 +50,15 @@ ta_status step_summary(cmd_ctx *c);
 /* The workbooks (--out, --per-cso, ...). */
 ta_status step_report(cmd_ctx *c);
 
+/* TA_OK when --db names an existing file, else TA_E_NOINPUT, reported
+ * (for the commands that never create a database). */
+ta_status step_db_exists(const cli_options *o, const cmd_output *out);
+
+/* Reads the decisions of every file given (review.h), a line for each,
+ * then the totals and compliance after review of the periods decided;
+ * the status of the first file that failed. */
+ta_status step_review(cmd_ctx *c);
+
 /* check's verdict: the JUnit file, then TA_E_BELOW under --fail-under or
  * over --max-rejected. */
 ta_status step_check(cmd_ctx *c);
