@@ -39,10 +39,21 @@ typedef struct sqlite3 sqlite3;
  * rest are only counted. */
 #define REVIEW_SHOW_UNKNOWN 5
 
-/* Progress of one file: bytes done of total (of the sheet being read, for
- * a workbook), decisions read so far. Called every few thousand rows. */
+/* What a file's progress is about. */
+typedef enum review_phase {
+    REVIEW_READING, /* done, total: bytes of the sheet being read (of the
+                       file, for CSV); rows: rows read so far */
+    REVIEW_STORING, /* done, total: statements run of all (checking,
+                       counting, storing); rows: the rows with a decision */
+    REVIEW_DONE     /* the file is over (read, refused or failed): the
+                       progress line can go */
+} review_phase;
+
+/* Progress of one file, called every few thousand rows while reading and
+ * between the statements that store (each takes a second or more on a
+ * million decisions). */
 typedef void (*review_progress_fn)(void *ctx, const char *file,
-                                   unsigned long long done,
+                                   review_phase phase, unsigned long long done,
                                    unsigned long long total,
                                    unsigned long rows);
 

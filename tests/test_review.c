@@ -303,6 +303,13 @@ static const char export_csv[] =
     "sekali,123\n"
     "T006,2026-10-06,Informasi,Eka,,,Ani,Tanya tarif,123\n";
 
+typedef struct progress_log {
+    int reading, done, last_phase;
+    unsigned long long last_step;
+    unsigned long rows;
+    int in_order;
+} progress_log;
+
 typedef struct fx {
     tu_db base;
     char dir[512];
@@ -312,6 +319,7 @@ typedef struct fx {
     review_options opt;
     char notices[8][1024];
     int nnotices;
+    progress_log prog;
 } fx;
 
 static void on_notice(void *ctx, const char *msg)
@@ -968,6 +976,58 @@ static void workbook_without_decision_columns_refused(void **state)
     assert_contains(f->err, "broken.xlsx");
 }
 
+static void on_progress(void *ctx, const char *file, review_phase phase,
+                        unsigned long long done, unsigned long long total,
+                        unsigned long rows)
+{
+    progress_log *p = &((fx *)ctx)->prog;
+    (void)file;
+    (void)total;
+    if (phase == REVIEW_READING) {
+        p->reading++;
+        p->in_order &= p->last_phase == REVIEW_READING;
+    } else if (phase == REVIEW_STORING) {
+        p->in_order &=
+            p->last_phase != REVIEW_DONE &&
+            (p->last_phase == REVIEW_READING || done >= p->last_step);
+        p->last_step = done;
+        p->rows = rows;
+    } else {
+        p->done++;
+    }
+    p->last_phase = (int)phase;
+}
+
+static void progress_reading_storing_done(void **state)
+{
+    fx *f = *state;
+    progress_log *p = &f->prog;
+    p->in_order = 1;
+    p->last_phase = REVIEW_READING;
+    f->opt.progress = on_progress;
+    review_run_free(f->rr);
+    assert_int_equal(review_run_new(f->base.db, &f->opt, &f->rr), TA_OK);
+    ta_buf b;
+    buf_init(&b, 0);
+    assert_int_equal(buf_adds(&b, "source,ticket_id,decision\n"), 0);
+    for (int i = 0; i < 5000; i++)
+        assert_int_equal(buf_printf(&b, "crm,U%d,Sah\n", i), 0);
+    review_result r;
+    put_file(f, "many.csv", b.p);
+    buf_free(&b);
+    assert_int_equal(read_file(f, f->path, &r), TA_OK);
+    assert_int_equal(r.unknown, 5000);
+    assert_int_equal(p->reading, 1); /* every 4096 rows */
+    assert_int_equal(p->last_step, 6);
+    assert_int_equal(p->rows, 5000);
+    assert_int_equal(p->done, 1);
+    assert_true(p->in_order);
+    /* a refused file ends its progress too */
+    put_file(f, "bad.csv", "source,ticket_id,decision\ncrm,T002,x\n");
+    assert_int_equal(read_file(f, f->path, &r), TA_E_DATA);
+    assert_int_equal(p->done, 2);
+}
+
 /* Every allocation of reading a workbook and a CSV file fails once: the
  * status says so and nothing is stored; then the file reads whole. */
 static void walk(fx *f, const char *path, long long want_log)
@@ -1053,6 +1113,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             workbook_without_decision_columns_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(progress_reading_storing_done, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(oom_every_allocation, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

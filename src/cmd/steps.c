@@ -1,9 +1,9 @@
 /*
  * steps.c — the steps the subcommands are made of (cmd_internal.h):
  * opening, importing, auditing with the signals, the summary, the
- * workbooks, check's verdict and reading the QA decisions back. Each calls one
- * or two modules and turns what they return into lines for the output; none
- * prints or holds SQL.
+ * workbooks, check's verdict and reading the QA decisions back. Each
+ * calls one or two modules and turns what they return into lines for the
+ * output; none prints or holds SQL.
  */
 #include "cmd_internal.h"
 
@@ -290,12 +290,21 @@ static void show_notice(void *ctx, const char *msg)
     c->out->error(c->out->ctx, msg);
 }
 
+/* On main's import progress line, which says "importing WHAT: N%  ROWS
+ * rows" and clears itself once done reaches total. */
 static void show_review_progress(void *ctx, const char *file,
-                                 unsigned long long done,
+                                 review_phase phase, unsigned long long done,
                                  unsigned long long total, unsigned long rows)
 {
     const cmd_ctx *c = ctx;
-    c->out->progress(c->out->ctx, file, done, total, rows);
+    char what[LINELEN];
+    snprintf(what, sizeof what, "decisions from %s%s", file,
+             phase == REVIEW_STORING ? " (storing)" : "");
+    if (phase == REVIEW_DONE)
+        done = total = 1;
+    else if (done >= total)
+        done = total ? total - 1 : 0; /* not cleared before the end */
+    c->out->progress(c->out->ctx, what, done, total ? total : 1, rows);
 }
 
 static void add_counts(review_result *t, const review_result *r)
@@ -375,6 +384,7 @@ ta_status step_review(cmd_ctx *c)
     unsigned long files = 0;
     ta_status first = TA_OK;
     for (int i = 0; i < o->nfiles; i++) {
+        /* as step_import */
         if (interrupt_pending()) {
             if (first == TA_OK)
                 first = fail(c, TA_E_INTERRUPTED,

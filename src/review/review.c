@@ -164,13 +164,11 @@ static ta_status read_and_store(review_run *rr, const char *path, int fd,
         if (s == TA_OK)
             s = unchanged_since(fd, sb, path, err, errlen);
     }
-    if (rr->opt.progress)
-        rr->opt.progress(rr->opt.ctx, path, 1, 1, 0);
     char when[32];
     date_iso_local(rr->opt.now ? rr->opt.now : (long long)time(NULL), when);
     if (s == TA_OK)
-        s = rv_stage_apply(st, res->sha256, when, rr->opt.notice, rr->opt.ctx,
-                           add_period, rr, res, err, errlen);
+        s = rv_stage_apply(st, res->sha256, when, &rr->opt, add_period, rr,
+                           res, err, errlen);
     if (s == TA_E_NOMEM && !*err)
         ta_errf(err, errlen, "%s: out of memory", path);
     rv_stage_free(st);
@@ -211,6 +209,8 @@ ta_status review_run_file(review_run *rr, const char *path, review_result *res,
             db_rollback(rr->db);
     }
     close(fd);
+    if (rr->opt.progress)
+        rr->opt.progress(rr->opt.ctx, path, REVIEW_DONE, 0, 0, 0);
     if (s != TA_OK) {
         const char *format = res->format;
         *res = empty;

@@ -140,13 +140,13 @@ typedef ta_status (*rv_period_fn)(void *ctx, const char *period);
  * ticket is in the database and that differs from its stored one goes to
  * review_log (with file_sha256 and decided_at) and replaces the ticket's
  * row of reviews; counts into res; names the first REVIEW_SHOW_UNKNOWN
- * unknown tickets through notice (and then how many more); hands each
- * period decided to period. */
+ * unknown tickets through opt->notice (and then how many more), shows
+ * its progress through opt->progress; hands each period decided to
+ * period. */
 ta_status rv_stage_apply(rv_stage *st, const char *sha256,
-                         const char *decided_at, review_notice_fn notice,
-                         void *notice_ctx, rv_period_fn period,
-                         void *period_ctx, review_result *res, char *err,
-                         size_t errlen) TA_WUR;
+                         const char *decided_at, const review_options *opt,
+                         rv_period_fn period, void *period_ctx,
+                         review_result *res, char *err, size_t errlen) TA_WUR;
 
 /* Finalizes the statements and drops the table (inside the transaction,
  * before its commit); NULL is a no-op. */

@@ -69,17 +69,6 @@ const char *rv_value_name(rv_value v)
                                 : NULL;
 }
 
-static int hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int rv_parse_key(const char *s, size_t len, rv_key *k)
 {
     static const char digits[] = "0123456789abcdef";
@@ -105,10 +94,12 @@ int rv_parse_key(const char *s, size_t len, rv_key *k)
     if ((size_t)(s + len - fp) != FINGERPRINT_SIZE - 1)
         return -1;
     for (size_t i = 0; i < FINGERPRINT_SIZE - 1; i++) {
-        int d = hex_digit((unsigned char)fp[i]);
-        if (d < 0)
+        char c = fp[i];
+        if (c >= 'A' && c <= 'F')
+            c = (char)(c - 'A' + 'a');
+        if (c == '\0' || !memchr(digits, c, sizeof digits - 1))
             return -1;
-        k->fingerprint[i] = digits[d];
+        k->fingerprint[i] = c;
     }
     k->fingerprint[FINGERPRINT_SIZE - 1] = '\0';
     size_t tlen = (size_t)(last - first - 1);

@@ -186,7 +186,8 @@ static ta_status poll(rv_reading *rd, unsigned long long done,
         return TA_E_INTERRUPTED;
     }
     if (rd->opt->progress)
-        rd->opt->progress(rd->opt->ctx, rd->path, done, total, rd->rows);
+        rd->opt->progress(rd->opt->ctx, rd->path, REVIEW_READING, done, total,
+                          rd->rows);
     return TA_OK;
 }
 

@@ -41,6 +41,7 @@ struct rv_stage {
     sqlite3 *db;
     const char *file;
     sqlite3_stmt *ins;
+    unsigned long staged; /* rows put, for the progress */
     char ticket[RV_TICKET_MAX];
 };
 
@@ -154,6 +155,7 @@ ta_status rv_stage_put(rv_stage *st, const rv_decision *d, char *err,
     if (bound != SQLITE_OK || sqlite3_step(ins) != SQLITE_DONE)
         s = db_fail(st->db, "staging a decision", err, errlen);
     sqlite3_reset(ins);
+    st->staged++;
     return s;
 }
 
@@ -415,17 +417,29 @@ static ta_status each_period(rv_stage *st, rv_period_fn fn, void *ctx,
     return s;
 }
 
+/* The statements of rv_stage_apply, for its progress. */
+#define RV_STEPS 6
+
+static void storing(rv_stage *st, const review_options *opt, int step)
+{
+    if (opt->progress)
+        opt->progress(opt->ctx, st->file, REVIEW_STORING,
+                      (unsigned long long)step, RV_STEPS, st->staged);
+}
+
 ta_status rv_stage_apply(rv_stage *st, const char *sha256,
-                         const char *decided_at, review_notice_fn notice,
-                         void *notice_ctx, rv_period_fn period,
-                         void *period_ctx, review_result *res, char *err,
-                         size_t errlen)
+                         const char *decided_at, const review_options *opt,
+                         rv_period_fn period, void *period_ctx,
+                         review_result *res, char *err, size_t errlen)
 {
     unsigned long v[7] = {0, 0, 0, 0, 0, 0, 0}, before = 0;
+    storing(st, opt, 0);
     ta_status s =
         db_exec(st->db, index_sql, "sorting the decisions", err, errlen);
+    storing(st, opt, 1);
     if (s == TA_OK)
         s = db_exec(st->db, one_sql, "checking the decisions", err, errlen);
+    storing(st, opt, 2);
     if (s == TA_OK)
         s = run_sql(st, counts_sql, "counting the decisions", NULL, 0, 0, v, 7,
                     err, errlen);
@@ -439,8 +453,9 @@ ta_status rv_stage_apply(rv_stage *st, const char *sha256,
     res->unknown = v[3];
     res->unchanged = v[4];
     res->stale = v[5];
-    if (res->unknown && notice)
-        s = name_unknown(st, res->unknown, notice, notice_ctx, err, errlen);
+    storing(st, opt, 3);
+    if (res->unknown && opt->notice)
+        s = name_unknown(st, res->unknown, opt->notice, opt->ctx, err, errlen);
     if (s == TA_OK)
         s = run_sql(st, "SELECT coalesce(max(id), 0) FROM review_log",
                     "reading the decisions' log", NULL, 0, 0, &before, 1, err,
@@ -451,10 +466,13 @@ ta_status rv_stage_apply(rv_stage *st, const char *sha256,
                     err, errlen);
     if (s == TA_OK)
         res->stored = (unsigned long)sqlite3_changes(st->db);
+    storing(st, opt, 4);
     if (s == TA_OK && res->stored)
         s = run_sql(st, reviews_sql, "storing the decisions", NULL,
                     (long long)before, 1, NULL, 0, err, errlen);
+    storing(st, opt, 5);
     if (s == TA_OK && period)
         s = each_period(st, period, period_ctx, err, errlen);
+    storing(st, opt, RV_STEPS);
     return s;
 }
