@@ -588,20 +588,22 @@ static void workbook_any_sheet_header_anywhere_rows_any_order(void **state)
     lates[31] = "crm:T002:0123456789ab|Sahh";
     lates[32] = NULL;
     const char *const other[] = {"Kunci|Catatan QA", "x|y", NULL};
-    xsheet sheets[] = {{"Ringkasan", 0, other},
-                       {"Temuan", 0, temuan},
-                       {"Salinan", 0, copy},
-                       {"Tersembunyi", 1, hidden},
-                       {"Late", 0, lates}};
+    /* a second header whose decision column is empty under the first */
+    snprintf(rows[7], sizeof rows[7], "%s||Sari|Batal", k[5]);
+    const char *const two[] = {"Kunci|Keputusan QA",
+                               "Kunci||Peninjau|Keputusan QA", rows[7], NULL};
+    xsheet sheets[] = {{"Ringkasan", 0, other}, {"Temuan", 0, temuan},
+                       {"Salinan", 0, copy},    {"Tersembunyi", 1, hidden},
+                       {"Late", 0, lates},      {"Dua", 0, two}};
     review_result r;
-    assert_int_equal(read_file(f, put_xlsx(f, "d.xlsx", sheets, 5), &r),
+    assert_int_equal(read_file(f, put_xlsx(f, "d.xlsx", sheets, 6), &r),
                      TA_OK);
     assert_string_equal(r.format, "xlsx");
-    assert_int_equal(r.sheets, 3);
-    assert_int_equal(r.decisions, 5);
+    assert_int_equal(r.sheets, 4);
+    assert_int_equal(r.decisions, 6);
     assert_int_equal(r.upheld, 3);
-    assert_int_equal(r.overturned, 2);
-    assert_int_equal(r.stored, 5);
+    assert_int_equal(r.overturned, 3);
+    assert_int_equal(r.stored, 6);
     char buf[256];
     assert_string_equal(q_text(f,
                                "SELECT group_concat(ticket_id || '=' || "
@@ -613,14 +615,15 @@ static void workbook_any_sheet_header_anywhere_rows_any_order(void **state)
                         "T001=upheld@Tersembunyi!2// "
                         "T002=overturned@Temuan!6//Rina "
                         "T003=upheld@Temuan!5/dengar rekaman/Rina "
-                        "T005=upheld@Salinan!2//Joko");
+                        "T005=upheld@Salinan!2//Joko "
+                        "T006=overturned@Dua!3//Sari");
     /* one log row per ticket, in ticket order */
     assert_string_equal(q_text(f,
                                "SELECT group_concat(ticket_id, ' ') FROM "
                                "(SELECT ticket_id FROM review_log ORDER BY "
                                "id)",
                                buf, sizeof buf),
-                        "A:1:B T001 T002 T003 T005");
+                        "A:1:B T001 T002 T003 T005 T006");
 }
 
 static void workbook_invalid_value_names_sheet_and_cell(void **state)

@@ -112,66 +112,69 @@ static ta_status take_row(rv_reading *rd, rv_map *m, char *const *cells,
     if (m->by_key ? len[RV_COL_KEY] == 0
                   : len[RV_COL_SOURCE] == 0 && len[RV_COL_TICKET] == 0)
         return TA_OK;
-    rv_value value = rv_parse_value(v[RV_COL_DECISION], len[RV_COL_DECISION]);
-    if (value == RV_EMPTY)
-        return TA_OK;
-    rv_decision d = {.value = value,
-                     .note = v[RV_COL_NOTE],
+    rv_decision d = {.note = v[RV_COL_NOTE],
                      .note_len = len[RV_COL_NOTE],
                      .reviewer = v[RV_COL_REVIEWER],
                      .reviewer_len = len[RV_COL_REVIEWER],
                      .sheet = sheet,
                      .row = row};
     rv_key key;
-    const char *what = NULL;
-    int at = RV_COL_DECISION;
-    if (value == RV_INVALID) {
-        what = "is not a QA decision; " RV_ALLOWED;
-    } else if (m->by_key) {
-        at = RV_COL_KEY;
-        if (rv_parse_key(v[RV_COL_KEY], len[RV_COL_KEY], &key) != 0)
-            what = "is not a review key <source>:<ticket_id>:<fingerprint> "
-                   "(source crm, apkt or ap2t, the fingerprint 12 hex "
-                   "digits, as the report writes it in the Kunci / Key "
-                   "column); copy the key back from the report, or clear "
-                   "the decision";
-        d.source = key.source;
-        d.ticket_id = key.ticket_id;
-        d.ticket_len = key.ticket_len;
-        d.fingerprint = key.fingerprint;
-        d.col = m->col[RV_COL_KEY];
+    int bad = RV_NCOLS; /* the cell at fault, if any */
+    if (m->by_key) {
+        if (rv_parse_key(v[RV_COL_KEY], len[RV_COL_KEY], &key) == 0) {
+            d.source = key.source;
+            d.ticket_id = key.ticket_id;
+            d.ticket_len = key.ticket_len;
+            d.fingerprint = key.fingerprint;
+            d.col = m->col[RV_COL_KEY];
+        } else {
+            bad = RV_COL_KEY;
+        }
     } else {
-        at = RV_COL_SOURCE;
         char src[8] = "";
         if (len[RV_COL_SOURCE] < sizeof src)
             memcpy(src, v[RV_COL_SOURCE], len[RV_COL_SOURCE] + 1);
         d.source = ta_source_parse(src);
-        if (d.source == TA_SRC_NONE)
-            what = "is not a source; the allowed values are crm, apkt and "
-                   "ap2t";
-        else if (len[RV_COL_TICKET] == 0) {
-            at = RV_COL_TICKET;
-            what = "is not a ticket_id; give the ticket as the export has it";
-        }
         d.ticket_id = v[RV_COL_TICKET];
         d.ticket_len = len[RV_COL_TICKET];
+        if (d.source == TA_SRC_NONE)
+            bad = RV_COL_SOURCE;
+        else if (len[RV_COL_TICKET] == 0)
+            bad = RV_COL_TICKET;
     }
-    if (what) {
+    d.value = rv_parse_value(v[RV_COL_DECISION], len[RV_COL_DECISION]);
+    if (d.value == RV_INVALID)
+        bad = RV_COL_DECISION;
+    if (bad != RV_NCOLS) {
         rv_map again;
         if (rv_map_header(cells, lens, n, &again)) {
             *m = again;
             return TA_OK;
         }
-        return bad_cell(rd, sheet, row, m->col[at], v[at], len[at],
-                        at == RV_COL_KEY, what);
+    }
+    /* an empty decision is no decision: its key is not looked at */
+    if (d.value == RV_EMPTY)
+        return TA_OK;
+    if (bad != RV_NCOLS) {
+        static const char *const what[RV_NCOLS] = {
+            [RV_COL_KEY] =
+                "is not a review key <source>:<ticket_id>:<fingerprint> "
+                "(source crm, apkt or ap2t, the fingerprint 12 hex digits, "
+                "as the report writes it in the Kunci / Key column); copy "
+                "the key back from the report, or clear the decision",
+            [RV_COL_DECISION] = "is not a QA decision; " RV_ALLOWED,
+            [RV_COL_SOURCE] = "is not a source; the allowed values are crm, "
+                              "apkt and ap2t",
+            [RV_COL_TICKET] = "is not a ticket_id; give the ticket as the "
+                              "export has it",
+        };
+        return bad_cell(rd, sheet, row, m->col[bad], v[bad], len[bad],
+                        bad == RV_COL_KEY, what[bad]);
     }
     /* once the file is known to be refused, only its errors are counted */
     if (rd->first != TA_OK)
         return TA_OK;
-    ta_status s = rv_stage_put(rd->st, &d, rd->err, sizeof rd->err);
-    if (s == TA_E_DATA)
-        return data_error(rd, s, rd->err);
-    return s;
+    return rv_stage_put(rd->st, &d, rd->err, sizeof rd->err);
 }
 
 /* Every RV_POLL_ROWS rows: the progress, and SIGINT / SIGTERM. */
