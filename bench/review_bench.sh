@@ -15,10 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 build=${2:-build-bench}
-out=bench/out; mkdir -p "$out"
-bash scripts/deps.sh
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
+. bench/common.sh
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L bench/review_gen.c \
   $(pkg-config --cflags --libs xlsxwriter sqlite3) -o "$build/review_gen"
 bin=$build/ticket-audit
@@ -35,22 +32,6 @@ dcsv=$out/review-$rows.csv
 [ -f "$dcsv" ] || "$build/review_gen" --csv "$base" "$dcsv"
 db=$out/review-work.db
 n=$(sqlite3 "$base" "SELECT count(*) FROM tickets")
-
-RUNS=${RUNS:-3}
-measure() { # LABEL PREP CMD... -> "LABEL seconds rss_kib"
-  local label=$1 prep=$2; shift 2
-  local times=() rss_max=0
-  for _ in $(seq "$RUNS"); do
-    sh -c "$prep"; sync
-    /usr/bin/time -f '%e %M' -o "$out/time.txt" "$@" >"$out/stdout.txt" \
-      2>"$out/stderr.txt" || { cat "$out/stderr.txt"; exit 1; }
-    read -r secs rss < "$out/time.txt"
-    times+=("$secs"); [ "$rss" -gt "$rss_max" ] && rss_max=$rss
-  done
-  local med
-  med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$label $med $rss_max"
-}
 
 fresh="cp $base $db"
 r1=$(measure first_read_shared "$fresh" "$bin" review --db "$db" "$shared")
