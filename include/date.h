@@ -44,4 +44,11 @@ void date_period(const ta_date *d, char buf[8]);
  * command line and the report. */
 int date_period_valid(const char *s);
 
+/* Writes the moment t (seconds since the epoch) as local time in ISO 8601
+ * with its UTC offset, "2026-12-01T14:05:09+07:00" (26 bytes with the
+ * NUL; "+00:00" in UTC), as SPEC §5 wants the time a decision was read
+ * and a workbook was made. The only function here that reads the time
+ * zone (TZ, /etc/localtime). */
+void date_iso_local(long long t, char buf[32]);
+
 #endif

@@ -7,11 +7,14 @@
  *
  * It does not know which column it reads nor what a period is for; the
  * importer turns a failure into a rejected row. It also holds the one
- * check of a period written by a user (date_period_valid).
+ * check of a period written by a user (date_period_valid) and the one
+ * local time stamp with its UTC offset (date_iso_local).
  */
 #include "date.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 
 /* Years written in a date must fall in this range. An export of a contact
  * centre opened in the 2000s holds no ticket of 1850 or 2150; such a year
@@ -322,4 +325,20 @@ int date_period_valid(const char *s)
         return 0;
     int month = (s[5] - '0') * 10 + (s[6] - '0');
     return month >= 1 && month <= 12;
+}
+
+void date_iso_local(long long t, char buf[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm)) {
+        snprintf(buf, 32, "1970-01-01T00:00:00+00:00");
+        return;
+    }
+    long off = tm.tm_gmtoff / 60;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, 32 - n, "%c%02ld:%02ld", sign, off / 60, off % 60);
 }

@@ -76,11 +76,9 @@ ta_status cmd_check(const cli_options *o, const cmd_output *out)
 ta_status cmd_review(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    /* Being built (docs/review.md): until then a clear refusal, after
-     * the database is known to exist. */
-    if (cmd_open(&c, o, out, CMD_DB_EXISTING) != TA_OK)
-        return cmd_close(&c);
-    out->error(out->ctx, "review: not available in this build yet");
-    cmd_close(&c);
-    return TA_E_USAGE;
+    /* review stores into an existing database: only import and run
+     * create one (SPEC §2) */
+    if (cmd_open(&c, o, out, CMD_DB_EXISTING) == TA_OK)
+        step_review(&c);
+    return cmd_close(&c);
 }

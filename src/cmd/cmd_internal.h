@@ -77,6 +77,11 @@ ta_status step_summary(cmd_ctx *c, int text);
 /* The workbooks (--out, --per-cso, ...). */
 ta_status step_report(cmd_ctx *c);
 
+/* Reads the decisions of every file given (review.h), a line for each,
+ * then the totals and compliance after review of the periods decided;
+ * the status of the first file that failed. */
+ta_status step_review(cmd_ctx *c);
+
 /* check's verdict: the JUnit file, then TA_E_BELOW under --fail-under
  * (also when nothing is in scope) or over --max-rejected. */
 ta_status step_check(cmd_ctx *c);

@@ -1,27 +1,30 @@
 /*
  * steps.c — the steps the subcommands are made of (cmd_internal.h):
  * opening, importing, the period check, auditing with the signals, the
- * summary, the workbooks and check's verdict. Each calls one or two
- * modules and turns what they return into lines for the output; none
- * prints or holds SQL.
+ * summary, the workbooks, check's verdict and reading the QA decisions
+ * back. Each calls one or two modules and turns what they return into
+ * lines for the output; none prints or holds SQL.
  *
  * The progress line (cmd_output.progress, set by main on a terminal
  * only) is fed here from each module's own callback: the import's bytes,
- * the audit's rows, the signals' phases, the workbooks, a wait for the
- * database's lock.
+ * the audit's rows, the signals' phases, the workbooks, the decisions
+ * read, a wait for the database's lock.
  */
 #include "cmd_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "import.h"
 #include "interrupt.h"
 #include "junit.h"
 #include "mask.h"
 #include "report.h"
+#include "review.h"
 #include "signals.h"
 #include "summary.h"
 
@@ -554,4 +557,136 @@ ta_status step_check(cmd_ctx *c)
                             sizeof why))
         return fail(c, TA_E_BELOW, why);
     return TA_OK;
+}
+
+/* ---- review --------------------------------------------------------- */
+
+static void show_notice(void *ctx, const char *msg)
+{
+    const cmd_ctx *c = ctx;
+    c->out->error(c->out->ctx, msg);
+}
+
+/* review_progress_fn: the decisions read, then stored, on the progress
+ * line. */
+static void show_review_progress(void *ctx, const char *file,
+                                 review_phase phase, unsigned long long done,
+                                 unsigned long long total, unsigned long rows)
+{
+    cmd_ctx *c = ctx;
+    if (phase == REVIEW_DONE) {
+        progress(c, NULL, 1);
+        return;
+    }
+    char line[LINELEN];
+    double pct = total ? 100.0 * (double)done / (double)total : 0.0;
+    snprintf(line, sizeof line, "%s decisions from %s: %3.0f%%  %lu rows",
+             phase == REVIEW_READING ? "reading" : "storing",
+             base_name(file), pct, rows);
+    progress(c, line, phase == REVIEW_STORING);
+}
+
+static void add_counts(review_result *t, const review_result *r)
+{
+    t->decisions += r->decisions;
+    t->upheld += r->upheld;
+    t->overturned += r->overturned;
+    t->stale += r->stale;
+    t->unknown += r->unknown;
+    t->unchanged += r->unchanged;
+    t->stored += r->stored;
+}
+
+/* "N decisions read (U upheld, O overturned), S stale, K unknown
+ * tickets, C unchanged" */
+static void format_counts(char *line, size_t len, const char *who,
+                          const review_result *r)
+{
+    snprintf(line, len,
+             "%s: %lu decisions read (%lu upheld, %lu overturned), %lu "
+             "stale, %lu unknown tickets, %lu unchanged",
+             who, r->decisions, r->upheld, r->overturned, r->stale, r->unknown,
+             r->unchanged);
+}
+
+/* The totals, then each period decided: compliance before and after
+ * review, and its decisions. */
+static ta_status show_review_totals(cmd_ctx *c, review_run *rr,
+                                    const review_result *t,
+                                    unsigned long files)
+{
+    char err[ERRLEN], line[LINELEN], who[64];
+    ta_buf b;
+    buf_init(&b, 0);
+    snprintf(who, sizeof who, "%lu file%s", files, files == 1 ? "" : "s");
+    format_counts(line, sizeof line, who, t);
+    int mem = buf_printf(&b, "%s; %lu stored\n", line, t->stored);
+    ta_status s = TA_OK;
+    for (size_t i = 0; s == TA_OK && i < review_run_periods(rr); i++) {
+        const char *p = review_run_period(rr, i);
+        review_figures f;
+        s = review_get_figures(c->db, p, &f, err, sizeof err);
+        if (s != TA_OK)
+            break;
+        if (f.has_compliance)
+            mem |= buf_printf(&b, "%s: compliance %.2f%%, after review %.2f%%",
+                              p, (double)f.compliance_centi / 100.0,
+                              (double)f.reviewed_centi / 100.0);
+        else
+            mem |= buf_printf(&b, "%s: no ticket in scope", p);
+        mem |= buf_printf(&b,
+                          " (%lu decisions: %lu upheld, %lu overturned, %lu "
+                          "stale)\n",
+                          f.decisions, f.upheld, f.overturned, f.stale);
+    }
+    if (s == TA_OK && mem)
+        s = fail(c, TA_E_NOMEM, "out of memory writing the review summary");
+    else if (s != TA_OK)
+        fail(c, s, err);
+    else
+        c->out->summary(c->out->ctx, b.p, 0);
+    buf_free(&b);
+    return s;
+}
+
+ta_status step_review(cmd_ctx *c)
+{
+    const cli_options *o = c->o;
+    review_options ro = {.notice = show_notice, .ctx = c};
+    if (c->out->progress)
+        ro.progress = show_review_progress;
+    review_run *rr = NULL;
+    if (review_run_new(c->db, &ro, &rr) != TA_OK)
+        return fail(c, TA_E_NOMEM, "out of memory reading the decisions");
+    char err[ERRLEN], line[LINELEN];
+    review_result total = {.format = ""};
+    unsigned long files = 0;
+    ta_status first = TA_OK;
+    for (int i = 0; i < o->nfiles; i++) {
+        if (interrupted(c, "reading the remaining files")) {
+            if (first == TA_OK)
+                first = TA_E_INTERRUPTED;
+            break;
+        }
+        review_result r;
+        ta_status s = review_run_file(rr, o->files[i], &r, err, sizeof err);
+        if (s != TA_OK) {
+            fail(c, s, err);
+            if (first == TA_OK)
+                first = s;
+            if (!step_goes_on(s))
+                break;
+            continue;
+        }
+        files++;
+        add_counts(&total, &r);
+        if (!o->quiet) {
+            format_counts(line, sizeof line, o->files[i], &r);
+            c->out->info(c->out->ctx, line);
+        }
+    }
+    if (files && !o->quiet)
+        show_review_totals(c, rr, &total, files);
+    review_run_free(rr);
+    return first;
 }
