@@ -11,7 +11,7 @@
  * Composed cells (codes with their labels, the worded evidence and
  * reasons) are built into the caller's buffer: no allocation, one pass.
  */
-#include "report_internal.h"
+#include "labels.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -390,7 +390,7 @@ static const id_word categories[] = {
 };
 
 /* The fields named in the evidence and in reasons (ta_field_name). */
-static const id_word fields[] = {
+static const id_word field_words[] = {
     {"urgency", {"Urgensi", "Urgency"}},
     {"emotion", {"Emosi", "Emotion"}},
     {"relation", {"Hubungan", "Relation"}},
@@ -502,8 +502,8 @@ size_t rpt_lang_words(const rpt_lang *L, const char **out, size_t max)
     }
     for (size_t i = 0; i < sizeof categories / sizeof *categories; i++)
         PUT(categories[i].word[L->en]);
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        PUT(fields[i].word[L->en]);
+    for (size_t i = 0; i < sizeof field_words / sizeof *field_words; i++)
+        PUT(field_words[i].word[L->en]);
 #undef PUT
     return n;
 }
@@ -512,7 +512,7 @@ size_t rpt_lang_words(const rpt_lang *L, const char **out, size_t max)
 
 /* Appends s[0..n) to out (o bytes used of outlen), cut on a UTF-8
  * boundary when full; keeps out NUL-terminated. */
-static void add(char *out, size_t outlen, size_t *o, const char *s, size_t n)
+static void put_words(char *out, size_t outlen, size_t *o, const char *s, size_t n)
 {
     if (*o + 1 >= outlen)
         return;
@@ -526,7 +526,7 @@ static void add(char *out, size_t outlen, size_t *o, const char *s, size_t n)
 
 static void adds(char *out, size_t outlen, size_t *o, const char *s)
 {
-    add(out, outlen, o, s, strlen(s));
+    put_words(out, outlen, o, s, strlen(s));
 }
 
 size_t rpt_word_codes(const rpt_lang *L, const char *s, size_t len,
@@ -550,7 +550,7 @@ size_t rpt_word_codes(const rpt_lang *L, const char *s, size_t len,
             adds(out, outlen, &o, lb);
             adds(out, outlen, &o, " (");
         }
-        add(out, outlen, &o, s + i, e - i);
+        put_words(out, outlen, &o, s + i, e - i);
         if (lb)
             adds(out, outlen, &o, ")");
         i = e;
@@ -581,25 +581,25 @@ size_t rpt_word_evidence(const rpt_lang *L, const char *s, size_t len,
             /* not of the stored form: the rest as it is */
             if (o)
                 adds(out, outlen, &o, "; ");
-            add(out, outlen, &o, s + i, len - i);
+            put_words(out, outlen, &o, s + i, len - i);
             break;
         }
         const char *lb = rpt_code_label(L, s + cs, ce - cs);
-        const id_word *fw = id_find(fields, sizeof fields / sizeof *fields,
+        const id_word *fw = id_find(field_words, sizeof field_words / sizeof *field_words,
                                     s + fs, fe - fs);
         if (o)
             adds(out, outlen, &o, "; ");
         if (lb)
             adds(out, outlen, &o, lb);
         else
-            add(out, outlen, &o, s + cs, ce - cs);
+            put_words(out, outlen, &o, s + cs, ce - cs);
         adds(out, outlen, &o, " (");
         if (fw)
             adds(out, outlen, &o, fw->word[L->en]);
         else
-            add(out, outlen, &o, s + fs, fe - fs);
+            put_words(out, outlen, &o, s + fs, fe - fs);
         adds(out, outlen, &o, ": \"");
-        add(out, outlen, &o, s + qs, qe - qs);
+        put_words(out, outlen, &o, s + qs, qe - qs);
         adds(out, outlen, &o, "\")");
         /* past the closing quote and the "; " separating entries (a cut
          * evidence may lack both) */
@@ -611,7 +611,7 @@ size_t rpt_word_evidence(const rpt_lang *L, const char *s, size_t len,
 }
 
 /* snprintf's result as the length written (cut to the buffer, on a UTF-8
- * boundary, as add() would). */
+ * boundary, as put_words() would). */
 static size_t fitted(char *out, size_t outlen, int w)
 {
     if (w < 0 || outlen == 0) {
@@ -712,14 +712,14 @@ size_t rpt_word_fields(const rpt_lang *L, const char *s, size_t len,
             e++;
         if (e == i)
             break;
-        const id_word *fw = id_find(fields, sizeof fields / sizeof *fields,
+        const id_word *fw = id_find(field_words, sizeof field_words / sizeof *field_words,
                                     s + i, e - i);
         if (o)
             adds(out, outlen, &o, ", ");
         if (fw)
             adds(out, outlen, &o, fw->word[L->en]);
         else
-            add(out, outlen, &o, s + i, e - i);
+            put_words(out, outlen, &o, s + i, e - i);
         i = e;
     }
     return o;
@@ -746,9 +746,9 @@ size_t rpt_word_code_counts(const rpt_lang *L, const char *s, size_t len,
                 adds(out, outlen, &o, lb);
                 adds(out, outlen, &o, ":");
             } else {
-                add(out, outlen, &o, s + i, sp - i);
+                put_words(out, outlen, &o, s + i, sp - i);
             }
-            add(out, outlen, &o, s + sp, e - sp);
+            put_words(out, outlen, &o, s + sp, e - sp);
         }
         i = e + 1;
     }
