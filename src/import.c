@@ -338,7 +338,8 @@ static int add_row(file_state *fs, batch *b, const csv_row *row)
     }
     fingerprint_ticket(fs->source, fv, fl, br->fingerprint);
     rules_verdict v;
-    rules_judge_ticket(fs->judge, &t, &v);
+    if (rules_judge_ticket(fs->judge, &t, &v) != TA_OK)
+        return -1;
     br->status = v.status;
     br->category = v.category;
     br->email = v.email;
