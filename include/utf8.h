@@ -54,9 +54,10 @@ size_t utf8_repair(const char *s, size_t n, char *out, size_t *nbad);
  * unfinished sequence at the end of s[0..n) is left unconsumed (the next
  * piece may complete it) unless last is set, when it becomes one U+FFFD.
  * *used receives the bytes consumed; out (3 * n bytes) is not
- * NUL-terminated; returns the length written. */
+ * NUL-terminated; returns the length written. The number of replacements
+ * goes to *nbad when nbad is not NULL. */
 size_t utf8_repair_part(const char *s, size_t n, int last, char *out,
-                        size_t *used);
+                        size_t *used, size_t *nbad);
 
 /* Validating a text that arrives in pieces (a file read in blocks): a
  * sequence may straddle two pieces. Plain ASCII is checked 8 bytes at a

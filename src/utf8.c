@@ -200,9 +200,9 @@ size_t utf8_repair(const char *s, size_t n, char *out, size_t *nbad)
 }
 
 size_t utf8_repair_part(const char *s, size_t n, int last, char *out,
-                        size_t *used)
+                        size_t *used, size_t *nbad)
 {
-    return repair(s, n, last, out, used, NULL);
+    return repair(s, n, last, out, used, nbad);
 }
 
 void utf8_stream_init(utf8_stream *v)

@@ -206,9 +206,10 @@ static void test_utf8_repair_part_any_split(void **state)
     for (size_t cut = 0; cut <= n; cut++) {
         char out[3 * sizeof text + 8];
         size_t used = 0;
-        size_t o = utf8_repair_part(text, cut, 0, out, &used);
+        size_t o = utf8_repair_part(text, cut, 0, out, &used, NULL);
         assert_true(used <= cut && cut - used <= 3);
-        o += utf8_repair_part(text + used, n - used, 1, out + o, &used);
+        o += utf8_repair_part(text + used, n - used, 1, out + o, &used,
+                              NULL);
         if (o != wn || memcmp(out, whole, wn) != 0)
             fail_msg("repaired differently when cut at %zu", cut);
     }

@@ -64,12 +64,11 @@ ta_status cmd_close(cmd_ctx *c)
 
 /* ---- import --------------------------------------------------------- */
 
-static void show_reject(void *ctx, const char *file, long long line,
-                        const char *reason)
+static void show_reject(void *ctx, const char *where, const char *reason)
 {
     const cmd_ctx *c = ctx;
     char msg[LINELEN];
-    snprintf(msg, sizeof msg, "%s:%lld: row rejected: %s", file, line, reason);
+    snprintf(msg, sizeof msg, "%s: row rejected: %s", where, reason);
     c->out->error(c->out->ctx, msg);
 }
 
@@ -80,7 +79,7 @@ static void show_rejects(cmd_ctx *c, const import_result *r)
     /* A courtesy on the terminal: the rows are in the database and the
      * workbook whatever happens here, so a failure to list them is not
      * the import's failure. */
-    if (import_list_rejects(c->db, r->import_id, SHOW_REJECTS, show_reject, c,
+    if (import_list_rejects(c->db, r, SHOW_REJECTS, show_reject, c,
                             err, sizeof err) != TA_OK)
         return;
     if (r->rows_rejected > SHOW_REJECTS) {
@@ -106,12 +105,9 @@ static void show_imported(cmd_ctx *c, const char *file, const import_result *r)
         return;
     }
     snprintf(line, sizeof line,
-             "%s: %s export, %lu rows read, %lu imported, %lu rejected "
-             "(%s, delimiter '%s', header on line %lu)",
+             "%s: %s export, %lu rows read, %lu imported, %lu rejected (%s)",
              file, ta_source_name(r->source), r->rows_read, r->rows_imported,
-             r->rows_rejected, csv_encoding_name(r->encoding),
-             r->delimiter == '\t' ? "TAB" : (char[2]){r->delimiter, 0},
-             r->header_line);
+             r->rows_rejected, r->how);
     c->out->info(c->out->ctx, line);
     if (r->rows_rejected)
         show_rejects(c, r);
@@ -123,6 +119,7 @@ ta_status step_import(cmd_ctx *c)
     import_options io = {0};
     io.source = (ta_source)o->source;
     io.encoding = (csv_encoding)o->encoding;
+    io.sheet = o->sheet;
     io.progress = c->out->progress;
     io.progress_ctx = c->out->ctx;
     ta_status first = TA_OK;
