@@ -92,6 +92,11 @@ static ta_status open_csv(int fd, const char *path, const rules *rs,
 static void roll_back(sqlite3 *db, char *err, size_t errlen)
 {
     (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    /* After a full disk or an I/O error SQLite leaves its pager in an
+     * error state, the database file half written and the journal hot;
+     * the next read plays the journal back, here and now when it can
+     * (rewriting pages needs no new space). */
+    (void)sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL);
     const char *dbfile = sqlite3_db_filename(db, "main");
     char journal[4200];
     struct stat sb;
