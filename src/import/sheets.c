@@ -19,6 +19,7 @@
 #include "import_internal.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,29 +347,40 @@ static ta_status choose_first(wb_input *w, const rules *rs,
     return s;
 }
 
+/* Appends to res->how, cut with "..." when it is full (no allocation:
+ * the description never fails an import). */
+static void how_add(import_result *res, const char *fmt, ...) TA_PRINTF(2, 3);
+
+static void how_add(import_result *res, const char *fmt, ...)
+{
+    size_t n = strlen(res->how), cap = sizeof res->how;
+    if (n + 4 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(res->how + n, cap - n, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= cap - n)
+        memcpy(res->how + cap - 4, "...", 4);
+}
+
 /* res->how: "xlsx workbook, sheet 'Data', header on row 16; ...". */
 static void describe(const wb_input *w, const import_options *opt,
                      const ta_buf *not_read, import_result *res)
 {
-    ta_buf b;
-    buf_init(&b, sizeof res->how - 1);
-    int bad = buf_printf(&b, "%s workbook, sheet ", wb_format(w->r)) ||
-              add_ref(&b, sheets_name(w, 0)) ||
-              buf_printf(&b, "%s, header on row %lu",
-                         opt->sheet ? " (--sheet)" : "",
-                         w->sheets[0].header_row);
-    for (size_t i = 1; i < w->n && !bad; i++)
-        bad = buf_adds(&b, i == 1 ? "; continued in " : ", ") ||
-              add_ref(&b, sheets_name(w, i)) ||
-              buf_printf(&b, " (header on row %lu)", w->sheets[i].header_row);
-    if (!bad && not_read->len)
-        bad = buf_printf(&b, "; not read: %s", not_read->p);
-    if (!bad && opt->encoding != CSV_ENC_AUTO)
-        bad = buf_adds(&b, "; --encoding does not apply to workbooks "
-                           "(always UTF-8)");
-    if (b.p)
-        snprintf(res->how, sizeof res->how, "%s%s", b.p, bad ? "..." : "");
-    buf_free(&b);
+    res->how[0] = '\0';
+    how_add(res, "%s workbook, sheet '%s'%s, header on row %lu",
+            wb_format(w->r), sheets_name(w, 0),
+            opt->sheet ? " (--sheet)" : "", w->sheets[0].header_row);
+    for (size_t i = 1; i < w->n; i++)
+        how_add(res, "%s'%s' (header on row %lu)",
+                i == 1 ? "; continued in " : ", ", sheets_name(w, i),
+                w->sheets[i].header_row);
+    if (not_read->len)
+        how_add(res, "; not read: %s", not_read->p);
+    if (opt->encoding != CSV_ENC_AUTO)
+        how_add(res, "; --encoding does not apply to workbooks (always "
+                     "UTF-8)");
 }
 
 ta_status sheets_open(int fd, const char *path, const rules *rs,
