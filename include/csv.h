@@ -119,6 +119,13 @@ typedef enum csv_status {
 csv_status csv_open_file(const char *path, const csv_options *opt,
                          csv_reader **out) TA_WUR;
 
+/* NULL when st_mode m (struct stat's) is a regular file's, else what the
+ * file is for a message: "a FIFO (named pipe)", "a character device", "a
+ * directory", ... An export must be a regular file: a FIFO or /dev/zero
+ * would block or never end, and it is read twice. The importer asks
+ * before it knows whether the file is text or a workbook. */
+const char *csv_file_kind(unsigned m);
+
 /* The same over the caller's descriptor, which must be a regular file: it
  * is read with pread from offset 0 (its offset is neither used nor moved)
  * and stays open after csv_close. name is used in messages. */

@@ -26,14 +26,14 @@ Python modules); fixtures/import_xlsx/README.md describes them.
 """
 import datetime
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 import openpyxl
 from openpyxl.chart import BarChart, Reference
 import xlsxwriter
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_workbook_fixtures import soffice  # noqa: E402  (LibreOffice)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'fixtures', 'import_xlsx')
@@ -348,22 +348,6 @@ def csv_same(name):
         lines.append(','.join(csv_field(text_of(v)) for v in row))
     with open(out(name), 'w', newline='') as f:
         f.write('\r\n'.join(lines) + '\r\n')
-
-
-# ---- LibreOffice ---------------------------------------------------------
-
-def soffice(src, fmt, dst):
-    d = tempfile.mkdtemp()
-    try:
-        env = dict(os.environ, HOME=d)
-        subprocess.run(['soffice', '--headless', '--norestore',
-                        '--convert-to', fmt, '--outdir', d, src],
-                       check=True, env=env, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=180)
-        base = os.path.splitext(os.path.basename(src))[0]
-        shutil.move(os.path.join(d, base + '.' + fmt.split(':')[0]), dst)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def main():

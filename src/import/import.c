@@ -28,22 +28,6 @@
 #include "db.h"
 #include "mask.h"
 
-/* What a file that is not a regular one is, for the message. */
-static const char *file_kind(mode_t m)
-{
-    if (S_ISDIR(m))
-        return "a directory";
-    if (S_ISFIFO(m))
-        return "a FIFO (named pipe)";
-    if (S_ISCHR(m))
-        return "a character device";
-    if (S_ISBLK(m))
-        return "a block device";
-    if (S_ISSOCK(m))
-        return "a socket";
-    return "not a regular file";
-}
-
 static size_t score_csv(void *ctx, const csv_row *row)
 {
     return header_score(ctx, row->fields, row->lens, row->nfields);
@@ -211,11 +195,12 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
         close(fd);
         return TA_E_NOINPUT;
     }
-    if (!S_ISREG(st0.st_mode)) {
+    const char *what = csv_file_kind(st0.st_mode);
+    if (what) {
         snprintf(err, errlen,
                  "%s: is %s: a regular file is required; give the export "
                  "file itself",
-                 path, file_kind(st0.st_mode));
+                 path, what);
         close(fd);
         return TA_E_NOINPUT;
     }

@@ -967,9 +967,10 @@ static csv_status start_rows(csv_reader *r)
     return find_header(r);
 }
 
-/* What a file that is not a regular one is, for the message. */
-static const char *file_kind(mode_t m)
+const char *csv_file_kind(unsigned m)
 {
+    if (S_ISREG(m))
+        return NULL;
     if (S_ISDIR(m))
         return "a directory";
     if (S_ISFIFO(m))
@@ -1002,11 +1003,12 @@ csv_status csv_open_fd(int fd, const char *name, const csv_options *opt,
     if (fstat(fd, &sb) != 0)
         return set_err(r, CSV_E_NOENT, 0, "cannot read: %s; check the path",
                        strerror(errno));
-    if (!S_ISREG(sb.st_mode))
+    const char *kind = csv_file_kind(sb.st_mode);
+    if (kind)
         return set_err(r, CSV_E_NOENT, 0,
                        "is %s: a regular file is required; give the export "
                        "file itself",
-                       file_kind(sb.st_mode));
+                       kind);
     s = calloc(1, sizeof *s);
     blk = malloc(CSV_BLOCK);
     if (!s || !blk) {
