@@ -40,7 +40,8 @@ typedef struct import_options {
     const char *sheet;           /* --sheet NAME: read that worksheet of a
                                     workbook only (hidden too), without
                                     continuation; NULL: chosen as SPEC §3
-                                    says. Ignored for text files */
+                                    says. Not applied to text files (the
+                                    import line says so) */
     import_progress_fn progress; /* NULL: none */
     void *progress_ctx;
 } import_options;

@@ -529,6 +529,16 @@ static void csv3_header_within_first_30_rows(void **state)
     assert_int_equal(r.header_line, 59);
     assert_int_equal(r.source, TA_SRC_APKT);
     assert_string_equal(r.how, "utf-8, delimiter ';', header on line 59");
+    /* --sheet is for workbooks: a text file is read all the same, and the
+     * import line says it was not applied */
+    import_options so = {.source = TA_SRC_NONE, .sheet = "Data"};
+    import_result r2;
+    assert_int_equal(import_file(f->db, f->rs, path, &so, &r2, f->err,
+                                 sizeof f->err),
+                     TA_OK);
+    assert_int_equal(r2.already_imported, 1);
+    assert_string_equal(r2.how, "utf-8, delimiter ';', header on line 59; "
+                                "--sheet does not apply to text files");
     char tbuf[256];
     assert_string_equal(
         TEXT(f, "SELECT media||'|'||idpel||'|'||phone||'|'||notes FROM "

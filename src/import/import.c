@@ -62,10 +62,12 @@ static ta_status open_csv(int fd, const char *path, const rules *rs,
     }
     res->source = fs->map.source;
     fs->ncols = h->nfields;
-    snprintf(res->how, sizeof res->how, "%s, delimiter '%s', header on line %lu",
+    snprintf(res->how, sizeof res->how,
+             "%s, delimiter '%s', header on line %lu%s",
              csv_encoding_name(res->encoding),
              res->delimiter == '\t' ? "TAB" : (char[2]){res->delimiter, 0},
-             res->header_line);
+             res->header_line,
+             opt->sheet ? "; --sheet does not apply to text files" : "");
     return TA_OK;
 }
 

@@ -409,7 +409,8 @@ ta_status sheets_open(int fd, const char *path, const rules *rs,
     if (s == TA_OK) {
         memcpy(res->sha256, w->sha, sizeof res->sha256);
         res->size = w->size;
-        res->format = wb_format(w->r);
+        /* the result outlives the reader: a literal of our own */
+        res->format = strcmp(wb_format(w->r), "xls") == 0 ? "xls" : "xlsx";
         res->source = m->source;
         res->encoding = CSV_ENC_UTF8;
         res->delimiter = '\0';
