@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xlsxwriter.h>
 
 #include "buf.h"
 #include "db.h"
@@ -475,6 +476,64 @@ static void wb3_encoding_does_not_apply(void **state)
     assert_string_equal(TEXT(f, "SELECT encoding FROM imports"), "utf-8");
 }
 
+/* SPEC §4 in a workbook: a rules pattern that cannot finish names the
+ * cell of the field it ran on, the key and where it was set; nothing of
+ * the file is stored. (The judging runs on the inserting thread for a
+ * workbook: its error takes the same path.) */
+static void wb3_rules_pattern_cannot_finish_names_the_cell(void **state)
+{
+    fx *f = *state;
+    char dir[512], book[600], rpath[600];
+    assert_int_equal(tu_tmpdir(dir, sizeof dir), 0);
+    snprintf(book, sizeof book, "%s/apkt.xlsx", dir);
+    snprintf(rpath, sizeof rpath, "%s/slow.rules", dir);
+    static const char rtext[] = "[exemptions]\nangry_notes = (\\w+\\s?)+$\n";
+    assert_int_equal(tu_write_file(rpath, rtext, strlen(rtext)), 0);
+    lxw_workbook *wb = workbook_new(book);
+    assert_non_null(wb);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "Data Laporan");
+    const char *h[] = {"No Lapor", "Tgl Lapor", "Email Pelapor", "HP Pelapor",
+                       "Keterangan Pelapor"};
+    for (int c = 0; c < 5; c++)
+        worksheet_write_string(ws, 2, (lxw_col_t)c, h[c], NULL);
+    ta_buf notes;
+    buf_init(&notes, 0);
+    for (int i = 0; i < 2000; i++)
+        assert_int_equal(buf_adds(&notes, "kata "), 0);
+    assert_int_equal(buf_adds(&notes, "!"), 0);
+    for (int r = 3; r < 3000; r++) {
+        char id[32];
+        snprintf(id, sizeof id, "L%06d", r);
+        worksheet_write_string(ws, (lxw_row_t)r, 0, id, NULL);
+        worksheet_write_string(ws, (lxw_row_t)r, 1, "2026-10-05", NULL);
+        worksheet_write_number(ws, (lxw_row_t)r, 3, 81398765432.0, NULL);
+        worksheet_write_string(ws, (lxw_row_t)r, 4,
+                               r == 2500 ? notes.p : "pendek", NULL);
+    }
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    buf_free(&notes);
+    rules *rs = NULL;
+    char err[512];
+    assert_int_equal(rules_load(rpath, &rs, err, sizeof err), TA_OK);
+    import_options o = {.source = TA_SRC_NONE};
+    import_result r;
+    assert_int_equal(
+        import_file(f->db, rs, book, &o, &r, f->err, sizeof f->err),
+        TA_E_DATA);
+    char want[1400];
+    snprintf(want, sizeof want,
+             "%s:'Data Laporan'!E2501: the rules pattern [exemptions] "
+             "angry_notes (%s:2) cannot finish on the notes field",
+             book, rpath);
+    if (!strstr(f->err, want))
+        fail_msg("message: %s", f->err);
+    assert_non_null(strstr(f->err, "nothing of this file was stored"));
+    assert_int_equal(tu_q_int(f->db, "SELECT count(*) FROM imports"), 0);
+    assert_int_equal(tu_q_int(f->db, "SELECT count(*) FROM tickets"), 0);
+    rules_free(rs);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, tu_db_setup, tu_db_teardown)
@@ -490,6 +549,7 @@ int main(void)
         T(wb3_apkt_title_block_reader_fixtures),
         T(wb3_kind_by_content),
         T(wb3_encoding_does_not_apply),
+        T(wb3_rules_pattern_cannot_finish_names_the_cell),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -218,6 +218,7 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
     }
     fs->path = path;
     fs->rs = rs;
+    fs->judge_on_main = kind != WB_KIND_TEXT;
     ta_status s =
         kind == WB_KIND_TEXT
             ? open_csv(fd, path, rs, opt, fs, res, err, errlen)

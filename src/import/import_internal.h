@@ -182,6 +182,8 @@ typedef struct brow {
     size_t rtid_off, rtid_len, rcrm_off, rcrm_len; /* rejected: NO_FIELD or
                                             its ticket_id, crm_ticket */
     int rejected;
+    int judged; /* the verdict below is set (else the inserting thread
+                   judges the row first) */
     rules_status status;
     rules_category category;
     rules_email_state email;
@@ -218,6 +220,13 @@ typedef struct file_state {
     /* the reader thread's side */
     rules_judge *judge;
     ta_buf scratch; /* a workbook row's raw text, cell references */
+    /* Who judges: the reader thread, which a CSV file leaves with time to
+     * spare (SQLite's side is the longer one); for a workbook the
+     * inserting thread, since reading XML and shared strings keeps the
+     * reader busier than SQLite keeps the other (docs/benchmarks.md). */
+    int judge_on_main;
+    rules_judge *judge_main;
+    ta_buf scratch_main;
     /* the hand-over */
     pthread_mutex_t mu;
     pthread_cond_t cv;

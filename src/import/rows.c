@@ -83,21 +83,21 @@ void import_col_letters(size_t col, char out[4])
     out[n] = '\0';
 }
 
-/* "FILE:LINE" or "FILE:Sheet!C17" for messages about a row. */
-static void row_where(file_state *fs, const in_row *row, int col, char *buf,
-                      size_t len)
+/* "FILE:LINE" or "FILE:Sheet!C17" for messages about a row (sheet -1:
+ * a text file; col -1: no cell). scratch is the calling thread's. */
+static void row_where(const file_state *fs, int sheet, unsigned long line,
+                      int col, ta_buf *scratch, char *buf, size_t len)
 {
-    if (row->sheet < 0 || col < 0) {
-        snprintf(buf, len, "%s:%lu", fs->path, row->line);
+    if (sheet < 0 || col < 0) {
+        snprintf(buf, len, "%s:%lu", fs->path, line);
         return;
     }
-    buf_reset(&fs->scratch);
-    if (sheets_cell(fs->wb, row->sheet, row->line, (size_t)col,
-                    &fs->scratch) != 0) {
-        snprintf(buf, len, "%s:%lu", fs->path, row->line);
+    buf_reset(scratch);
+    if (sheets_cell(fs->wb, sheet, line, (size_t)col, scratch) != 0) {
+        snprintf(buf, len, "%s:%lu", fs->path, line);
         return;
     }
-    snprintf(buf, len, "%s:%s", fs->path, fs->scratch.p);
+    snprintf(buf, len, "%s:%s", fs->path, scratch->p);
 }
 
 /* Why a row is rejected: a code for the reports (which word it in their
@@ -244,9 +244,55 @@ static int add_reject(file_state *fs, batch *b, brow *br, const in_row *row,
     return 0;
 }
 
-/* Copies one row into the batch, judged. TA_OK; TA_E_NOMEM; or the
- * judge's error (a pattern that cannot finish), with the message in err.
- * Runs on the reader thread. */
+/* Judges row br of batch b with judge j and adds the verdict's strings
+ * to the arena. TA_OK; TA_E_NOMEM; or the judge's error (a pattern that
+ * cannot finish), with the message in err naming the row's line or the
+ * cell of the field at fault. Runs on whichever thread owns the batch. */
+static ta_status judge_row(const file_state *fs, rules_judge *j, batch *b,
+                           brow *br, ta_buf *scratch, char *err,
+                           size_t errlen)
+{
+    if (reserve(b, RULES_CODES_MAX + RULES_EVIDENCE_MAX +
+                       2 * RULES_NORM_MAX + 4)) {
+        snprintf(err, errlen, "%s:%lu: out of memory judging this row",
+                 fs->path, br->line);
+        return TA_E_NOMEM;
+    }
+    rules_ticket t;
+    t.source = fs->map.source;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        t.v[f] = br->off[f] == NO_FIELD ? NULL : b->arena.p + br->off[f];
+        t.len[f] = br->len[f];
+    }
+    rules_verdict v;
+    ta_status s = rules_judge_ticket(j, &t, &v);
+    if (s != TA_OK) {
+        /* The arena's copy of this row is abandoned with the batch. */
+        int ef = rules_judge_errfield(j);
+        char where[600];
+        row_where(fs, br->sheet, br->line, ef >= 0 ? fs->map.col[ef] : -1,
+                  scratch, where, sizeof where);
+        snprintf(err, errlen, "%s: %s; nothing of this file was stored",
+                 where, rules_judge_errmsg(j));
+        return s;
+    }
+    br->judged = 1;
+    br->status = v.status;
+    br->category = v.category;
+    br->email = v.email;
+    br->hp = v.hp;
+    br->codes_off = put(b, v.codes, strnlen(v.codes, sizeof v.codes));
+    br->evidence_off =
+        put(b, v.evidence, strnlen(v.evidence, sizeof v.evidence));
+    br->hp_norm_off = put(b, v.hp_norm, strnlen(v.hp_norm, sizeof v.hp_norm));
+    br->email_norm_off =
+        put(b, v.email_norm, strnlen(v.email_norm, sizeof v.email_norm));
+    return TA_OK;
+}
+
+/* Copies one row into the batch, judged unless the inserting thread
+ * judges (fs->judge_on_main). TA_OK; TA_E_NOMEM; or the judge's error,
+ * with the message in err. Runs on the reader thread. */
 static ta_status add_row(file_state *fs, batch *b, const in_row *row,
                          char *err, size_t errlen)
 {
@@ -295,19 +341,13 @@ static ta_status add_row(file_state *fs, batch *b, const in_row *row,
     memcpy(br->period, br->date, 7);
     br->period[7] = '\0';
 
-    rules_ticket t;
-    t.source = fs->map.source;
-    for (int f = 0; f < TA_F_COUNT; f++) {
-        t.v[f] = br->off[f] == NO_FIELD ? NULL : b->arena.p + br->off[f];
-        t.len[f] = br->len[f];
-    }
     /* The fingerprint is of the fields as stored: the date normalized,
      * an absent cso column as ''. */
     const char *fv[TA_F_COUNT];
     size_t fl[TA_F_COUNT];
     for (int f = 0; f < TA_F_COUNT; f++) {
-        fv[f] = t.v[f];
-        fl[f] = t.len[f];
+        fv[f] = br->off[f] == NO_FIELD ? NULL : b->arena.p + br->off[f];
+        fl[f] = br->len[f];
     }
     fv[TA_F_DATE] = br->date;
     fl[TA_F_DATE] = 10;
@@ -316,28 +356,13 @@ static ta_status add_row(file_state *fs, batch *b, const in_row *row,
         fl[TA_F_CSO] = 0;
     }
     fingerprint_ticket(fs->map.source, fv, fl, br->fingerprint);
-    rules_verdict v;
-    ta_status s = rules_judge_ticket(fs->judge, &t, &v);
-    if (s != TA_OK) {
-        /* The arena's copy of this row is abandoned with the batch. */
-        int ef = rules_judge_errfield(fs->judge);
-        char where[600];
-        row_where(fs, row, ef >= 0 ? fs->map.col[ef] : -1, where,
-                  sizeof where);
-        snprintf(err, errlen, "%s: %s; nothing of this file was stored",
-                 where, rules_judge_errmsg(fs->judge));
-        return s;
+    br->judged = 0;
+    if (!fs->judge_on_main) {
+        ta_status s =
+            judge_row(fs, fs->judge, b, br, &fs->scratch, err, errlen);
+        if (s != TA_OK)
+            return s;
     }
-    br->status = v.status;
-    br->category = v.category;
-    br->email = v.email;
-    br->hp = v.hp;
-    br->codes_off = put(b, v.codes, strnlen(v.codes, sizeof v.codes));
-    br->evidence_off =
-        put(b, v.evidence, strnlen(v.evidence, sizeof v.evidence));
-    br->hp_norm_off = put(b, v.hp_norm, strnlen(v.hp_norm, sizeof v.hp_norm));
-    br->email_norm_off =
-        put(b, v.email_norm, strnlen(v.email_norm, sizeof v.email_norm));
     b->n++;
     return TA_OK;
 }
@@ -424,13 +449,20 @@ static void *read_rows(void *arg)
     }
 }
 
-/* Inserts one batch; TA_OK or the database's error. */
-static ta_status store_batch(sqlite3 *db, file_state *fs, const batch *b,
+/* Inserts one batch (judging its rows first when this thread judges);
+ * TA_OK or the first error. */
+static ta_status store_batch(sqlite3 *db, file_state *fs, batch *b,
                              import_result *res, char *err, size_t errlen)
 {
     ta_status s = TA_OK;
     for (size_t i = 0; i < b->n && s == TA_OK; i++) {
-        const brow *br = &b->rows[i];
+        brow *br = &b->rows[i];
+        if (!br->rejected && !br->judged) {
+            s = judge_row(fs, fs->judge_main, b, br, &fs->scratch_main, err,
+                          errlen);
+            if (s != TA_OK)
+                break;
+        }
         res->rows_read++;
         if (br->rejected) {
             const char *sheet =
@@ -518,12 +550,17 @@ ta_status rows_pipe(sqlite3 *db, file_state *fs, const import_options *opt,
         }
     }
     fs->judge = rules_judge_new(fs->rs);
-    if (!fs->judge) {
+    fs->judge_main = fs->judge_on_main ? rules_judge_new(fs->rs) : NULL;
+    if (!fs->judge || (fs->judge_on_main && !fs->judge_main)) {
+        rules_judge_free(fs->judge);
+        rules_judge_free(fs->judge_main);
+        fs->judge = fs->judge_main = NULL;
         free_batches(fs);
         snprintf(err, errlen, "%s: out of memory", fs->path);
         return TA_E_NOMEM;
     }
     buf_init(&fs->scratch, (size_t)64 << 20);
+    buf_init(&fs->scratch_main, (size_t)64 << 20);
     pthread_mutex_init(&fs->mu, NULL);
     pthread_cond_init(&fs->cv, NULL);
     pthread_t reader;
@@ -537,8 +574,10 @@ ta_status rows_pipe(sqlite3 *db, file_state *fs, const import_options *opt,
     pthread_cond_destroy(&fs->cv);
     pthread_mutex_destroy(&fs->mu);
     rules_judge_free(fs->judge);
-    fs->judge = NULL;
+    rules_judge_free(fs->judge_main);
+    fs->judge = fs->judge_main = NULL;
     buf_free(&fs->scratch);
+    buf_free(&fs->scratch_main);
     free_batches(fs);
     return s;
 }
