@@ -52,20 +52,20 @@ typedef struct import_result {
                              already_imported) */
     ta_source source;
     csv_encoding encoding;
-    char delimiter;
-    unsigned long header_line;
+    char delimiter;   /* '\0' for a workbook */
+    const char *format; /* "csv", "xlsx" or "xls" (imports.format) */
+    unsigned nsheets;   /* worksheets read (0 for a text file) */
+    char how[1024];     /* how the file was read, for the import line:
+                           "utf-8, delimiter ';', header on line 4" or
+                           "xlsx workbook, sheet 'Data', header on row 16;
+                           continued in 'Data (2)'; not read: 'Rekap'
+                           (hidden)" */
+    char columns[TA_F_COUNT][4]; /* workbook: each field's column ("C"),
+                                    "" when it has none (for messages) */
+    unsigned long header_line;   /* for a workbook, the header's row */
     unsigned long rows_read, rows_imported, rows_rejected;
     unsigned long long size;
     char sha256[65];
-    const char *format;     /* "csv", "xlsx" or "xls" (imports.format) */
-    unsigned nsheets;       /* worksheets read (0 for a text file) */
-    char how[1024];         /* how the file was read, for the import line:
-                               "utf-8, delimiter ';', header on line 4" or
-                               "xlsx workbook, sheet 'Data', header on row
-                               16; continued in 'Data (2)'; not read:
-                               'Rekap' (hidden)" */
-    char columns[TA_F_COUNT][4]; /* workbook: each field's column ("C"),
-                                    "" when it has none (for messages) */
     unsigned long long invalid_utf8; /* invalid UTF-8 sequences replaced
                                         by U+FFFD (only when UTF-8 was
                                         forced on a file that is not) */

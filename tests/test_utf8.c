@@ -208,8 +208,7 @@ static void test_utf8_repair_part_any_split(void **state)
         size_t used = 0;
         size_t o = utf8_repair_part(text, cut, 0, out, &used, NULL);
         assert_true(used <= cut && cut - used <= 3);
-        o += utf8_repair_part(text + used, n - used, 1, out + o, &used,
-                              NULL);
+        o += utf8_repair_part(text + used, n - used, 1, out + o, &used, NULL);
         if (o != wn || memcmp(out, whole, wn) != 0)
             fail_msg("repaired differently when cut at %zu", cut);
     }

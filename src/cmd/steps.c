@@ -116,10 +116,9 @@ static void show_imported(cmd_ctx *c, const char *file, const import_result *r)
 ta_status step_import(cmd_ctx *c)
 {
     const cli_options *o = c->o;
-    import_options io = {0};
+    import_options io = {.sheet = o->sheet};
     io.source = (ta_source)o->source;
     io.encoding = (csv_encoding)o->encoding;
-    io.sheet = o->sheet;
     io.progress = c->out->progress;
     io.progress_ctx = c->out->ctx;
     ta_status first = TA_OK;

@@ -89,7 +89,7 @@ struct csv_reader {
     unsigned char *rbuf;
     size_t rpos, rlen;
     int src_eof;
-    unsigned long long raw_in; /* raw bytes taken from the source */
+    unsigned long long raw_in;   /* raw bytes taken from the source */
     unsigned long long replaced; /* invalid UTF-8 sequences -> U+FFFD */
 
     unsigned long line;          /* physical line number at pos */
