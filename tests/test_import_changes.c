@@ -82,6 +82,14 @@ static void write_xlsx(const char *path, int rows)
     assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
 }
 
+/* A temporary folder holding crm.csv of ROWS rows. */
+static void fresh_csv(char *dir, size_t dlen, char *path, size_t plen)
+{
+    assert_int_equal(tu_tmpdir(dir, dlen), 0);
+    snprintf(path, plen, "%s/crm.csv", dir);
+    write_csv(path);
+}
+
 static void sha_of(const char *path, char hex[SHA256_HEX_SIZE])
 {
     size_t n;
@@ -183,9 +191,7 @@ static void dup3_csv_cut_short_while_read(void **state)
 {
     fx *f = *state;
     char dir[512], path[600];
-    assert_int_equal(tu_tmpdir(dir, sizeof dir), 0);
-    snprintf(path, sizeof path, "%s/crm.csv", dir);
-    write_csv(path);
+    fresh_csv(dir, sizeof dir, path, sizeof path);
     hook h = {.path = path, .what = CH_TRUNCATE};
     import_result r;
     assert_int_equal(import_hooked(f, path, &h, &r), TA_E_IO);
@@ -206,9 +212,7 @@ static void dup3_csv_cp1252_appended_while_read(void **state)
 {
     fx *f = *state;
     char dir[512], path[600];
-    assert_int_equal(tu_tmpdir(dir, sizeof dir), 0);
-    snprintf(path, sizeof path, "%s/crm.csv", dir);
-    write_csv(path);
+    fresh_csv(dir, sizeof dir, path, sizeof path);
     hook h = {.path = path, .what = CH_APPEND_CP1252};
     import_result r;
     assert_int_equal(import_hooked(f, path, &h, &r), TA_E_IO);
@@ -247,9 +251,7 @@ static void dup3_csv_rewritten_same_size_and_time(void **state)
 {
     fx *f = *state;
     char dir[512], path[600];
-    assert_int_equal(tu_tmpdir(dir, sizeof dir), 0);
-    snprintf(path, sizeof path, "%s/crm.csv", dir);
-    write_csv(path);
+    fresh_csv(dir, sizeof dir, path, sizeof path);
     hook h = {.path = path, .what = CH_REWRITE_KEEP, .at = -1};
     import_result r;
     assert_int_equal(import_hooked(f, path, &h, &r), TA_E_IO);
