@@ -3,18 +3,21 @@
  *
  * It turns bytes into rows of trimmed UTF-8 fields and knows nothing of
  * tickets, SQLite or rules. It does, in order:
- *   1. a first pass over the whole input: UTF-8 validity (SPEC: a file that
- *      is valid UTF-8 is UTF-8, otherwise Windows-1252), refusal of binary,
- *      UTF-16 and UTF-32 input; every byte is also handed to an optional
- *      callback so the caller can hash the file in the same pass;
- *   2. header detection: among the first 10 non-blank rows, each split with
+ *   1. a first pass over the whole input: its SHA-256, UTF-8 validity
+ *      (SPEC: a file that is valid UTF-8 is UTF-8, otherwise Windows-1252),
+ *      refusal of binary, UTF-16 and UTF-32 input; every byte is also
+ *      handed to an optional callback;
+ *   2. header detection: among the first 30 non-blank rows, each split with
  *      its own most frequent delimiter, the first whose score (the number of
  *      known column names, computed by the caller's callback) is >= 3; the
  *      rows above it are skipped and not counted;
  *   3. streaming of the data rows: quoted fields with delimiters and line
  *      breaks, "" escapes, the lenient literal-quote rules, LF/CRLF/CR mixed,
  *      blank lines skipped, physical start line of every row, a row left
- *      open at end of file flagged.
+ *      open at end of file flagged. For a file this second pass reads the
+ *      same number of bytes as the first and hashes them: a file that
+ *      changed in between ends with CSV_E_CHANGED, never with rows of other
+ *      bytes than the ones hashed and judged for their encoding.
  * Memory does not grow with the file: one row is held at a time, in
  * buffers reused from row to row.
  *
@@ -94,21 +97,40 @@ typedef struct csv_options {
 typedef enum csv_status {
     CSV_ROW = 1,         /* csv_next: a row is in *row */
     CSV_OK = 0,          /* csv_open: ready; csv_next: end of input */
-    CSV_E_NOENT = -1,    /* file missing or unreadable (exit 66) */
+    CSV_E_NOENT = -1,    /* file missing or unreadable, or not a regular
+                            file (a FIFO, a device, a directory) (exit 66) */
     CSV_E_IO = -2,       /* read error (exit 74) */
     CSV_E_EMPTY = -3,    /* empty, or only blank lines (exit 65) */
     CSV_E_BINARY = -4,   /* NUL bytes or other binary content (exit 65) */
     CSV_E_UTF16 = -5,    /* UTF-16 or UTF-32 (BOM or NUL pattern) (exit 65) */
-    CSV_E_NOHEADER = -6, /* no row in the first 10 scored >= 3 (exit 65) */
+    CSV_E_NOHEADER = -6, /* no row in the first 30 scored >= 3 (exit 65) */
     CSV_E_TOOLONG = -7,  /* a row longer than max_row_bytes (exit 65) */
-    CSV_E_NOMEM = -8
+    CSV_E_NOMEM = -8,
+    CSV_E_CHANGED = -9 /* csv_next at the end of a file: its bytes on the
+                          second pass were not the first pass's (cut short,
+                          appended to, rewritten) (exit 74) */
 } csv_status;
 
 /* Opens a file and runs the first pass and header detection. On any
  * status but CSV_OK *out still receives a reader (unless out of memory)
- * whose csv_errmsg says what went wrong, naming the file; close it. */
+ * whose csv_errmsg says what went wrong, naming the file; close it. A
+ * FIFO, a device or a directory is refused at once (CSV_E_NOENT, "a
+ * regular file is required"): it is opened without blocking. */
 csv_status csv_open_file(const char *path, const csv_options *opt,
                          csv_reader **out) TA_WUR;
+
+/* NULL when st_mode m (struct stat's) is a regular file's, else what the
+ * file is for a message: "a FIFO (named pipe)", "a character device", "a
+ * directory", ... An export must be a regular file: a FIFO or /dev/zero
+ * would block or never end, and it is read twice. The importer asks
+ * before it knows whether the file is text or a workbook. */
+const char *csv_file_kind(unsigned m);
+
+/* The same over the caller's descriptor, which must be a regular file: it
+ * is read with pread from offset 0 (its offset is neither used nor moved)
+ * and stays open after csv_close. name is used in messages. */
+csv_status csv_open_fd(int fd, const char *name, const csv_options *opt,
+                       csv_reader **out) TA_WUR;
 
 /* The same over a memory buffer (not copied: it must outlive the
  * reader). name is used in messages. */
@@ -125,6 +147,10 @@ csv_status csv_next(csv_reader *r, const csv_row **row) TA_WUR;
 char csv_delimiter(const csv_reader *r);             /* ',' ';' '\t' '|' */
 csv_encoding csv_encoding_used(const csv_reader *r); /* UTF8 or CP1252 */
 int csv_had_bom(const csv_reader *r);
+/* The SHA-256 of the input's bytes as the first pass read them, as 64
+ * lower-case hex digits and a NUL: once csv_next has returned CSV_OK at
+ * the end, the rows came from exactly these bytes. */
+void csv_sha256(const csv_reader *r, char hex[65]);
 unsigned long long csv_size(const csv_reader *r); /* input size in bytes */
 /* Bytes consumed so far by csv_next (for progress). */
 unsigned long long csv_offset(const csv_reader *r);

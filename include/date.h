@@ -2,15 +2,18 @@
  * date.h — the date forms of SPEC §3 ("Dates"), day before month always.
  *
  * Reads the start of a field: YYYY-MM-DD, YYYY/MM/DD (optionally followed
- * by a space or 'T' and anything), DD/MM/YYYY, DD-MM-YYYY, DD-MON-YY[YY]
- * with English or Indonesian month abbreviations, "DD Month YYYY" with
- * Indonesian month names, and Excel serial day numbers 20000-80000 with an
- * optional fraction. Whatever follows the first space (for DD Month YYYY,
- * the first three words) is not read. Pure functions, no allocation.
+ * by a space or 'T'/'t' and anything), DD/MM/YYYY, DD-MM-YYYY,
+ * DD-MON-YY[YY] with English or Indonesian month abbreviations (PEB and NOP
+ * too), "DD Month YYYY" with Indonesian month names (Pebruari and Nopember
+ * too), and Excel serial day numbers 20000-80000 with an optional
+ * fraction. Whatever follows the first space (for DD Month YYYY, the first
+ * three words) is not read. Pure functions, no allocation.
  *
  * Choices the spec left open (docs/dates.md has the full list):
- * - written years must be 1900-2099 (two-digit years are 20YY); Excel
- *   serials follow their own range 20000-80000 (1954-10-03..2119-01-11);
+ * - any real calendar date whatever its year: a written year has exactly
+ *   four digits, 0001-9999 (0000 and five-digit years are refused; two-digit
+ *   years are 20YY); Excel serials keep their own range 20000-80000
+ *   (1954-10-03..2119-01-11);
  * - day and month take one or two digits in every numeric form, ISO
  *   included ("2026-3-5"); a year takes exactly four digits (two or four
  *   in DD-MON-YY[YY]); a serial exactly five, fraction ".digits" only;

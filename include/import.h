@@ -1,12 +1,18 @@
 /*
  * import.h — loading one export file into the database (SPEC §3, §5).
  *
- * For each file: read it with the csv module, find and map its header with
- * the rules' column names, detect its source, and in ONE transaction write
- * the `imports` row, every ticket (a later row replaces an earlier one with
- * the same source and ticket_id) and every rejected row with its reason.
- * A file whose SHA-256 was already imported is skipped and said so.
- * For every file: rows read = rows imported + rows rejected.
+ * For each file: decide from its content whether it is text (the csv
+ * module) or an Excel workbook (the workbook module: .xlsx or .xls), find
+ * and map its header with the rules' column names (in a workbook: choose
+ * the sheet and its continuations), detect its source, and in ONE
+ * transaction write the `imports` row, every ticket (a later row replaces
+ * an earlier one with the same source and ticket_id) and every rejected
+ * row with its reason. A file whose SHA-256 was already imported is
+ * skipped and said so — looked up inside the write transaction, so a
+ * second process importing the same file waits for the first and then
+ * says so. A file that changes while it is read is refused with nothing
+ * stored. For every file: rows read = rows imported + rows rejected.
+ * docs/csv.md and docs/workbooks.md say how each kind is read.
  */
 #ifndef TICKET_AUDIT_IMPORT_H
 #define TICKET_AUDIT_IMPORT_H
@@ -27,7 +33,15 @@ typedef void (*import_progress_fn)(void *ctx, const char *file,
 
 typedef struct import_options {
     ta_source source;            /* TA_SRC_NONE: detect from the header */
-    csv_encoding encoding;       /* CSV_ENC_AUTO: detect */
+    csv_encoding encoding;       /* CSV_ENC_AUTO: detect. Text files only:
+                                    a workbook is always UTF-8 (the import
+                                    line then says --encoding was not
+                                    applied) */
+    const char *sheet;           /* --sheet NAME: read that worksheet of a
+                                    workbook only (hidden too), without
+                                    continuation; NULL: chosen as SPEC §3
+                                    says. Not applied to text files (the
+                                    import line says so) */
     import_progress_fn progress; /* NULL: none */
     void *progress_ctx;
 } import_options;
@@ -38,8 +52,17 @@ typedef struct import_result {
                              already_imported) */
     ta_source source;
     csv_encoding encoding;
-    char delimiter;
-    unsigned long header_line;
+    char delimiter;   /* '\0' for a workbook */
+    const char *format; /* "csv", "xlsx" or "xls" (imports.format) */
+    unsigned nsheets;   /* worksheets read (0 for a text file) */
+    char how[1024];     /* how the file was read, for the import line:
+                           "utf-8, delimiter ';', header on line 4" or
+                           "xlsx workbook, sheet 'Data', header on row 16;
+                           continued in 'Data (2)'; not read: 'Rekap'
+                           (hidden)" */
+    char columns[TA_F_COUNT][4]; /* workbook: each field's column ("C"),
+                                    "" when it has none (for messages) */
+    unsigned long header_line;   /* for a workbook, the header's row */
     unsigned long rows_read, rows_imported, rows_rejected;
     unsigned long long size;
     char sha256[65];
@@ -49,24 +72,33 @@ typedef struct import_result {
 } import_result;
 
 /* Imports the file at path. On error nothing of the file is left in the
- * database and err holds "FILE[:LINE]: what; what to do". Statuses:
- * TA_E_NOINPUT (missing/unreadable), TA_E_DATA (not an export: empty,
- * binary, UTF-16, no header, unknown source, a required column missing),
- * TA_E_IO / TA_E_CANTCREAT (database). */
+ * database and err holds "FILE[:LINE]: what; what to do" (for a workbook
+ * "FILE:Sheet!C17: ..." or "FILE: part: ..."), personal data in it
+ * masked. Statuses: TA_E_NOINPUT (missing or unreadable, or not a regular
+ * file: a FIFO, a device, a directory is refused at once), TA_E_DATA (not
+ * an export: empty, binary, UTF-16, a damaged or hostile workbook, an HTML
+ * page, no header, no such --sheet, unknown source, a required column
+ * missing; a rules pattern that cannot finish on a field), TA_E_IO (a
+ * read error, a file that changed while it was read, the database),
+ * TA_E_CANTCREAT (the database cannot be written: full, read-only). When
+ * the database could not even roll back (its disk full), the message says
+ * to keep the database's -journal file beside it. */
 ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
                       const import_options *opt, import_result *res, char *err,
                       size_t errlen) TA_WUR;
 
-/* Called by import_list_rejects for each rejected row: the file as
- * imported, the row's line and the reason (valid during the call). */
-typedef void (*import_reject_fn)(void *ctx, const char *file, long long line,
+/* Called by import_list_rejects for each rejected row: where it is
+ * ("crm.csv:17", "apkt.xlsx:Laporan!B17" for a workbook, naming the cell
+ * at fault) and the reason, masked for the terminal (valid during the
+ * call). */
+typedef void (*import_reject_fn)(void *ctx, const char *where,
                                  const char *reason);
 
-/* Calls fn for the first max rejected rows of import import_id
- * (import_result.import_id), in the order they were read. The rows are
- * in the rejects table whatever this shows. TA_E_IO with a message in
- * err on a database error. */
-ta_status import_list_rejects(sqlite3 *db, long long import_id, int max,
+/* Calls fn for the first max rejected rows of the import res describes
+ * (res->import_id; res->columns name a workbook row's cell), in the order
+ * they were read. The rows are in the rejects table whatever this shows.
+ * TA_E_IO with a message in err on a database error. */
+ta_status import_list_rejects(sqlite3 *db, const import_result *res, int max,
                               import_reject_fn fn, void *ctx, char *err,
                               size_t errlen) TA_WUR;
 

@@ -124,7 +124,18 @@ static ta_status judge_chunk(sqlite3 *db, sqlite3_stmt *sel, rules_judge *j,
             t.len[f] = (size_t)sqlite3_column_bytes(sel, 2 + f);
         }
         c->rowid[c->n] = sqlite3_column_int64(sel, 0);
-        rules_judge_ticket(j, &t, &c->v[c->n]);
+        /* SPEC §4: a pattern that cannot finish is an error naming the
+         * key and the ticket; the caller rolls the audit back, so every
+         * verdict stays as it was. */
+        s = rules_judge_ticket(j, &t, &c->v[c->n]);
+        if (s != TA_OK) {
+            snprintf(err, errlen,
+                     "audit: ticket %s:%.*s: %s; no verdict was changed",
+                     ta_source_name(t.source), (int)t.len[TA_F_TICKET_ID],
+                     t.v[TA_F_TICKET_ID] ? t.v[TA_F_TICKET_ID] : "",
+                     rules_judge_errmsg(j));
+            break;
+        }
         c->unchanged[c->n] =
             sqlite3_column_int(sel, COL_SAME_RULES) &&
             same_verdict(c, &c->v[c->n],

@@ -16,12 +16,13 @@
 #include <stdio.h>
 #include <time.h>
 
-/* Years written in a date must fall in this range. An export of a contact
- * centre opened in the 2000s holds no ticket of 1850 or 2150; such a year
- * is a typing error and the row is better rejected than filed in a period
- * nobody audits. Two-digit years (20YY) are always inside. */
-#define DATE_YEAR_MIN 1900
-#define DATE_YEAR_MAX 2099
+/* SPEC §3: any real calendar date is read, whatever its year (a mistyped
+ * 15/11/2206 is audited in its own period). A written year has four
+ * digits, so 0001-9999; year 0000 is refused, as the Gregorian calendar
+ * people write has no year 0 (ISO 8601's 0000 is 1 BC: no export holds
+ * it). Two-digit years (20YY) are always inside. */
+#define DATE_YEAR_MIN 1
+#define DATE_YEAR_MAX 9999
 
 /* Excel serial day numbers accepted (SPEC §3), and the serial of
  * 1970-01-01 counted from day 0 = 1899-12-30. */
@@ -96,8 +97,8 @@ static int make_date(int y, int m, int d, ta_date *out)
     return 1;
 }
 
-/* The month of a three-letter abbreviation (English or Indonesian), any
- * case; 0 when it is none. The letters are packed into one integer so a
+/* The month of a three-letter abbreviation (English or Indonesian, with
+ * the older spellings PEB and NOP), any case; 0 when it is none. The letters are packed into one integer so a
  * lookup is a few integer compares. */
 static int month_abbrev(const char *w)
 {
@@ -107,12 +108,13 @@ static int month_abbrev(const char *w)
         uint32_t key;
         int month;
     } abbrevs[] = {
-        {K('j', 'a', 'n'), 1},  {K('f', 'e', 'b'), 2},  {K('m', 'a', 'r'), 3},
+        {K('j', 'a', 'n'), 1},  {K('f', 'e', 'b'), 2},  {K('p', 'e', 'b'), 2},
+        {K('m', 'a', 'r'), 3},
         {K('a', 'p', 'r'), 4},  {K('m', 'a', 'y'), 5},  {K('m', 'e', 'i'), 5},
         {K('j', 'u', 'n'), 6},  {K('j', 'u', 'l'), 7},  {K('a', 'u', 'g'), 8},
         {K('a', 'g', 'u'), 8},  {K('a', 'g', 't'), 8},  {K('s', 'e', 'p'), 9},
         {K('o', 'c', 't'), 10}, {K('o', 'k', 't'), 10}, {K('n', 'o', 'v'), 11},
-        {K('d', 'e', 'c'), 12}, {K('d', 'e', 's'), 12},
+        {K('n', 'o', 'p'), 11}, {K('d', 'e', 'c'), 12}, {K('d', 'e', 's'), 12},
     };
     uint32_t key = K(to_lower(w[0]), to_lower(w[1]), to_lower(w[2]));
 #undef K
@@ -122,21 +124,26 @@ static int month_abbrev(const char *w)
     return 0;
 }
 
-/* The month of a full Indonesian month name w[0..n), any case; 0 when it
- * is none. */
+/* The month of a full Indonesian month name w[0..n), any case, with the
+ * older spellings Pebruari and Nopember (SPEC §3); 0 when it is none. */
 static int month_name(const char *w, size_t n)
 {
-    static const char *const names[12] = {
-        "januari", "februari", "maret",     "april",   "mei",      "juni",
-        "juli",    "agustus",  "september", "oktober", "november", "desember",
+    static const struct {
+        const char *name;
+        int month;
+    } names[] = {
+        {"januari", 1},   {"februari", 2}, {"pebruari", 2},  {"maret", 3},
+        {"april", 4},     {"mei", 5},      {"juni", 6},      {"juli", 7},
+        {"agustus", 8},   {"september", 9}, {"oktober", 10}, {"november", 11},
+        {"nopember", 11}, {"desember", 12},
     };
-    for (int m = 0; m < 12; m++) {
-        const char *name = names[m];
+    for (size_t m = 0; m < sizeof names / sizeof names[0]; m++) {
+        const char *name = names[m].name;
         size_t i = 0;
         while (i < n && name[i] != '\0' && to_lower(w[i]) == name[i])
             i++;
         if (i == n && name[i] == '\0')
-            return m + 1;
+            return names[m].month;
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Keeps the libFuzzer targets of tests/fuzz/ building and running: every
-# target for 3 seconds (tests/fuzz/run.sh), when clang is available.
+# target for 3 seconds (tests/fuzz/run.sh), when clang is available, and
+# checks that each tests/fuzz/fuzz_*.c (the workbook reader's too) ran.
 # Usage: e2e_fuzz_smoke.sh BINARY SOURCE_DIR
 set -u
 bin=$1; src=$2
@@ -16,5 +17,11 @@ out=$(TA_FUZZ_WORK=$work bash "$src/tests/fuzz/run.sh" 3 2>&1); rc=$?
 echo "$out" | grep -E '^fuzz_|ERROR|SUMMARY|error:' | head -40
 if [ $rc = 0 ]; then echo "ok   fuzz_smoke"; pass=$((pass+1));
 else echo "FAIL fuzz_smoke: run.sh exited $rc"; echo "$out" | tail -20; fail=$((fail+1)); fi
+# Every target of tests/fuzz/ ran, the workbook reader's included.
+for t in "$src"/tests/fuzz/fuzz_*.c; do
+  name=$(basename "$t" .c)
+  if echo "$out" | grep -q "^$name: ok"; then echo "ok   $name ran"; pass=$((pass+1));
+  else echo "FAIL $name did not run"; fail=$((fail+1)); fi
+done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

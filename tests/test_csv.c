@@ -472,13 +472,14 @@ static void header_is_first_row_scoring_3(void **state)
     csv_close(r);
 }
 
-static void header_not_within_10_rows(void **state)
+/* SPEC §3: the header is within the first 30 non-blank rows. */
+static void header_not_within_30_rows(void **state)
 {
     flat f = {0};
     csv_options opt = {0};
     (void)state;
     opt.score_header = score_names;
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < 30; i++)
         flat_put(&f, "title,row\n", 10);
     flat_put(&f, "id,date,email,hp\n1,2,3,4\n", 25);
     csv_reader *r = open_mem(f.s, f.len, &opt, CSV_E_NOHEADER);
@@ -486,16 +487,17 @@ static void header_not_within_10_rows(void **state)
     assert_non_null(strstr(m, "mem.csv: line 1: "));
     assert_non_null(strstr(m, "\"title\", \"row\""));
     assert_non_null(strstr(m, "at least 3 known column names"));
+    assert_non_null(strstr(m, "first 30 non-blank rows"));
     csv_close(r);
-    /* with the header as the 10th non-blank row it is found */
+    /* with the header as the 30th non-blank row it is found */
     f.len = 0;
     flat_put(&f, "\n\n", 2);
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 29; i++)
         flat_put(&f, "title,row\n", 10);
     flat_put(&f, "id,date,email,hp\n1,2,3,4\n", 25);
     r = open_mem(f.s, f.len, &opt, CSV_OK);
-    assert_int_equal(csv_header(r)->line, 12);
-    assert_int_equal(next_row(r)->line, 13);
+    assert_int_equal(csv_header(r)->line, 32);
+    assert_int_equal(next_row(r)->line, 33);
     csv_close(r);
     free(f.s);
 }
@@ -609,6 +611,16 @@ static void rejected_blank_lines_skipped(void **state)
     expect_rows("a\n\"\"\nb\n", "a" R "" R "b");
 }
 
+/* SPEC §3: fields are trimmed of spaces, tabs, CR and LF, so a stray line
+ * break at either end of a quoted cell goes; one inside stays. */
+static void dialect_line_break_trimmed_at_either_end(void **state)
+{
+    (void)state;
+    expect_rows("\"05-11-2026\n\",\"\r\nb@x.id\",\"\n 0812\r\n\"\n"
+                "\"a\r\nb\",\"\t\n\",x\n",
+                "05-11-2026" F "b@x.id" F "0812" R "a\r\nb" F "" F "x");
+}
+
 static void rejected_truncated_last_row(void **state)
 {
     static const char data[] = "a,b\n1,2\n3,\"open\nstill, open\n";
@@ -620,7 +632,8 @@ static void rejected_truncated_last_row(void **state)
     assert_int_equal(row->open_quote, 1);
     assert_int_equal(row->line, 3);
     assert_int_equal(row->nfields, 2);
-    assert_string_equal(row->fields[1], "open\nstill, open\n");
+    /* the final line break is trimmed like any at a field's end */
+    assert_string_equal(row->fields[1], "open\nstill, open");
     expect_end(r);
     csv_close(r);
 }
@@ -966,7 +979,8 @@ int main(void)
         cmocka_unit_test(dialect_sep_line),
         cmocka_unit_test(header_below_titles),
         cmocka_unit_test(header_is_first_row_scoring_3),
-        cmocka_unit_test(header_not_within_10_rows),
+        cmocka_unit_test(header_not_within_30_rows),
+        cmocka_unit_test(dialect_line_break_trimmed_at_either_end),
         cmocka_unit_test(header_none_without_scorer),
         cmocka_unit_test(dialect_quoted_delimiters_and_breaks),
         cmocka_unit_test(dialect_escaped_quote),

@@ -35,8 +35,20 @@ static const struct date_case cases[] = {
     {"date_ymd_slash_with_space_time", "2026/10/01 00:00", 1, "2026-10-01"},
     {"date_iso_feb29_leap", "2024-02-29", 1, "2024-02-29"},
     {"date_iso_feb29_2000", "2000-02-29", 1, "2000-02-29"},
-    {"date_iso_year_min", "1900-01-01", 1, "1900-01-01"},
-    {"date_iso_year_max", "2099-12-31", 1, "2099-12-31"},
+    {"date_iso_year_1900", "1900-01-01", 1, "1900-01-01"},
+    {"date_iso_year_2099", "2099-12-31", 1, "2099-12-31"},
+    {"date_iso_lowercase_t_time", "2026-03-15t08:30:00", 1, "2026-03-15"},
+    {"date_ymd_slash_lowercase_t_time", "2026/03/15t08:30", 1, "2026-03-15"},
+    /* SPEC §3: any real calendar date is read, whatever its year. */
+    {"date_any_year_dmy_2206", "15/11/2206", 1, "2206-11-15"},
+    {"date_any_year_iso_2100", "2100-01-01", 1, "2100-01-01"},
+    {"date_any_year_iso_1899", "1899-12-31", 1, "1899-12-31"},
+    {"date_any_year_dmy_0026", "15/03/0026", 1, "0026-03-15"},
+    {"date_any_year_min_0001", "0001-01-01", 1, "0001-01-01"},
+    {"date_any_year_max_9999", "31-12-9999", 1, "9999-12-31"},
+    {"date_any_year_mon_1850", "15-MAR-1850", 1, "1850-03-15"},
+    {"date_any_year_month_name_2150", "1 Januari 2150", 1, "2150-01-01"},
+    {"date_any_year_feb29_2400", "29/02/2400", 1, "2400-02-29"},
     /* DD/MM/YYYY and DD-MM-YYYY. */
     {"date_dmy_slash", "15/03/2026", 1, "2026-03-15"},
     {"date_dmy_slash_one_digit", "5/3/2026", 1, "2026-03-05"},
@@ -59,6 +71,8 @@ static const struct date_case cases[] = {
     {"date_mon_indonesian_okt", "10-OKT-2026", 1, "2026-10-10"},
     {"date_mon_indonesian_des", "25-DES-26", 1, "2026-12-25"},
     {"date_mon_english_dec", "25-DEC-26", 1, "2026-12-25"},
+    {"date_mon_older_spelling_peb", "15-PEB-26", 1, "2026-02-15"},
+    {"date_mon_older_spelling_nop", "15-nop-2026", 1, "2026-11-15"},
     {"date_mon_two_digit_year_is_20yy", "01-JAN-99", 1, "2099-01-01"},
     {"date_mon_two_digit_year_00", "29-FEB-00", 1, "2000-02-29"},
     /* DD Month YYYY with Indonesian month names. */
@@ -69,6 +83,10 @@ static const struct date_case cases[] = {
     {"date_month_name_desember", "31 Desember 2026", 1, "2026-12-31"},
     {"date_month_name_mei", "2 Mei 2026", 1, "2026-05-02"},
     {"date_month_name_runs_of_spaces", "15  Maret  2026", 1, "2026-03-15"},
+    {"date_month_name_older_spelling_pebruari", "29 Pebruari 2028", 1,
+     "2028-02-29"},
+    {"date_month_name_older_spelling_nopember", "10 NOPEMBER 2026", 1,
+     "2026-11-10"},
     /* Excel serial day numbers. */
     {"date_excel_serial", "46096", 1, "2026-03-15"},
     {"date_excel_serial_fraction", "46096.354166", 1, "2026-03-15"},
@@ -89,10 +107,14 @@ static const struct date_case cases[] = {
     {"date_reject_month_before_day", "2026-15-03", 0, NULL},
     {"date_reject_mon_apr31", "31-APR-26", 0, NULL},
     {"date_reject_month_name_feb30", "30 Februari 2026", 0, NULL},
-    /* Rejections: years outside 1900-2099. */
-    {"date_reject_year_1899", "1899-12-31", 0, NULL},
-    {"date_reject_year_2100", "2100-01-01", 0, NULL},
-    {"date_reject_year_0026", "15/03/0026", 0, NULL},
+    /* Rejections: years that are no calendar year or not four digits
+     * (docs/dates.md). */
+    {"date_reject_year_0000", "0000-01-01", 0, NULL},
+    {"date_reject_year_0000_dmy", "15/03/0000", 0, NULL},
+    {"date_reject_feb29_2100", "29/02/2100", 0, NULL},
+    {"date_reject_five_digit_year_iso", "20260-03-15", 0, NULL},
+    {"date_reject_mon_five_digit_year", "15-MAR-20260", 0, NULL},
+    {"date_reject_month_name_five_digit_year", "15 Maret 20260", 0, NULL},
     /* Rejections: wrong shape. */
     {"date_reject_empty", "", 0, NULL},
     {"date_reject_garbage", "kemarin", 0, NULL},
@@ -232,13 +254,14 @@ static void date_excel_serial_every_day(void **state)
     }
 }
 
-/* Every ISO date 1900-2099 that parses formats back to itself, and the
- * count of accepted days is the number of days in those 200 years. */
+/* Every ISO date of the years 0001-9999 that parses formats back to
+ * itself, and the count of accepted days is the number of days in those
+ * 9,999 years of the proleptic Gregorian calendar. */
 static void date_iso_round_trip_all_days(void **state)
 {
     (void)state;
     long accepted = 0;
-    for (int y = 1900; y <= 2099; y++)
+    for (int y = 1; y <= 9999; y++)
         for (int m = 1; m <= 12; m++)
             for (int dd = 1; dd <= 31; dd++) {
                 char in[16], out[11];
@@ -250,8 +273,9 @@ static void date_iso_round_trip_all_days(void **state)
                     assert_string_equal(out, in);
                 }
             }
-    /* 200 years, 49 leap years: 1904..2096 (2000 is one, 1900 is not). */
-    assert_int_equal(accepted, 200L * 365 + 49);
+    /* Leap years in 1..9999: 2499 multiples of 4, less 99 of 100, plus 24
+     * of 400. */
+    assert_int_equal(accepted, 9999L * 365 + 2499 - 99 + 24);
 }
 
 /* The one period check (--period, report_options.period): "YYYY-MM",

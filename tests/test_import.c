@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -441,6 +442,262 @@ static void failed_bind_stops_the_import(void **state)
     tu_rmtree(dir);
 }
 
+
+/* ---- issue 13 and 14: the reader's defects, the rules' limits, masking -- */
+
+/* Writes text to a fresh file in a temporary folder; the path in path. */
+static void temp_csv(char *dir, size_t dlen, char *path, size_t plen,
+                     const char *text)
+{
+    assert_int_equal(tu_tmpdir(dir, dlen), 0);
+    snprintf(path, plen, "%s/export.csv", dir);
+    assert_int_equal(tu_write_file(path, text, strlen(text)), 0);
+}
+
+static ta_status import_path(fx *f, const char *path, const rules *rs,
+                             csv_encoding enc, import_result *r)
+{
+    import_options o = {.source = TA_SRC_NONE, .encoding = enc};
+    return import_file(f->db, rs ? rs : f->rs, path, &o, r, f->err,
+                       sizeof f->err);
+}
+
+/* issue 13: a line break at either end of a quoted cell is trimmed (SPEC
+ * §3: spaces, tabs, CR and LF): "05-11-2026\n" is a date, and email, HP
+ * and notes are stored without leading or trailing CR/LF. */
+static void csv3_line_break_at_either_end_of_quoted_cell_trimmed(void **state)
+{
+    fx *f = *state;
+    char dir[512], path[600], tbuf[256];
+    temp_csv(dir, sizeof dir, path, sizeof path,
+             "ID Tiket,Tanggal,Email,HP,Resume\r\n"
+             "T1,\"05-11-2026\n\",\"\r\nbudi@gmail.com\",\"0812345678901\r\n\","
+             "\"\nListrik\r\npadam\n\"\r\n");
+    import_result r;
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_AUTO, &r), TA_OK);
+    assert_counts(&r, 1, 1, 0);
+    assert_string_equal(
+        TEXT(f, "SELECT date||'|'||email||'|'||hp||'|'||notes||'|'||"
+                "email_state FROM tickets"),
+        "2026-11-05|budi@gmail.com|0812345678901|Listrik\r\npadam|valid");
+    tu_rmtree(dir);
+}
+
+/* issue 13: any real calendar date in text form is read whatever its
+ * year; the ticket is audited in its own period. */
+static void csv3_any_real_calendar_date_whatever_its_year(void **state)
+{
+    fx *f = *state;
+    char dir[512], path[600], tbuf[256];
+    temp_csv(dir, sizeof dir, path, sizeof path,
+             "ID Tiket,Tanggal,Email,HP\n"
+             "T1,15/11/2206,a@gmail.com,081398765432\n"
+             "T2,1899-12-31,a@gmail.com,081398765432\n"
+             "T3,3 Pebruari 2026,a@gmail.com,081398765432\n"
+             "T4,2026-10-05t08:00,a@gmail.com,081398765432\n"
+             "T5,0000-01-01,a@gmail.com,081398765432\n");
+    import_result r;
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_AUTO, &r), TA_OK);
+    assert_counts(&r, 5, 4, 1);
+    assert_string_equal(
+        TEXT(f, "SELECT group_concat(period, ' ') FROM (SELECT period FROM "
+                "tickets ORDER BY ticket_id)"),
+        "2206-11 1899-12 2026-02 2026-10");
+    assert_string_equal(TEXT(f, "SELECT line||' '||reason_code FROM rejects"),
+                        "6 date_invalid");
+    tu_rmtree(dir);
+}
+
+/* SPEC §3: the header may be anywhere in the first 30 non-blank rows. */
+static void csv3_header_within_first_30_rows(void **state)
+{
+    fx *f = *state;
+    char dir[512], path[600];
+    char text[4096] = "";
+    size_t o = 0;
+    for (int i = 0; i < 29; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o,
+                              "Judul laporan baris %d\n\n", i + 1);
+    snprintf(text + o, sizeof text - o,
+             "No Lapor;Tgl/Jam Lapor;Email Pelapor;HP Pelapor;Sumber Lapor;"
+             "IDPEL/No Meter;No Telp Pelapor;Keterangan Pelapor\n"
+             "L1;05/10/2026 08:00;a@gmail.com;081398765432;Call Center 123;"
+             "5123;0215551234;Pelanggan marah\n");
+    temp_csv(dir, sizeof dir, path, sizeof path, text);
+    import_result r;
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_AUTO, &r), TA_OK);
+    assert_int_equal(r.header_line, 59);
+    assert_int_equal(r.source, TA_SRC_APKT);
+    assert_string_equal(r.how, "utf-8, delimiter ';', header on line 59");
+    /* --sheet is for workbooks: a text file is read all the same, and the
+     * import line says it was not applied */
+    import_options so = {.source = TA_SRC_NONE, .sheet = "Data"};
+    import_result r2;
+    assert_int_equal(import_file(f->db, f->rs, path, &so, &r2, f->err,
+                                 sizeof f->err),
+                     TA_OK);
+    assert_int_equal(r2.already_imported, 1);
+    assert_string_equal(r2.how, "utf-8, delimiter ';', header on line 59; "
+                                "--sheet does not apply to text files");
+    char tbuf[256];
+    assert_string_equal(
+        TEXT(f, "SELECT media||'|'||idpel||'|'||phone||'|'||notes FROM "
+                "tickets"),
+        "Call Center 123|5123|0215551234|Pelanggan marah");
+    tu_rmtree(dir);
+    /* one more title row and the header is out of reach */
+    o = 0;
+    for (int i = 0; i < 30; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "Judul %d\n", i);
+    snprintf(text + o, sizeof text - o,
+             "No Lapor,Tgl Lapor,Email Pelapor,HP Pelapor\nL2,05/10/2026,"
+             "a@gmail.com,081398765432\n");
+    temp_csv(dir, sizeof dir, path, sizeof path, text);
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_AUTO, &r), TA_E_DATA);
+    assert_non_null(strstr(f->err, "first 30 non-blank rows"));
+    tu_rmtree(dir);
+}
+
+/* SPEC §4 and issue 14: a rules pattern PCRE2 cannot finish is an error:
+ * the import stops with 65 naming the rules key, the file and the line,
+ * and nothing of that file is stored. */
+static void rules4_pattern_cannot_finish_stops_the_import(void **state)
+{
+    fx *f = *state;
+    char dir[512], path[600], rpath[700];
+    assert_int_equal(tu_tmpdir(dir, sizeof dir), 0);
+    snprintf(rpath, sizeof rpath, "%s/slow.rules", dir);
+    static const char rtext[] = "[exemptions]\nangry_notes = (\\w+\\s?)+$\n";
+    assert_int_equal(tu_write_file(rpath, rtext, strlen(rtext)), 0);
+    rules *rs = NULL;
+    char err[512];
+    assert_int_equal(rules_load(rpath, &rs, err, sizeof err), TA_OK);
+    char *text = malloc(20000);
+    assert_non_null(text);
+    size_t o = (size_t)snprintf(text, 20000,
+                                "ID Tiket,Tanggal,Email,HP,Resume\n"
+                                "T1,2026-10-01,,081398765432,short\n"
+                                "T2,2026-10-01,,081398765432,");
+    for (int i = 0; i < 2000; i++)
+        o += (size_t)snprintf(text + o, 20000 - o, "kata ");
+    snprintf(text + o, 20000 - o, "!\n");
+    snprintf(path, sizeof path, "%s/export.csv", dir);
+    assert_int_equal(tu_write_file(path, text, strlen(text)), 0);
+    free(text);
+    import_result r;
+    assert_int_equal(import_path(f, path, rs, CSV_ENC_AUTO, &r), TA_E_DATA);
+    char want[2000];
+    snprintf(want, sizeof want, "%s:3: the rules pattern [exemptions] "
+                                "angry_notes (%s:2) cannot finish on the "
+                                "notes field",
+             path, rpath);
+    if (!strstr(f->err, want))
+        fail_msg("message: %s", f->err);
+    assert_non_null(strstr(f->err, "nothing of this file was stored"));
+    assert_int_equal(q_int(f, "SELECT count(*) FROM imports"), 0);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets"), 0);
+    rules_free(rs);
+    tu_rmtree(dir);
+}
+
+typedef struct listed {
+    char lines[16][600];
+    int n;
+} listed;
+
+static void collect(void *ctx, const char *where, const char *reason)
+{
+    listed *l = ctx;
+    if (l->n < 16)
+        snprintf(l->lines[l->n++], sizeof l->lines[0], "%s: %s", where,
+                 reason);
+}
+
+/* issue 14: the reasons of rejected rows quote the date cell, often an
+ * email or a phone number typed in the wrong column, and the no-header
+ * error quotes the first row: on the terminal every such value is masked
+ * (SPEC §5's forms), while rejects.reason keeps it. */
+static void mask5_messages_quote_cells_masked(void **state)
+{
+    fx *f = *state;
+    static const char *const values[] = {
+        "budi.santoso@gmail.com", "0812-3456-7891",   "(021) 5551234",
+        "0812.3456.7891",         "0812/3456/7891",   "0812\xe2\x80\x93" "3456\xe2\x80\x93" "7891",
+        "0812  3456\t7891",       "(0812) 3456-7891", "+62 812 3456 7891",
+        "\xef\xbc\x90\xef\xbc\x98\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef"
+        "\xbc\x94\xef\xbc\x95\xef\xbc\x96\xef\xbc\x97\xef\xbc\x98",
+        "siti@pos.indonesia.co.id",
+    };
+    enum { NV = sizeof values / sizeof values[0] };
+    char dir[512], path[600], text[4096];
+    size_t o = (size_t)snprintf(text, sizeof text,
+                                "ID Tiket,Tanggal,Email,HP\n");
+    for (size_t i = 0; i < NV; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o,
+                              "T%zu,\"%s\",a@gmail.com,081398765432\n", i,
+                              values[i]);
+    temp_csv(dir, sizeof dir, path, sizeof path, text);
+    import_result r;
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_AUTO, &r), TA_OK);
+    assert_int_equal(r.rows_rejected, NV);
+    listed l = {.n = 0};
+    char err[256];
+    assert_int_equal(import_list_rejects(f->db, &r, 16, collect, &l, err,
+                                         sizeof err),
+                     TA_OK);
+    assert_int_equal(l.n, NV);
+    char want[1400];
+    snprintf(want, sizeof want, "%s:2: date \"b***@gmail.com\" is not a date",
+             path);
+    assert_memory_equal(l.lines[0], want, strlen(want));
+    for (int i = 0; i < l.n; i++) {
+        if (strstr(l.lines[i], values[i]) || strstr(l.lines[i], "3456") ||
+            strstr(l.lines[i], "santoso") || strstr(l.lines[i], "siti@") ||
+            strstr(l.lines[i], "\xef\xbc\x93\xef\xbc\x94"))
+            fail_msg("listed unmasked: %s", l.lines[i]);
+    }
+    /* the database keeps the value */
+    assert_int_equal(q_int(f, "SELECT count(*) FROM rejects WHERE reason "
+                              "LIKE '%budi.santoso@gmail.com%'"),
+                     1);
+    tu_rmtree(dir);
+    /* the no-header message quotes the first row masked */
+    temp_csv(dir, sizeof dir, path, sizeof path,
+             "T1,budi.santoso@gmail.com,0812-3456-7891,(021) 5551234\n"
+             "T2,siti@pos.indonesia.co.id,+62 812 3456 7891,x\n");
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_AUTO, &r), TA_E_DATA);
+    assert_non_null(strstr(f->err, "no header row"));
+    assert_non_null(strstr(f->err, "b***@gmail.com"));
+    assert_null(strstr(f->err, "budi.santoso"));
+    assert_null(strstr(f->err, "3456-7891"));
+    assert_null(strstr(f->err, "5551234"));
+    tu_rmtree(dir);
+}
+
+/* issue 15: --encoding utf-8 forced on a file that is not UTF-8: the
+ * invalid sequences replaced are counted for the warning. */
+static void encoding_forced_utf8_counts_replacements(void **state)
+{
+    fx *f = *state;
+    char dir[512], path[600];
+    temp_csv(dir, sizeof dir, path, sizeof path,
+             "ID Tiket,Tanggal,Email,HP,Nama\n"
+             "T1,2026-10-01,a@gmail.com,081398765432,Zo\xe9 Tanjung\n"
+             "T2,2026-10-01,a@gmail.com,081398765432,Caf\xe9 \x93x\x94\n");
+    import_result r;
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_UTF8, &r), TA_OK);
+    assert_int_equal(r.invalid_utf8, 4);
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_AUTO, &r), TA_OK);
+    assert_int_equal(r.already_imported, 1);
+    tu_rmtree(dir);
+    temp_csv(dir, sizeof dir, path, sizeof path,
+             "ID Tiket,Tanggal,Email,HP,Nama\n"
+             "T3,2026-10-01,a@gmail.com,081398765432,Zo\xe9\n");
+    assert_int_equal(import_path(f, path, NULL, CSV_ENC_AUTO, &r), TA_OK);
+    assert_int_equal(r.invalid_utf8, 0);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +744,22 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_inputs_refused_with_status,
                                         tu_db_setup, tu_db_teardown),
         cmocka_unit_test(db_file_created_0600),
+        cmocka_unit_test_setup_teardown(
+            csv3_line_break_at_either_end_of_quoted_cell_trimmed, tu_db_setup,
+            tu_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            csv3_any_real_calendar_date_whatever_its_year, tu_db_setup,
+            tu_db_teardown),
+        cmocka_unit_test_setup_teardown(csv3_header_within_first_30_rows,
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            rules4_pattern_cannot_finish_stops_the_import, tu_db_setup,
+            tu_db_teardown),
+        cmocka_unit_test_setup_teardown(mask5_messages_quote_cells_masked,
+                                        tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            encoding_forced_utf8_counts_replacements, tu_db_setup,
+            tu_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

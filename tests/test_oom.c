@@ -157,6 +157,14 @@ static void oom_import(void **state)
                              "t", f->err, sizeof f->err),
                      TA_OK);
     walk_import(f, "fixtures/import/cp1252.csv"); /* transcoded */
+    assert_int_equal(db_exec(f->db,
+                             "DELETE FROM tickets; DELETE FROM rejects; "
+                             "DELETE FROM imports; DELETE FROM audits",
+                             "t", f->err, sizeof f->err),
+                     TA_OK);
+    /* a workbook: the sheet choice, continuations, a value right of the
+     * header (its raw text), the hash before and after */
+    walk_import(f, "fixtures/import_xlsx/xw_apkt_sheets.xlsx");
 }
 
 /* ---- the audit and its signals -------------------------------------- */

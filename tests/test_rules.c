@@ -18,8 +18,13 @@
 
 #include <cmocka.h>
 
+#include <time.h>
+
+#include "alloc_fail.h"
 #include "rules.h"
 #include "testutil.h"
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static rules *g_rs;
 static rules_judge *g_j;
@@ -445,7 +450,7 @@ static void run_ticket_case(void **state)
     fill(&t, TA_F_EMOTION, c->emotion);
     fill(&t, TA_F_RELATION, c->relation);
     fill(&t, TA_F_NOTES, c->notes);
-    rules_judge_ticket(g_j, &t, &v);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
     if (v.status != c->status || strcmp(v.codes, c->codes) != 0)
         fail_msg("%s: %s [%s], want %s [%s] (evidence: %s)", c->name,
                  rules_status_name(v.status), v.codes,
@@ -474,15 +479,15 @@ static void judge_no_leak_between_tickets(void **state)
     t.source = TA_SRC_CRM;
     t.v[TA_F_EMAIL] = OK_EMAIL; /* len 0 with v set: a C string */
     t.v[TA_F_HP] = OK_HP;
-    rules_judge_ticket(g_j, &t, &v);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
     assert_int_equal(v.status, RULES_COMPLIANT);
     memset(&t, 0, sizeof t);
-    rules_judge_ticket(g_j, &t, &v);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
     assert_int_equal(v.status, RULES_VIOLATION);
     assert_string_equal(v.codes, "EMAIL_MISSING HP_MISSING");
 }
 
-/* A field longer than the scratch buffer is judged truncated, safely. */
+/* Fields of 100,000 bytes everywhere: judged whole, safely. */
 static void judge_long_fields(void **state)
 {
     size_t n = 100000;
@@ -500,7 +505,7 @@ static void judge_long_fields(void **state)
     fill(&t, TA_F_EMAIL, big);
     fill(&t, TA_F_HP, big);
     fill(&t, TA_F_RELATION, big);
-    rules_judge_ticket(g_j, &t, &v);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
     assert_int_equal(v.status, RULES_EXEMPT);
     assert_true(strlen(v.evidence) < RULES_EVIDENCE_MAX);
     assert_evidence_whole(v.evidence);
@@ -531,7 +536,7 @@ static void judge_random_bytes(void **state)
             t.v[f] = n ? buf[f] : NULL;
             t.len[f] = n;
         }
-        rules_judge_ticket(g_j, &t, &v);
+        assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
         assert_true(strlen(v.codes) < RULES_CODES_MAX);
         assert_true(strlen(v.evidence) < RULES_EVIDENCE_MAX);
         assert_evidence_whole(v.evidence);
@@ -657,10 +662,10 @@ static void rules_file_neg_override(void **state)
     memset(&t, 0, sizeof t);
     t.source = TA_SRC_CRM;
     fill(&t, TA_F_EMOTION, "sedikit marah");
-    rules_judge_ticket(j, &t, &v);
+    assert_int_equal(rules_judge_ticket(j, &t, &v), TA_OK);
     assert_int_equal(v.status, RULES_VIOLATION);
     fill(&t, TA_F_EMOTION, "tidak marah"); /* no longer negated */
-    rules_judge_ticket(j, &t, &v);
+    assert_int_equal(rules_judge_ticket(j, &t, &v), TA_OK);
     assert_int_equal(v.status, RULES_EXEMPT);
     rules_judge_free(j);
     rules_free(rs);
@@ -847,6 +852,418 @@ static void columns_from_rules_file(void **state)
     rules_free(rs);
 }
 
+
+/* ---- SPEC §4: patterns apply to the whole field, however long -------- */
+
+/* A ticket that is not compliant (so exemptions are looked for): no
+ * email, a valid HP. */
+static void noncompliant(rules_ticket *t)
+{
+    memset(t, 0, sizeof *t);
+    t->source = TA_SRC_CRM;
+    fill(t, TA_F_HP, OK_HP);
+    fill(t, TA_F_TYPE, "Gangguan");
+}
+
+/* Filler of n bytes of ordinary words (no exemption word, nobody
+ * responsible), then tail. */
+static char *filler_then(size_t n, const char *tail)
+{
+    size_t tl = strlen(tail);
+    char *s = malloc(n + tl + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++)
+        s[i] = "warga menelepon soal tagihan listrik "[i % 37];
+    memcpy(s + n, tail, tl + 1);
+    return s;
+}
+
+/* issue 13: only the first 8,191 bytes of the notes were judged, so the
+ * words of a pasted chat transcript that come late counted for nothing. */
+static void rules4_whole_field_notes_exemption_late(void **state)
+{
+    (void)state;
+    static const size_t at[] = {8190, 8191, 8192, 20000, 1000000};
+    for (size_t i = 0; i < COUNT_OF(at); i++) {
+        char *notes = filler_then(at[i], " lalu pelanggan marah sekali");
+        rules_ticket t;
+        rules_verdict v;
+        noncompliant(&t);
+        fill(&t, TA_F_NOTES, notes);
+        assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
+        if (v.status != RULES_EXEMPT || strcmp(v.codes, "EX_ANGRY") != 0)
+            fail_msg("notes with 'marah' after %zu bytes: %s [%s]", at[i],
+                     rules_status_name(v.status), v.codes);
+        assert_non_null(strstr(v.evidence, "EX_ANGRY: notes \"marah\""));
+        /* ... and the negation guard still applies there */
+        free(notes);
+        notes = filler_then(at[i], " pelanggan tidak marah");
+        fill(&t, TA_F_NOTES, notes);
+        assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
+        assert_int_equal(v.status, RULES_VIOLATION);
+        free(notes);
+    }
+}
+
+/* issue 13: a relation field longer than 1,023 bytes was judged on its
+ * start, so "... pemilik" at its end gave a false EX_NOT_RESPONSIBLE. */
+static void rules4_whole_field_relation_no_false_not_responsible(void **state)
+{
+    (void)state;
+    char *rel = filler_then(5000, " yaitu pemilik rumah");
+    rules_ticket t;
+    rules_verdict v;
+    noncompliant(&t);
+    fill(&t, TA_F_RELATION, rel);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
+    assert_int_equal(v.status, RULES_VIOLATION);
+    assert_string_equal(v.codes, "EMAIL_MISSING");
+    free(rel);
+    /* one that names nobody responsible, however long, is exempt */
+    rel = filler_then(5000, " tetangga");
+    fill(&t, TA_F_RELATION, rel);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
+    assert_int_equal(v.status, RULES_EXEMPT);
+    assert_string_equal(v.codes, "EX_NOT_RESPONSIBLE");
+    free(rel);
+}
+
+/* Long email and HP fields: white space collapsed first, then the whole
+ * field judged (a placeholder 'x' after 2,000 bytes still counts). */
+static void rules4_whole_field_email_hp(void **state)
+{
+    (void)state;
+    size_t n = 3000;
+    char *hp = malloc(n + 32), *em = malloc(n + 32);
+    assert_non_null(hp);
+    assert_non_null(em);
+    memset(hp, ' ', n);
+    memcpy(hp + n, "0812-3456-7891", 15);
+    memset(em, ' ', n);
+    memcpy(em + n, "budi@gmail.com", 15);
+    rules_ticket t;
+    rules_verdict v;
+    memset(&t, 0, sizeof t);
+    t.source = TA_SRC_CRM;
+    fill(&t, TA_F_HP, hp);
+    fill(&t, TA_F_EMAIL, em);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
+    assert_int_equal(v.status, RULES_COMPLIANT);
+    assert_string_equal(v.hp_norm, "081234567891");
+    memset(hp, '1', n);
+    memcpy(hp + n, "x", 2);
+    fill(&t, TA_F_HP, hp);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
+    assert_int_equal(v.hp, RULES_HP_PLACEHOLDER);
+    assert_int_equal(rules_hp_state_of(g_j, hp, strlen(hp), NULL, 0),
+                     RULES_HP_PLACEHOLDER);
+    free(hp);
+    free(em);
+}
+
+/* The judge's scratch grows with the longest ticket and is then reused:
+ * no allocation per ticket in the steady state. */
+static void rules4_no_allocation_per_ticket(void **state)
+{
+    (void)state;
+    rules_judge *j = rules_judge_new(g_rs);
+    assert_non_null(j);
+    char *notes = filler_then(100000, " marah");
+    rules_ticket t;
+    rules_verdict v;
+    noncompliant(&t);
+    fill(&t, TA_F_NOTES, notes);
+    assert_int_equal(rules_judge_ticket(j, &t, &v), TA_OK);
+    alloc_fail_at(0);
+    unsigned long before = alloc_count();
+    for (int i = 0; i < 1000; i++) {
+        fill(&t, TA_F_NOTES, notes + (i * 97) % 90000);
+        assert_int_equal(rules_judge_ticket(j, &t, &v), TA_OK);
+    }
+    assert_int_equal(alloc_count(), before);
+    /* memory that cannot grow is an error, not a truncated judgement */
+    char *longer = filler_then(400000, " marah");
+    fill(&t, TA_F_NOTES, longer);
+    alloc_fail_at(1);
+    assert_int_equal(rules_judge_ticket(j, &t, &v), TA_E_NOMEM);
+    alloc_fail_at(0);
+    assert_non_null(strstr(rules_judge_errmsg(j), "out of memory"));
+    assert_int_equal(rules_judge_ticket(j, &t, &v), TA_OK);
+    assert_int_equal(v.status, RULES_EXEMPT);
+    free(longer);
+    free(notes);
+    rules_judge_free(j);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SPEC §4 and issue 14: a pattern PCRE2 cannot finish on a field is an
+ * error naming the rules key (and where it was set) and the field, never
+ * a non-match; the limits make it fail in well under a second. */
+static void rules4_pattern_cannot_finish_is_an_error(void **state)
+{
+    char err[512], path[300];
+    rules *rs = NULL;
+    (void)state;
+    assert_int_equal(load_text("[exemptions]\n# a user's pattern\n"
+                               "angry_notes = (\\w+\\s?)+$\n",
+                               &rs, err, sizeof err, path, sizeof path),
+                     TA_OK);
+    rules_judge *j = rules_judge_new(rs);
+    assert_non_null(j);
+    /* words, then a character that makes the end anchor fail */
+    char *notes = filler_then(20000, " !");
+    rules_ticket t;
+    rules_verdict v;
+    noncompliant(&t);
+    fill(&t, TA_F_NOTES, notes);
+    double t0 = now_s();
+    assert_int_equal(rules_judge_ticket(j, &t, &v), TA_E_DATA);
+    double took = now_s() - t0;
+    if (took > 1.0)
+        fail_msg("a catastrophic pattern took %.2f s on one field", took);
+    const char *m = rules_judge_errmsg(j);
+    assert_non_null(strstr(m, "[exemptions] angry_notes"));
+    assert_non_null(strstr(m, "t.rules:3"));
+    assert_non_null(strstr(m, "notes field"));
+    assert_non_null(strstr(m, "limit"));
+    assert_int_equal(rules_judge_errfield(j), TA_F_NOTES);
+    /* the judge is usable again: a short field finishes */
+    fill(&t, TA_F_NOTES, "pelanggan marah");
+    assert_int_equal(rules_judge_ticket(j, &t, &v), TA_OK);
+    assert_int_equal(v.status, RULES_EXEMPT);
+    free(notes);
+    rules_judge_free(j);
+    rules_free(rs);
+}
+
+/* Every limit a pattern can reach is an error: match limit (backtracking
+ * without end), and a pattern whose recursion outgrows the JIT stack or,
+ * without JIT, the heap limit. */
+static void rules4_every_limit_is_an_error(void **state)
+{
+    char err[512], path[300];
+    rules *rs = NULL;
+    (void)state;
+    assert_int_equal(load_text("[scope]\nmedia = (a|b|c|\\s|\\w)*z\n", &rs,
+                               err, sizeof err, path, sizeof path),
+                     TA_OK);
+    rules_judge *j = rules_judge_new(rs);
+    assert_non_null(j);
+    size_t n = 4u << 20;
+    char *media = malloc(n + 1);
+    assert_non_null(media);
+    for (size_t i = 0; i < n; i++)
+        media[i] = "abc "[i % 4];
+    media[n] = '\0';
+    rules_ticket t;
+    rules_verdict v;
+    memset(&t, 0, sizeof t);
+    t.source = TA_SRC_CRM;
+    fill(&t, TA_F_MEDIA, media);
+    assert_int_equal(rules_judge_ticket(j, &t, &v), TA_E_DATA);
+    assert_non_null(strstr(rules_judge_errmsg(j), "[scope] media"));
+    assert_non_null(strstr(rules_judge_errmsg(j), "media field"));
+    assert_int_equal(rules_judge_errfield(j), TA_F_MEDIA);
+    free(media);
+    rules_judge_free(j);
+    rules_free(rs);
+}
+
+/* The default rules finish on a field of 16 MiB (the longest row), in
+ * every field a pattern reads. */
+static void rules4_default_rules_finish_on_16_mib(void **state)
+{
+    (void)state;
+    char *big = filler_then(((size_t)16 << 20) - 64, " tidak punya email");
+    static const ta_field fields[] = {TA_F_NOTES, TA_F_RELATION,
+                                      TA_F_URGENCY, TA_F_EMOTION, TA_F_TYPE,
+                                      TA_F_MEDIA, TA_F_EMAIL};
+    for (size_t i = 0; i < COUNT_OF(fields); i++) {
+        rules_ticket t;
+        rules_verdict v;
+        noncompliant(&t);
+        fill(&t, fields[i], big);
+        if (rules_judge_ticket(g_j, &t, &v) != TA_OK)
+            fail_msg("%s of 16 MiB: %s", ta_field_name(fields[i]),
+                     rules_judge_errmsg(g_j));
+    }
+    rules_ticket t;
+    rules_verdict v;
+    noncompliant(&t);
+    fill(&t, TA_F_NOTES, big);
+    assert_int_equal(rules_judge_ticket(g_j, &t, &v), TA_OK);
+    assert_int_equal(v.status, RULES_EXEMPT);
+    assert_string_equal(v.codes, "EX_NO_EMAIL");
+    free(big);
+}
+
+/* ---- SPEC §3: every column name of its tables ------------------------ */
+
+typedef struct spec_name {
+    ta_source src; /* TA_SRC_NONE: the table "the same for every source" */
+    ta_field field;
+    const char *name;
+} spec_name;
+
+/* SPEC §3 "Canonical fields and default names", both tables, row by row:
+ * each name must map to its field in the default rules. */
+static const spec_name spec_names[] = {
+    {TA_SRC_CRM, TA_F_TICKET_ID, "ID Tiket"},
+    {TA_SRC_CRM, TA_F_TICKET_ID, "No Tiket"},
+    {TA_SRC_CRM, TA_F_TICKET_ID, "Tiket CRM"},
+    {TA_SRC_CRM, TA_F_TICKET_ID, "Ticket ID"},
+    {TA_SRC_APKT, TA_F_TICKET_ID, "No Laporan"},
+    {TA_SRC_APKT, TA_F_TICKET_ID, "No Lapor"},
+    {TA_SRC_APKT, TA_F_TICKET_ID, "ID Laporan"},
+    {TA_SRC_AP2T, TA_F_TICKET_ID, "No Agenda"},
+    {TA_SRC_AP2T, TA_F_TICKET_ID, "No Permohonan"},
+    {TA_SRC_AP2T, TA_F_TICKET_ID, "ID Permohonan"},
+    {TA_SRC_APKT, TA_F_CRM_TICKET, "Tiket CRM"},
+    {TA_SRC_CRM, TA_F_DATE, "Tanggal"},
+    {TA_SRC_CRM, TA_F_DATE, "Tgl"},
+    {TA_SRC_CRM, TA_F_DATE, "Tanggal Transaksi"},
+    {TA_SRC_CRM, TA_F_DATE, "Waktu"},
+    {TA_SRC_APKT, TA_F_DATE, "Tgl Lapor"},
+    {TA_SRC_APKT, TA_F_DATE, "Tgl/Jam Lapor"},
+    {TA_SRC_APKT, TA_F_DATE, "Tanggal Lapor"},
+    {TA_SRC_APKT, TA_F_DATE, "Tanggal"},
+    {TA_SRC_APKT, TA_F_DATE, "Waktu Lapor"},
+    {TA_SRC_AP2T, TA_F_DATE, "Tgl Mohon"},
+    {TA_SRC_AP2T, TA_F_DATE, "Tanggal Permohonan"},
+    {TA_SRC_AP2T, TA_F_DATE, "Tanggal"},
+    {TA_SRC_CRM, TA_F_TYPE, "Jenis Transaksi"},
+    {TA_SRC_CRM, TA_F_TYPE, "Kategori"},
+    {TA_SRC_APKT, TA_F_TYPE, "Jenis Laporan"},
+    {TA_SRC_APKT, TA_F_TYPE, "Jenis"},
+    {TA_SRC_AP2T, TA_F_TYPE, "Jenis Permohonan"},
+    {TA_SRC_AP2T, TA_F_TYPE, "Jenis"},
+    {TA_SRC_CRM, TA_F_NAME, "Nama"},
+    {TA_SRC_APKT, TA_F_NAME, "Nama Pelapor"},
+    {TA_SRC_AP2T, TA_F_NAME, "Nama"},
+    {TA_SRC_AP2T, TA_F_NAME, "Nama Pemohon"},
+    {TA_SRC_CRM, TA_F_EMAIL, "Email"},
+    {TA_SRC_CRM, TA_F_EMAIL, "Alamat Email"},
+    {TA_SRC_APKT, TA_F_EMAIL, "Email Pelapor"},
+    {TA_SRC_AP2T, TA_F_EMAIL, "Email"},
+    {TA_SRC_CRM, TA_F_HP, "HP"},
+    {TA_SRC_CRM, TA_F_HP, "No HP"},
+    {TA_SRC_CRM, TA_F_HP, "Handphone"},
+    {TA_SRC_CRM, TA_F_HP, "Nomor HP"},
+    {TA_SRC_APKT, TA_F_HP, "HP Pelapor"},
+    {TA_SRC_AP2T, TA_F_HP, "Hp"},
+    {TA_SRC_AP2T, TA_F_HP, "No HP"},
+    {TA_SRC_CRM, TA_F_PHONE, "Telp Rumah"},
+    {TA_SRC_CRM, TA_F_PHONE, "Telepon"},
+    {TA_SRC_CRM, TA_F_PHONE, "No Telepon"},
+    {TA_SRC_APKT, TA_F_PHONE, "Telepon Pelapor"},
+    {TA_SRC_APKT, TA_F_PHONE, "No Telp Pelapor"},
+    {TA_SRC_AP2T, TA_F_PHONE, "Telepon"},
+    {TA_SRC_NONE, TA_F_CSO, "CSO"},
+    {TA_SRC_NONE, TA_F_CSO, "Petugas"},
+    {TA_SRC_NONE, TA_F_CSO, "Nama CSO"},
+    {TA_SRC_NONE, TA_F_CSO, "User"},
+    {TA_SRC_NONE, TA_F_CSO, "User Input"},
+    {TA_SRC_NONE, TA_F_CSO, "Agent"},
+    {TA_SRC_NONE, TA_F_CSO, "Dibuat Oleh"},
+    {TA_SRC_NONE, TA_F_URGENCY, "Prioritas"},
+    {TA_SRC_NONE, TA_F_URGENCY, "Urgensi"},
+    {TA_SRC_NONE, TA_F_URGENCY, "Tingkat Urgensi"},
+    {TA_SRC_NONE, TA_F_URGENCY, "Sifat"},
+    {TA_SRC_NONE, TA_F_EMOTION, "Emosi Pelanggan"},
+    {TA_SRC_NONE, TA_F_EMOTION, "Emosi"},
+    {TA_SRC_NONE, TA_F_EMOTION, "Sentimen"},
+    {TA_SRC_NONE, TA_F_EMOTION, "Kondisi Pelanggan"},
+    {TA_SRC_NONE, TA_F_RELATION, "Hubungan Pelapor"},
+    {TA_SRC_NONE, TA_F_RELATION, "Status Pelapor"},
+    {TA_SRC_NONE, TA_F_RELATION, "Hubungan"},
+    {TA_SRC_NONE, TA_F_RELATION, "Hubungan Pemohon"},
+    {TA_SRC_NONE, TA_F_RELATION, "Status Pemohon"},
+    {TA_SRC_NONE, TA_F_IDPEL, "ID Pelanggan"},
+    {TA_SRC_NONE, TA_F_IDPEL, "IDPEL"},
+    {TA_SRC_NONE, TA_F_IDPEL, "Id Pel"},
+    {TA_SRC_NONE, TA_F_IDPEL, "IDPEL/No Meter"},
+    {TA_SRC_NONE, TA_F_NOTES, "Resume"},
+    {TA_SRC_NONE, TA_F_NOTES, "Keterangan"},
+    {TA_SRC_NONE, TA_F_NOTES, "Catatan"},
+    {TA_SRC_NONE, TA_F_NOTES, "Uraian"},
+    {TA_SRC_NONE, TA_F_NOTES, "Isi Laporan"},
+    {TA_SRC_NONE, TA_F_NOTES, "Keterangan Pelapor"},
+    {TA_SRC_NONE, TA_F_MEDIA, "Media"},
+    {TA_SRC_NONE, TA_F_MEDIA, "Channel"},
+    {TA_SRC_NONE, TA_F_MEDIA, "Sumber Lapor"},
+};
+
+/* SPEC §3's two tables in the default rules; a common name is a field in
+ * every source, and each is known (it scores for the header). */
+static void spec3_every_table_name_in_default_rules(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < COUNT_OF(spec_names); i++) {
+        const spec_name *c = &spec_names[i];
+        char n[64];
+        rules_normalize_header(c->name, strlen(c->name), n, sizeof n);
+        if (!rules_is_known_column(g_rs, n))
+            fail_msg("'%s' is not a known column name", c->name);
+        for (int src = 0; src < TA_SRC_COUNT; src++) {
+            if (c->src != TA_SRC_NONE && c->src != src)
+                continue;
+            int got = rules_column_field(g_rs, (ta_source)src, n);
+            if (got != (int)c->field)
+                fail_msg("'%s' in %s: field %d, want %s", c->name,
+                         ta_source_name((ta_source)src), got,
+                         ta_field_name(c->field));
+        }
+    }
+}
+
+/* SPEC §3 "Source detection", every name, and the written forms. */
+static void spec3_source_detection_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        ta_source src;
+    } t[] = {
+        {"No Laporan", TA_SRC_APKT},      {"No Lapor", TA_SRC_APKT},
+        {"HP Pelapor", TA_SRC_APKT},      {"No Agenda", TA_SRC_AP2T},
+        {"Jenis Permohonan", TA_SRC_AP2T}, {"ID Tiket", TA_SRC_CRM},
+        {"Resume", TA_SRC_CRM},           {"NO. LAPOR", TA_SRC_APKT},
+        {"no_lapor", TA_SRC_APKT},
+    };
+    for (size_t i = 0; i < COUNT_OF(t); i++) {
+        char n[64];
+        rules_normalize_header(t[i].name, strlen(t[i].name), n, sizeof n);
+        const char *names[] = {"email", n};
+        if (rules_detect_source(g_rs, names, 2) != t[i].src)
+            fail_msg("'%s' should detect %s", t[i].name,
+                     ta_source_name(t[i].src));
+    }
+}
+
+/* SPEC §3: header names ignore all white space, Unicode's too. */
+static void spec3_header_names_ignore_all_white_space(void **state)
+{
+    (void)state;
+    static const char *const same[] = {
+        "No Lapor",        "NoLapor",         " no  lapor ",
+        "No\tLapor",       "No\r\nLapor",      "No\xc2\xa0Lapor",
+        "No\xe2\x80\xafLapor", "No\xe3\x80\x80Lapor", "\xef\xbb\xbfNo Lapor",
+        "No\xe2\x80\x8bLapor", "No\xe2\x80\x83Lapor",
+    };
+    for (size_t i = 0; i < COUNT_OF(same); i++) {
+        char n[64];
+        rules_normalize_header(same[i], strlen(same[i]), n, sizeof n);
+        if (strcmp(n, "nolapor") != 0)
+            fail_msg("header %zu normalized to '%s'", i, n);
+    }
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -871,6 +1288,16 @@ int main(void)
         cmocka_unit_test(columns_known),
         cmocka_unit_test(detect_source_order),
         cmocka_unit_test(columns_from_rules_file),
+        cmocka_unit_test(rules4_whole_field_notes_exemption_late),
+        cmocka_unit_test(rules4_whole_field_relation_no_false_not_responsible),
+        cmocka_unit_test(rules4_whole_field_email_hp),
+        cmocka_unit_test(rules4_no_allocation_per_ticket),
+        cmocka_unit_test(rules4_pattern_cannot_finish_is_an_error),
+        cmocka_unit_test(rules4_every_limit_is_an_error),
+        cmocka_unit_test(rules4_default_rules_finish_on_16_mib),
+        cmocka_unit_test(spec3_every_table_name_in_default_rules),
+        cmocka_unit_test(spec3_source_detection_names),
+        cmocka_unit_test(spec3_header_names_ignore_all_white_space),
     };
     size_t n = COUNT(singles) + COUNT(email_cases) + COUNT(hp_cases) +
                COUNT(ticket_cases) + COUNT(bad_cases);

@@ -729,8 +729,8 @@ static const struct hostile_case hostile_cases[] = {
     {"excel95.xls", 1, "Excel 5.0/95 workbook"},
     {"password.xls", 1, "password-protected"},
     {"ole2_other.bin", 1, "without a Workbook stream"},
-    {"html_table.xls", 1, "save it as .xlsx, or as CSV"},
-    {"xml_spreadsheet_2003.xls", 1, "save it as .xlsx, or as CSV"},
+    {"html_table.xls", 1, "save it from Excel as .xlsx or CSV"},
+    {"xml_spreadsheet_2003.xls", 1, "save it from Excel as .xlsx or CSV"},
 };
 
 static void hostile_workbooks(void **state)

@@ -193,19 +193,13 @@ static ta_status snapshot(cmd_ctx *c)
 
 /* ---- import --------------------------------------------------------- */
 
-/* A rejected row's reason quotes the cell that failed, often an email or
- * a phone number typed in the wrong column: masked as the reports mask
- * it (SPEC §2, §5). */
-static void show_reject(void *ctx, const char *file, long long line,
-                        const char *reason)
+/* The import masks the reason (it quotes the cell that failed, often an
+ * email or a phone number typed in the wrong column) and names the cell. */
+static void show_reject(void *ctx, const char *where, const char *reason)
 {
     const cmd_ctx *c = ctx;
-    char masked[2 * 1024 + 1], msg[LINELEN];
-    size_t n = strlen(reason);
-    if (n > 1024)
-        n = 1024; /* a reason is one line of the rejects table */
-    mask_text(reason, n, masked, sizeof masked);
-    snprintf(msg, sizeof msg, "%s:%lld: row rejected: %s", file, line, masked);
+    char msg[LINELEN];
+    snprintf(msg, sizeof msg, "%s: row rejected: %s", where, reason);
     c->out->error(c->out->ctx, msg);
 }
 
@@ -216,7 +210,7 @@ static void show_rejects(cmd_ctx *c, const import_result *r)
     /* A courtesy on the terminal: the rows are in the database and the
      * workbook whatever happens here, so a failure to list them is not
      * the import's failure. */
-    if (import_list_rejects(c->db, r->import_id, SHOW_REJECTS, show_reject, c,
+    if (import_list_rejects(c->db, r, SHOW_REJECTS, show_reject, c,
                             err, sizeof err) != TA_OK)
         return;
     if (r->rows_rejected > SHOW_REJECTS) {
@@ -242,12 +236,9 @@ static void show_imported(cmd_ctx *c, const char *file, const import_result *r)
         return;
     }
     snprintf(line, sizeof line,
-             "%s: %s export, %lu rows read, %lu imported, %lu rejected "
-             "(%s, delimiter '%s', header on line %lu)",
+             "%s: %s export, %lu rows read, %lu imported, %lu rejected (%s)",
              file, ta_source_name(r->source), r->rows_read, r->rows_imported,
-             r->rows_rejected, csv_encoding_name(r->encoding),
-             r->delimiter == '\t' ? "TAB" : (char[2]){r->delimiter, 0},
-             r->header_line);
+             r->rows_rejected, r->how);
     c->out->info(c->out->ctx, line);
     if (r->rows_rejected)
         show_rejects(c, r);
@@ -302,7 +293,7 @@ static void keep_failed(cmd_ctx *c, int file, ta_status s)
 ta_status step_import(cmd_ctx *c)
 {
     const cli_options *o = c->o;
-    import_options io = {0};
+    import_options io = {.sheet = o->sheet};
     io.source = (ta_source)o->source;
     io.encoding = (csv_encoding)o->encoding;
     if (c->out->progress) {

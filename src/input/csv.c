@@ -2,8 +2,12 @@
  * csv.c — the streaming CSV reader of SPEC §3 (see csv.h and docs/csv.md).
  *
  * Two passes. The first reads the whole input once in 64 KiB blocks: it
- * feeds the caller's byte callback (hashing), validates UTF-8 strictly,
- * looks for BOMs, NUL bytes and control bytes, and decides the encoding.
+ * hashes it (SHA-256) and feeds the caller's byte callback, validates UTF-8
+ * strictly, looks for BOMs, NUL bytes and control bytes, and decides the
+ * encoding. The second pass of a file reads exactly as many bytes as the
+ * first, hashes them too, and at the end compares: a file that changed in
+ * between (SPEC §3 "Duplicates and re-imports") is CSV_E_CHANGED, so the
+ * encoding decision, the hash and the rows all come from the same bytes.
  * The second pass streams rows out of a "window": a buffer of UTF-8 text
  * (transcoded on the fly from Windows-1252 when needed) that always holds
  * the whole current row, so a row can be parsed again from its start with
@@ -16,6 +20,7 @@
 #include "csv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,15 +28,18 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "mask.h"
+#include "sha256.h"
 #include "utf8.h"
 
 #define CSV_BLOCK ((size_t)64 * 1024)
 #define CSV_SAMPLE ((size_t)4096)
 #define CSV_WINDOW0 ((size_t)256 * 1024)
 #define CSV_DEFAULT_MAX_ROW ((size_t)16 * 1024 * 1024)
-#define CSV_HEADER_ROWS 10
+#define CSV_HEADER_ROWS 30
 #define CSV_HEADER_MIN_SCORE 3
 
 /* How bytes of the input become UTF-8 in the window. */
@@ -52,7 +60,8 @@ typedef enum parse_res {
 
 struct csv_reader {
     char *name;
-    FILE *f;
+    int fd;     /* the file (pread only), or -1 for memory input */
+    int own_fd; /* csv_open_file opened it: closed by csv_close */
     const unsigned char *mem; /* memory input (not owned) */
     size_t mem_len, mem_pos;
     int from_mem;
@@ -65,6 +74,9 @@ struct csv_reader {
     csv_score_fn score;
     void *score_ctx;
     unsigned long long size;
+    /* The SHA-256 of the first pass, and of the second as it is read. */
+    char sha_hex[SHA256_HEX_SIZE];
+    struct sha256_ctx sha2;
 
     /* The window: win[0..wlen) is UTF-8 text, pos the next unread byte. */
     const char *win;
@@ -188,9 +200,56 @@ static size_t cp1252_decode(const unsigned char *in, size_t n, char *out)
     return o;
 }
 
+/* ---- reading the file ------------------------------------------------ */
+
+/* Reads up to max bytes at offset off, retrying short reads and EINTR;
+ * the count read (less than max only at the end of the file), or -1 with
+ * errno set. */
+static long long read_at(int fd, unsigned char *dst, size_t max,
+                         unsigned long long off)
+{
+    size_t got = 0;
+    while (got < max) {
+        ssize_t n = pread(fd, dst + got, max - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (long long)got;
+}
+
+/* The end of the second pass of a file: it must have given exactly the
+ * first pass's bytes. A file cut short gives fewer; one appended to has a
+ * byte at the old end; one rewritten hashes differently. */
+static csv_status pass2_end(csv_reader *r)
+{
+    unsigned char extra;
+    long long more = read_at(r->fd, &extra, 1, r->size);
+    char hex[SHA256_HEX_SIZE];
+    sha256_hex(&r->sha2, hex);
+    if (more < 0)
+        return set_err(r, CSV_E_IO, 0, "read error: %s", strerror(errno));
+    if (r->raw_in != r->size || more > 0 || strcmp(hex, r->sha_hex) != 0)
+        return set_err(
+            r, CSV_E_CHANGED, 0,
+            "the file changed while it was read (%llu bytes at first, %s "
+            "on the second reading); an export still being written, or a "
+            "copy over it: import it again once it is complete",
+            r->size,
+            r->raw_in < r->size ? "fewer"
+            : more > 0          ? "more"
+                                : "other bytes");
+    return CSV_OK;
+}
+
 /* ---- second pass: the window ---------------------------------------- */
 
-/* Reads up to max raw bytes from the source. -1 on a read error. */
+/* Reads up to max raw bytes from the source: from a file, never past the
+ * first pass's size, hashing what it reads. -1 on a read error (errno). */
 static long long source_read(csv_reader *r, unsigned char *dst, size_t max)
 {
     size_t got;
@@ -201,12 +260,22 @@ static long long source_read(csv_reader *r, unsigned char *dst, size_t max)
         memcpy(dst, r->mem + r->mem_pos, got);
         r->mem_pos += got;
     } else {
-        got = fread(dst, 1, max, r->f);
-        if (got < max && ferror(r->f))
+        if (max > r->size - r->raw_in)
+            max = (size_t)(r->size - r->raw_in);
+        long long n = max ? read_at(r->fd, dst, max, r->raw_in) : 0;
+        if (n < 0)
             return -1;
+        got = (size_t)n;
+        sha256_update(&r->sha2, got, dst);
     }
     r->raw_in += got;
     return (long long)got;
+}
+
+/* source_read's end: for a file, the check of pass2_end. */
+static csv_status source_end(csv_reader *r)
+{
+    return r->from_mem ? CSV_OK : pass2_end(r);
 }
 
 /* Tops the raw staging block up to CSV_BLOCK bytes, keeping what is left
@@ -221,9 +290,11 @@ static csv_status raw_more(csv_reader *r)
     if (got < 0)
         return set_err(r, CSV_E_IO, r->line, "read error: %s",
                        strerror(errno));
-    if (got == 0)
-        r->src_eof = 1;
     r->rlen += (size_t)got;
+    if (got == 0) {
+        r->src_eof = 1;
+        return source_end(r);
+    }
     return CSV_OK;
 }
 
@@ -258,9 +329,11 @@ static csv_status fill(csv_reader *r)
         if (got < 0)
             return set_err(r, CSV_E_IO, r->line, "read error: %s",
                            strerror(errno));
-        if (got == 0)
-            r->eof = 1;
         r->wlen += (size_t)got;
+        if (got == 0) {
+            r->eof = 1;
+            return source_end(r);
+        }
         return CSV_OK;
     }
     while (r->wcap - r->wlen >= 16) {
@@ -308,6 +381,13 @@ static int is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
+/* SPEC §3: fields are trimmed of spaces, tabs, CR and LF, so a stray line
+ * break at either end of a quoted cell goes too. */
+static int is_trimmed(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Makes room for extra more bytes in fb. Past fb's ceiling (a row longer
  * than max_row, a field per byte) the row is too long. */
 static parse_res fb_reserve(csv_reader *r, size_t extra)
@@ -344,14 +424,14 @@ static parse_res field_begin(csv_reader *r)
     return PR_DONE;
 }
 
-/* Ends the current field: trims spaces and tabs at both ends and
+/* Ends the current field: trims spaces, tabs, CR and LF at both ends and
  * NUL-terminates it (room for the NUL was reserved with the bytes). */
 static void field_end(csv_reader *r)
 {
     size_t s = r->foff[r->nf], e = r->fb.len;
-    while (s < e && is_blank(r->fb.p[s]))
+    while (s < e && is_trimmed(r->fb.p[s]))
         s++;
-    while (e > s && is_blank(r->fb.p[e - 1]))
+    while (e > s && is_trimmed(r->fb.p[e - 1]))
         e--;
     r->fb.p[e] = '\0';
     r->foff[r->nf] = s;
@@ -609,16 +689,23 @@ static csv_status sep_line(csv_reader *r, int *found)
     return CSV_OK;
 }
 
-/* Appends a short, quoted view of the row's first fields to buf. */
+/* Appends a short, quoted view of the row's first fields to buf. The row
+ * is whatever came first — often a ticket with its customer's email and
+ * HP — so each field is masked (mask.h) before it is cut: a cut never
+ * shows a digit the whole mask would hide. */
 static void row_summary(const csv_row *row, char *buf, size_t len)
 {
     size_t o = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < row->nfields && i < 6; i++) {
-        size_t fl = utf8_cut(row->fields[i], row->lens[i], 24);
-        int cut = fl < row->lens[i];
+        char masked[2 * 256 + 1];
+        size_t ml = mask_text(row->fields[i],
+                              utf8_cut(row->fields[i], row->lens[i], 256),
+                              masked, sizeof masked);
+        size_t fl = utf8_cut(masked, ml, 24);
+        int cut = fl < ml || row->lens[i] > 256;
         int n = snprintf(buf + o, len - o, "%s\"%.*s%s\"", i ? ", " : "",
-                         (int)fl, row->fields[i], cut ? "..." : "");
+                         (int)fl, masked, cut ? "..." : "");
         if (n < 0 || (size_t)n >= len - o)
             return;
         o += (size_t)n;
@@ -829,6 +916,7 @@ static csv_reader *reader_new(const char *name, const csv_options *opt)
         return NULL;
     }
     memcpy(r->name, name, nl + 1);
+    r->fd = -1;
     r->delim = ',';
     r->line = 1;
     r->max_row = CSV_DEFAULT_MAX_ROW;
@@ -864,37 +952,63 @@ static csv_status start_rows(csv_reader *r)
         r->base = skip;
         if (r->from_mem) {
             r->mem_pos = skip;
-        } else if (fseek(r->f, (long)skip, SEEK_SET) != 0) {
-            return set_err(r, CSV_E_IO, 0,
-                           "cannot read the file twice (%s); give a "
-                           "regular file, not a pipe",
-                           strerror(errno));
+            r->raw_in = skip;
+        } else {
+            /* The BOM is read again too: the second pass hashes every
+             * byte the first did. */
+            unsigned char bom[3];
+            sha256_init(&r->sha2);
+            if (skip && source_read(r, bom, skip) < 0)
+                return set_err(r, CSV_E_IO, 0, "read error: %s",
+                               strerror(errno));
+            r->raw_in = skip;
         }
-        r->raw_in = skip;
     }
     return find_header(r);
 }
 
-csv_status csv_open_file(const char *path, const csv_options *opt,
-                         csv_reader **out)
+const char *csv_file_kind(unsigned m)
 {
-    csv_reader *r = reader_new(path, opt);
+    if (S_ISREG(m))
+        return NULL;
+    if (S_ISDIR(m))
+        return "a directory";
+    if (S_ISFIFO(m))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a regular file";
+}
+
+csv_status csv_open_fd(int fd, const char *name, const csv_options *opt,
+                       csv_reader **out)
+{
+    csv_reader *r = reader_new(name, opt);
     *out = r;
     if (!r)
         return CSV_E_NOMEM;
+    r->fd = fd;
     csv_status st;
     pass1 *s = NULL;
     unsigned char *blk = NULL;
     struct stat sb;
 
-    r->f = fopen(path, "rb");
-    if (!r->f)
-        return set_err(r, CSV_E_NOENT, 0, "cannot open: %s; check the path",
+    /* Checked before the first read: a FIFO or /dev/zero would block or
+     * never end, and the second pass needs a file that can be read
+     * again. */
+    if (fstat(fd, &sb) != 0)
+        return set_err(r, CSV_E_NOENT, 0, "cannot read: %s; check the path",
                        strerror(errno));
-    if (fstat(fileno(r->f), &sb) == 0 && S_ISDIR(sb.st_mode))
-        return set_err(r, CSV_E_NOENT, 0, "is a directory; give a CSV file");
-    /* Big freads go straight into our buffers. */
-    setvbuf(r->f, NULL, _IONBF, 0);
+    const char *kind = csv_file_kind(sb.st_mode);
+    if (kind)
+        return set_err(r, CSV_E_NOENT, 0,
+                       "is %s: a regular file is required; give the export "
+                       "file itself",
+                       kind);
     s = calloc(1, sizeof *s);
     blk = malloc(CSV_BLOCK);
     if (!s || !blk) {
@@ -902,27 +1016,52 @@ csv_status csv_open_file(const char *path, const csv_options *opt,
         goto done;
     }
     utf8_stream_init(&s->u8);
+    struct sha256_ctx sha;
+    sha256_init(&sha);
     for (;;) {
-        size_t got = fread(blk, 1, CSV_BLOCK, r->f);
-        if (got < CSV_BLOCK && ferror(r->f)) {
+        long long got = read_at(fd, blk, CSV_BLOCK, s->total);
+        if (got < 0) {
             st = set_err(r, CSV_E_IO, 0, "read error: %s", strerror(errno));
             goto done;
         }
         if (got == 0)
             break;
+        sha256_update(&sha, (size_t)got, blk);
         if (opt && opt->on_bytes)
-            opt->on_bytes(opt->bytes_ctx, blk, got);
-        pass1_block(s, blk, got);
+            opt->on_bytes(opt->bytes_ctx, blk, (size_t)got);
+        pass1_block(s, blk, (size_t)got);
     }
+    sha256_hex(&sha, r->sha_hex);
     r->size = s->total;
     st = pass1_judge(r, s, opt ? opt->encoding : CSV_ENC_AUTO);
-    if (st == CSV_OK) {
-        clearerr(r->f);
+    if (st == CSV_OK)
         st = start_rows(r);
-    }
 done:
     free(s);
     free(blk);
+    return st;
+}
+
+csv_status csv_open_file(const char *path, const csv_options *opt,
+                         csv_reader **out)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; csv_open_fd
+     * refuses it at once. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        csv_reader *r = reader_new(path, opt);
+        *out = r;
+        if (!r)
+            return CSV_E_NOMEM;
+        return set_err(r, CSV_E_NOENT, 0, "cannot open: %s; check the path",
+                       strerror(e));
+    }
+    csv_status st = csv_open_fd(fd, path, opt, out);
+    if (*out)
+        (*out)->own_fd = 1;
+    else
+        close(fd);
     return st;
 }
 
@@ -941,11 +1080,15 @@ csv_status csv_open_memory(const char *name, const char *data, size_t len,
     r->mem_len = len;
     r->size = len;
     utf8_stream_init(&s->u8);
+    struct sha256_ctx sha;
+    sha256_init(&sha);
     if (len > 0) {
+        sha256_update(&sha, len, r->mem);
         if (opt && opt->on_bytes)
             opt->on_bytes(opt->bytes_ctx, r->mem, len);
         pass1_block(s, r->mem, len);
     }
+    sha256_hex(&sha, r->sha_hex);
     csv_status st = pass1_judge(r, s, opt ? opt->encoding : CSV_ENC_AUTO);
     free(s);
     if (st == CSV_OK)
@@ -1005,6 +1148,11 @@ unsigned long long csv_offset(const csv_reader *r)
     return r->progress;
 }
 
+void csv_sha256(const csv_reader *r, char hex[65])
+{
+    memcpy(hex, r->sha_hex, SHA256_HEX_SIZE);
+}
+
 /* Updates progress after a row: exact without transcoding, an estimate
  * (kept monotonic) with it. */
 static void update_progress(csv_reader *r, int at_end)
@@ -1036,8 +1184,8 @@ void csv_close(csv_reader *r)
 {
     if (!r)
         return;
-    if (r->f)
-        fclose(r->f);
+    if (r->own_fd && r->fd >= 0)
+        close(r->fd);
     free(r->name);
     free(r->wbuf);
     free(r->rbuf);

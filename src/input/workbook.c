@@ -205,8 +205,8 @@ ta_status wb_open_fd(int fd, const char *name, const wb_options *opt,
         return wb_fail(r, TA_E_DATA,
                        "this is a web page (HTML) or an Excel 2003 XML "
                        "file saved under a spreadsheet name, not a "
-                       "workbook; open it in Excel and save it as .xlsx, "
-                       "or as CSV");
+                       "workbook; open it in Excel and save it from Excel "
+                       "as .xlsx or CSV");
     case WB_KIND_TEXT:
     default:
         break;

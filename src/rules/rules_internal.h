@@ -70,7 +70,16 @@ struct rules {
     double mad_factor;         /* outlier_mad_factor */
     unsigned ovector_pairs;    /* largest capture count + 1 */
     char fingerprint[65];      /* "default" or SHA-256 hex */
+    char *path;                /* the --rules file, NULL for the defaults */
+    int line[RK_COUNT];        /* line of path that set each key, 0 when
+                                  the key kept its default */
 };
+
+/* The name of key k as a message says it ("[exemptions] angry_notes")
+ * into key, and where it was set (" (my.rules:12)", "" for a default)
+ * into where. */
+void rules_key_label(const rules *rs, int k, char *key, size_t keylen,
+                     char *where, size_t wherelen);
 
 /* Whether item list l holds s[0..len) compared case-insensitively. */
 int rules_list_has(const rules_list *l, const char *s, size_t len);

@@ -5,16 +5,20 @@
  *
  * Speed matters (a million tickets must be judged faster than sqlite3
  * imports them), so:
- *   - a judge owns fixed scratch buffers and one PCRE2 match data; judging
- *     never allocates;
+ *   - a judge owns one scratch buffer, one PCRE2 match data and one match
+ *     context; the buffer grows only when a ticket's fields are longer than
+ *     any before (SPEC §4: patterns apply to the whole field, however
+ *     long), so judging allocates nothing in the steady state;
  *   - a field is trimmed and collapsed only when a step needs it, and the
  *     notes (the longest field) only when the ticket is not compliant:
  *     exemptions matter only then;
  *   - cheap byte tests and list look-ups run before any pattern;
  *   - type -> category and media -> scope, which take few distinct values,
  *     are remembered in a tiny cache per judge.
- * A field longer than its scratch buffer is judged on its first
- * FIELD_MAX-1 (NOTES_MAX-1 for notes) bytes after collapsing.
+ * A pattern PCRE2 cannot finish on a field (its match, depth or heap limit,
+ * or the JIT stack; rules.h has the limits) is an error, never a
+ * non-match (SPEC §4): the judge remembers the first one, and
+ * rules_judge_ticket returns it.
  *
  * Loading the rules lives in rules.c.
  */
@@ -29,8 +33,6 @@
 #include "text.h"
 #include "utf8.h"
 
-#define FIELD_MAX 1024
-#define NOTES_MAX 8192
 #define QUOTE_MAX 60 /* bytes of matched text quoted in evidence */
 /* bytes of the quote once masked: mask_text may lengthen it (an address
  * gains "***"), and is cut here on a character boundary; four entries
@@ -53,17 +55,27 @@ typedef struct memo {
 struct rules_judge {
     const rules *rs;
     pcre2_match_data *md;
+    pcre2_match_context *mc;
+    pcre2_jit_stack *jit;
     PCRE2_SIZE *ov;
-    /* Collapsed fields of the ticket being judged; done[f] says whether
-     * field f was collapsed yet for this ticket. */
+    /* Collapsed fields of the ticket being judged, in store; done[f] says
+     * whether field f was collapsed yet for this ticket, in[f] is its
+     * length as given. */
     char *fb[TA_F_COUNT];
-    size_t fl[TA_F_COUNT];
+    size_t fl[TA_F_COUNT], in[TA_F_COUNT];
     unsigned char done[TA_F_COUNT];
-    char addr[FIELD_MAX];       /* lower-cased email address */
-    char digits[FIELD_MAX + 2]; /* HP after step 3 */
-    char tmp[FIELD_MAX];        /* for the public state functions */
+    char *addr;   /* lower-cased email address (in store) */
+    char *digits; /* HP after step 3 (in store) */
+    char *tmp;    /* the public state functions' field (in store) */
     memo cat_memo, scope_memo;
-    char store[(TA_F_COUNT - 1) * FIELD_MAX + NOTES_MAX];
+    /* Every field of a ticket collapsed (never longer than given), the
+     * address and the digits: grown to the longest ticket seen. */
+    char *store;
+    size_t cap;
+    /* The first pattern that could not finish, since the last ticket. */
+    int fail_key, fail_field, fail_rc;
+    int nomem;
+    char errmsg[1024];
 };
 
 rules_judge *rules_judge_new(const rules *rs)
@@ -74,17 +86,19 @@ rules_judge *rules_judge_new(const rules *rs)
     if (!j)
         return NULL;
     j->rs = rs;
+    j->fail_key = -1;
     j->md = pcre2_match_data_create(rs->ovector_pairs, NULL);
-    if (!j->md) {
-        free(j);
+    j->mc = pcre2_match_context_create(NULL);
+    /* The JIT stack is reserved, not committed: 8 MiB of address space. */
+    j->jit = pcre2_jit_stack_create(32 * 1024, RULES_JIT_STACK_MAX, NULL);
+    if (!j->md || !j->mc || !j->jit || pcre2_set_match_limit(j->mc, RULES_MATCH_LIMIT) ||
+        pcre2_set_depth_limit(j->mc, RULES_DEPTH_LIMIT) ||
+        pcre2_set_heap_limit(j->mc, RULES_HEAP_LIMIT_KIB)) {
+        rules_judge_free(j);
         return NULL;
     }
+    pcre2_jit_stack_assign(j->mc, NULL, j->jit);
     j->ov = pcre2_get_ovector_pointer(j->md);
-    char *p = j->store;
-    for (int f = 0; f < TA_F_COUNT; f++) {
-        j->fb[f] = p;
-        p += f == TA_F_NOTES ? NOTES_MAX : FIELD_MAX;
-    }
     return j;
 }
 
@@ -93,36 +107,77 @@ void rules_judge_free(rules_judge *j)
     if (!j)
         return;
     pcre2_match_data_free(j->md);
+    pcre2_match_context_free(j->mc);
+    pcre2_jit_stack_free(j->jit);
+    free(j->store);
     free(j);
+}
+
+/* Makes store hold at least need bytes; 0, or -1 (j->nomem set) when out
+ * of memory or past RULES_TICKET_MAX. Grows by doubling, so a long field
+ * costs one allocation, not one per ticket. */
+static int scratch(rules_judge *j, size_t need)
+{
+    if (need <= j->cap)
+        return 0;
+    size_t ncap = j->cap ? j->cap : 16384;
+    while (ncap < need && ncap <= RULES_TICKET_MAX)
+        ncap *= 2;
+    char *p = need <= 2 * (size_t)RULES_TICKET_MAX ? realloc(j->store, ncap)
+                                                   : NULL;
+    if (!p || ncap < need) {
+        if (p)
+            j->store = p;
+        j->nomem = 1;
+        return -1;
+    }
+    j->store = p;
+    j->cap = ncap;
+    return 0;
+}
+
+const char *rules_judge_errmsg(const rules_judge *j)
+{
+    return j ? j->errmsg : "out of memory";
+}
+
+int rules_judge_errfield(const rules_judge *j)
+{
+    return j ? j->fail_field : -1;
 }
 
 /* ---- small helpers --------------------------------------------------- */
 
-/* The collapsed field f of t, collapsed on first use. */
+/* The collapsed field f of t, collapsed on first use (its room in store
+ * was made by rules_judge_ticket). */
 static size_t field(rules_judge *j, const rules_ticket *t, int f)
 {
     if (!j->done[f]) {
         const char *v = t->v[f];
-        size_t len = v ? t->len[f] : 0;
-        /* A caller that set only v (as in rules.h's example) means a C
-         * string. */
-        if (v && len == 0)
-            len = strlen(v);
-        j->fl[f] = text_collapse(v ? v : "", len, j->fb[f],
-                                 f == TA_F_NOTES ? NOTES_MAX : FIELD_MAX);
+        j->fl[f] = text_collapse(v ? v : "", j->in[f], j->fb[f], j->in[f] + 1);
         j->done[f] = 1;
     }
     return j->fl[f];
 }
 
-/* Runs pattern k on s; 1 on a match, with its bounds in *ms and *me. A PCRE2
- * failure other than "no match" (a resource limit) counts as no match. */
-static int match(rules_judge *j, int k, const char *s, size_t len, size_t *ms,
-                 size_t *me)
+/* Runs pattern k on s (field f of the ticket); 1 on a match, with its
+ * bounds in *ms and *me. Any failure but "no match" — a resource limit —
+ * is remembered (the first one) and the ticket's verdict is void. */
+static int match(rules_judge *j, int k, int f, const char *s, size_t len,
+                 size_t *ms, size_t *me)
 {
-    int rc = pcre2_match(j->rs->re[k], (PCRE2_SPTR)s, len, 0, 0, j->md, NULL);
-    if (rc < 0)
+    int rc =
+        pcre2_match(j->rs->re[k], (PCRE2_SPTR)s, len, 0, 0, j->md, j->mc);
+    if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
+    if (rc < 0) {
+        if (j->fail_key < 0) {
+            j->fail_key = k;
+            j->fail_field = f;
+            j->fail_rc = rc;
+        }
+        return 0;
+    }
     if (ms)
         *ms = j->ov[0];
     if (me)
@@ -165,15 +220,14 @@ static int all_char(const char *s, size_t len, char c)
 static int address_ok(rules_judge *j, const char *a, size_t n)
 {
     const rules *rs = j->rs;
-    if (n == 0 || n > (size_t)rs->num[RK_EMAIL_MAX_LENGTH] ||
-        n >= sizeof j->addr)
+    if (n == 0 || n > (size_t)rs->num[RK_EMAIL_MAX_LENGTH])
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)a[i];
         j->addr[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     j->addr[n] = '\0';
-    if (!match(j, RK_EMAIL_PATTERN, j->addr, n, NULL, NULL))
+    if (!match(j, RK_EMAIL_PATTERN, TA_F_EMAIL, j->addr, n, NULL, NULL))
         return 0;
     size_t at = n;
     while (at > 0 && j->addr[at - 1] != '@')
@@ -195,6 +249,9 @@ static int address_ok(rules_judge *j, const char *a, size_t n)
 
 int rules_email_address_ok(rules_judge *j, const char *s, size_t len)
 {
+    if (len > (size_t)j->rs->num[RK_EMAIL_MAX_LENGTH] || scratch(j, len + 1))
+        return 0;
+    j->addr = j->store;
     return address_ok(j, s, len);
 }
 
@@ -223,7 +280,8 @@ static rules_email_state email_state(rules_judge *j, const char *s, size_t len,
     const rules *rs = j->rs;
     if (len == 0)
         return RULES_EMAIL_MISSING;
-    if (!memchr(s, '@', len) && match(j, RK_EMAIL_DECLINED, s, len, ds, de))
+    if (!memchr(s, '@', len) &&
+        match(j, RK_EMAIL_DECLINED, TA_F_EMAIL, s, len, ds, de))
         return RULES_EMAIL_DECLINED;
     if (rules_list_has(&rs->list[RK_EMAIL_PLACEHOLDERS], s, len))
         return RULES_EMAIL_PLACEHOLDER;
@@ -255,10 +313,25 @@ static rules_email_state email_state(rules_judge *j, const char *s, size_t len,
     return RULES_EMAIL_VALID;
 }
 
+/* Room for one field of len bytes given to a public state function: the
+ * field collapsed (tmp), its address or digits (len + 2). */
+static int public_scratch(rules_judge *j, size_t len)
+{
+    if (scratch(j, 2 * len + 4))
+        return -1;
+    j->tmp = j->store;
+    j->addr = j->digits = j->store + len + 1;
+    return 0;
+}
+
 rules_email_state rules_email_state_of(rules_judge *j, const char *s,
                                        size_t len)
 {
-    size_t n = text_collapse(s ? s : "", s ? len : 0, j->tmp, sizeof j->tmp);
+    if (!s)
+        len = 0;
+    if (public_scratch(j, len))
+        return RULES_EMAIL_INVALID;
+    size_t n = text_collapse(s ? s : "", len, j->tmp, len + 1);
     return email_state(j, j->tmp, n, NULL, NULL);
 }
 
@@ -270,9 +343,10 @@ static int hp_strip(char c)
            c == '/';
 }
 
-/* Steps 1-7 on a collapsed field; the number after step 3 is left in
- * j->digits. */
-static rules_hp_state hp_state(rules_judge *j, const char *s, size_t len)
+/* Steps 1-7 on a collapsed field (field f: HP or phone); the number after
+ * step 3 is left in j->digits, which has room for len + 2 bytes. */
+static rules_hp_state hp_state(rules_judge *j, int f, const char *s,
+                               size_t len)
 {
     const rules *rs = j->rs;
     char *d = j->digits;
@@ -283,8 +357,8 @@ static rules_hp_state hp_state(rules_judge *j, const char *s, size_t len)
     if (memchr(s, 'x', len) || memchr(s, 'X', len) || memchr(s, '*', len) ||
         rules_list_has(&rs->list[RK_HP_PLACEHOLDERS], s, len))
         return RULES_HP_PLACEHOLDER;
-    /* Step 3. d has room for len + 1 bytes (len < FIELD_MAX): the leading
-     * zero is added only to 9-12 digits. */
+    /* Step 3. d has room for len + 2 bytes: the leading zero is added
+     * only to 9-12 digits. */
     for (size_t i = 0; i < len; i++)
         if (!hp_strip(s[i]))
             d[n++] = s[i];
@@ -323,7 +397,7 @@ static rules_hp_state hp_state(rules_judge *j, const char *s, size_t len)
             return RULES_HP_PLACEHOLDER;
     }
     /* Step 6. */
-    if (!match(j, RK_HP_PATTERN, d, n, NULL, NULL))
+    if (!match(j, RK_HP_PATTERN, f, d, n, NULL, NULL))
         return RULES_HP_INVALID;
     return RULES_HP_VALID;
 }
@@ -331,8 +405,15 @@ static rules_hp_state hp_state(rules_judge *j, const char *s, size_t len)
 rules_hp_state rules_hp_state_of(rules_judge *j, const char *s, size_t len,
                                  char *norm, size_t normlen)
 {
-    size_t n = text_collapse(s ? s : "", s ? len : 0, j->tmp, sizeof j->tmp);
-    rules_hp_state st = hp_state(j, j->tmp, n);
+    if (!s)
+        len = 0;
+    if (public_scratch(j, len)) {
+        if (norm && normlen)
+            norm[0] = '\0';
+        return RULES_HP_INVALID;
+    }
+    size_t n = text_collapse(s ? s : "", len, j->tmp, len + 1);
+    rules_hp_state st = hp_state(j, TA_F_HP, j->tmp, n);
     if (norm && normlen) {
         size_t dl = strlen(j->digits);
         if (dl >= normlen)
@@ -386,11 +467,12 @@ static rules_category category_of(rules_judge *j, const rules_ticket *t)
                                RK_CAT_INFORMASI, RK_CAT_NIAGA};
     c = RULES_CAT_UNKNOWN;
     for (int i = 0; i < 4; i++)
-        if (match(j, keys[i], s, n, NULL, NULL)) {
+        if (match(j, keys[i], TA_F_TYPE, s, n, NULL, NULL)) {
             c = i; /* keys[] is in the order of rules_category */
             break;
         }
-    memo_put(&j->cat_memo, s, n, c);
+    if (j->fail_key < 0)
+        memo_put(&j->cat_memo, s, n, c);
     return (rules_category)c;
 }
 
@@ -402,8 +484,9 @@ static int in_scope(rules_judge *j, const rules_ticket *t)
         return 1;
     int v = memo_get(&j->scope_memo, s, n);
     if (v < 0) {
-        v = match(j, RK_SCOPE_MEDIA, s, n, NULL, NULL);
-        memo_put(&j->scope_memo, s, n, v);
+        v = match(j, RK_SCOPE_MEDIA, TA_F_MEDIA, s, n, NULL, NULL);
+        if (j->fail_key < 0)
+            memo_put(&j->scope_memo, s, n, v);
     }
     return v;
 }
@@ -413,7 +496,7 @@ static int ex_field(rules_judge *j, const rules_ticket *t, int k, int f,
                     const char *code, rules_verdict *out, size_t *pos)
 {
     size_t n = field(j, t, f), ms, me;
-    if (n == 0 || !match(j, k, j->fb[f], n, &ms, &me))
+    if (n == 0 || !match(j, k, f, j->fb[f], n, &ms, &me))
         return 0;
     ev_add(out, pos, code, ta_field_name((ta_field)f), j->fb[f] + ms, me - ms);
     return 1;
@@ -518,14 +601,94 @@ static void hp_norm(const rules_judge *j, const char *s, size_t len, char *out)
         lower_copy(s, len, out);
 }
 
-void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
-                        rules_verdict *out)
+/* Says which pattern could not finish on which field, and why. */
+static ta_status judge_failed(rules_judge *j)
+{
+    if (j->nomem) {
+        snprintf(j->errmsg, sizeof j->errmsg,
+                 "out of memory judging a ticket whose fields hold more than "
+                 "any before (at most %d MiB together are judged)",
+                 RULES_TICKET_MAX >> 20);
+        j->fail_field = -1;
+        return TA_E_NOMEM;
+    }
+    char why[96], key[96], where[300], pmsg[120];
+    switch (j->fail_rc) {
+    case PCRE2_ERROR_MATCHLIMIT:
+        snprintf(why, sizeof why, "reached the match limit (%d)",
+                 RULES_MATCH_LIMIT);
+        break;
+    case PCRE2_ERROR_DEPTHLIMIT:
+        snprintf(why, sizeof why, "reached the depth limit (%d)",
+                 RULES_DEPTH_LIMIT);
+        break;
+    case PCRE2_ERROR_HEAPLIMIT:
+        snprintf(why, sizeof why, "reached the heap limit (%d KiB)",
+                 RULES_HEAP_LIMIT_KIB);
+        break;
+    case PCRE2_ERROR_JIT_STACKLIMIT:
+        snprintf(why, sizeof why, "ran out of its JIT stack (%d KiB)",
+                 RULES_JIT_STACK_MAX >> 10);
+        break;
+    default:
+        snprintf(why, sizeof why, "failed");
+        break;
+    }
+    rules_key_label(j->rs, j->fail_key, key, sizeof key, where, sizeof where);
+    if (pcre2_get_error_message(j->fail_rc, (PCRE2_UCHAR *)pmsg,
+                                sizeof pmsg) < 0)
+        snprintf(pmsg, sizeof pmsg, "error %d", j->fail_rc);
+    snprintf(j->errmsg, sizeof j->errmsg,
+             "the rules pattern %s%s cannot finish on the %s field: it %s "
+             "(PCRE2: %s); a pattern that nests repetitions, such as "
+             "(\\w+\\s?)+, backtracks without end on a long field: "
+             "simplify it",
+             key, where, ta_field_name((ta_field)j->fail_field), why, pmsg);
+    return TA_E_DATA;
+}
+
+ta_status rules_judge_ticket(rules_judge *j, const rules_ticket *t,
+                             rules_verdict *out)
 {
     size_t ds = 0, de = 0, pos = 0;
     memset(j->done, 0, sizeof j->done);
     out->codes[0] = '\0';
     out->evidence[0] = '\0';
     out->invalid_claim = 0;
+    out->status = RULES_VIOLATION;
+    out->hp_norm[0] = out->email_norm[0] = '\0';
+    j->fail_key = -1;
+    j->fail_field = -1;
+    j->nomem = 0;
+    j->errmsg[0] = '\0';
+    /* Room for every field collapsed (never longer than given), the
+     * address (at most the email field) and the digits (at most the
+     * longer of HP and phone, a zero and a NUL). */
+    size_t need = 0;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        const char *v = t->v[f];
+        size_t len = v ? t->len[f] : 0;
+        /* A caller that set only v (as in rules.h's example) means a C
+         * string. */
+        if (v && len == 0)
+            len = strlen(v);
+        j->in[f] = len;
+        need += len + 1;
+    }
+    size_t dl = j->in[TA_F_HP] > j->in[TA_F_PHONE] ? j->in[TA_F_HP]
+                                                   : j->in[TA_F_PHONE];
+    size_t total = need + j->in[TA_F_EMAIL] + 1 + dl + 2;
+    if (total > RULES_TICKET_MAX || scratch(j, total)) {
+        j->nomem = 1;
+        return judge_failed(j);
+    }
+    char *p = j->store;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        j->fb[f] = p;
+        p += j->in[f] + 1;
+    }
+    j->addr = p;
+    j->digits = p + j->in[TA_F_EMAIL] + 1;
 
     out->category = category_of(j, t);
     int scoped = in_scope(j, t);
@@ -535,22 +698,25 @@ void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
     email_norm(j->fb[TA_F_EMAIL], out->email == RULES_EMAIL_DECLINED ? 0 : el,
                out->email_norm);
     size_t hl = field(j, t, TA_F_HP);
-    out->hp = hp_state(j, j->fb[TA_F_HP], hl);
+    out->hp = hp_state(j, TA_F_HP, j->fb[TA_F_HP], hl);
     hp_norm(j, j->fb[TA_F_HP], hl, out->hp_norm);
     if (out->hp == RULES_HP_MISSING) {
         size_t pl = field(j, t, TA_F_PHONE);
-        if (pl && hp_state(j, j->fb[TA_F_PHONE], pl) == RULES_HP_VALID)
+        if (pl &&
+            hp_state(j, TA_F_PHONE, j->fb[TA_F_PHONE], pl) == RULES_HP_VALID)
             out->hp = RULES_HP_IN_PHONE_FIELD;
     }
+    if (j->fail_key >= 0)
+        return judge_failed(j);
     if (!scoped) {
         out->status = RULES_OUT_OF_SCOPE;
-        return;
+        return TA_OK;
     }
     int email_ok = out->email == RULES_EMAIL_VALID;
     int hp_ok = out->hp == RULES_HP_VALID;
     if (email_ok && hp_ok) {
         out->status = RULES_COMPLIANT;
-        return;
+        return TA_OK;
     }
 
     /* Exemptions: only a ticket that is not compliant needs them. */
@@ -573,8 +739,9 @@ void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
                  &pos) ||
         ex_field(j, t, RK_EX_ANGRY_NOTES, TA_F_NOTES, "EX_ANGRY", out, &pos);
     size_t rl = field(j, t, TA_F_RELATION);
-    if (rl &&
-        !match(j, RK_EX_RESPONSIBLE, j->fb[TA_F_RELATION], rl, NULL, NULL)) {
+    if (rl && !match(j, RK_EX_RESPONSIBLE, TA_F_RELATION,
+                     j->fb[TA_F_RELATION], rl, NULL, NULL) &&
+        j->fail_key < 0) {
         not_resp = 1;
         ev_add(out, &pos, "EX_NOT_RESPONSIBLE", "relation",
                j->fb[TA_F_RELATION], rl);
@@ -611,5 +778,8 @@ void rules_judge_ticket(rules_judge *j, const rules_ticket *t,
         if (out->invalid_claim)
             codes[nc++] = "EXEMPTION_INVALID";
     }
+    if (j->fail_key >= 0)
+        return judge_failed(j);
     set_codes(out, codes, nc);
+    return TA_OK;
 }

@@ -1,0 +1,248 @@
+/*
+ * store.c — the SQL of one import (docs/schema.md): the `imports` row and
+ * its counts, every ticket, every rejected row, the look-up of an earlier
+ * import of the same content. Statements are prepared once per file and
+ * every bind is checked (db_bound). The transaction itself is import.c's.
+ */
+#include "import_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+
+/* Parameters of ins_ticket from 7 on follow ta_field order, without
+ * ticket_id and date (bound as 2 and 5). */
+static const char ins_ticket_sql[] =
+    "INSERT OR REPLACE INTO tickets(source, ticket_id, import_id, line, "
+    "date, period, crm_ticket, type, name, email, hp, phone, cso, urgency, "
+    "emotion, relation, idpel, notes, media, category, status, codes, "
+    "email_state, hp_state, evidence, audit_id, hp_norm, email_norm, "
+    "fingerprint) VALUES "
+    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
+    "?20,?21,?22,?23,?24,?25,?26,?27,?28,?29)";
+
+static const char ins_reject_sql[] =
+    "INSERT INTO rejects(import_id, file, line, reason, field, raw, "
+    "reason_code, reason_args, ticket_id, crm_ticket, sheet) VALUES "
+    "(?1,?2,?3,?4,?5,?6,?7,"
+    /* json_patch drops the keys that are NULL */
+    "json_patch('{}', json_object('fields', ?8, 'header', ?9, 'value', ?10, "
+    "'column', ?13)),?11,?12,?14)";
+
+static const char ins_import_sql[] =
+    "INSERT INTO imports(file, size, sha256, source, encoding, delimiter, "
+    "header_line, rows_read, rows_imported, rows_rejected, imported_at, "
+    "program_version, format, sheets) VALUES "
+    "(?1,?2,?3,?4,?5,?6,?7,0,0,0,?8,?9,?10,?11)";
+
+static const char upd_import_sql[] =
+    "UPDATE imports SET rows_read=?2, rows_imported=?3, rows_rejected=?4 "
+    "WHERE id=?1";
+
+ta_status store_prepare(sqlite3 *db, store *st, char *err, size_t errlen)
+{
+    ta_status s = db_prepare(db, ins_ticket_sql, &st->ins_ticket, err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db, ins_reject_sql, &st->ins_reject, err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db, ins_import_sql, &st->ins_import, err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db, upd_import_sql, &st->upd_import, err, errlen);
+    return s;
+}
+
+void store_finalize(store *st)
+{
+    sqlite3_finalize(st->ins_ticket);
+    sqlite3_finalize(st->ins_reject);
+    sqlite3_finalize(st->ins_import);
+    sqlite3_finalize(st->upd_import);
+    memset(st, 0, sizeof *st);
+}
+
+ta_status store_import_row(sqlite3 *db, store *st, const char *path,
+                           const import_result *res, const char *sheets_json,
+                           long long *id, char *err, size_t errlen)
+{
+    char now[32], delim[2] = {res->delimiter, '\0'};
+    db_now(now);
+    sqlite3_stmt *s = st->ins_import;
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(s, 2, (sqlite3_int64)res->size));
+    db_bound(&bound, sqlite3_bind_text(s, 3, res->sha256, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 4, ta_source_name(res->source), -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 5, csv_encoding_name(res->encoding),
+                                       -1, SQLITE_STATIC));
+    /* A workbook has no delimiter: '' (the column is NOT NULL). */
+    db_bound(&bound, sqlite3_bind_text(s, 6, delim, res->delimiter ? 1 : 0,
+                                       SQLITE_TRANSIENT));
+    db_bound(&bound, sqlite3_bind_int64(s, 7, (sqlite3_int64)res->header_line));
+    db_bound(&bound, sqlite3_bind_text(s, 8, now, -1, SQLITE_TRANSIENT));
+    db_bound(&bound, sqlite3_bind_text(s, 9, TA_VERSION, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 10, res->format, -1, SQLITE_STATIC));
+    db_bound(&bound, sheets_json ? sqlite3_bind_text(s, 11, sheets_json, -1,
+                                                     SQLITE_STATIC)
+                                 : sqlite3_bind_null(s, 11));
+    if (bound != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+        return db_fail(db, "recording the import", err, errlen);
+    *id = sqlite3_last_insert_rowid(db);
+    return TA_OK;
+}
+
+ta_status store_begin_tickets(sqlite3 *db, store *st, const import_result *res,
+                              long long import_id, long long audit_id,
+                              char *err, size_t errlen)
+{
+    int bound = SQLITE_OK;
+    db_bound(&bound,
+             sqlite3_bind_text(st->ins_ticket, 1, ta_source_name(res->source),
+                               -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(st->ins_ticket, 3, import_id));
+    db_bound(&bound, sqlite3_bind_int64(st->ins_ticket, 26, audit_id));
+    if (bound != SQLITE_OK)
+        return db_fail(db, "storing a ticket", err, errlen);
+    return TA_OK;
+}
+
+/* Binds arena text at off (NO_FIELD: NULL). */
+static int bind_opt(sqlite3_stmt *s, int i, const batch *b, size_t off,
+                    size_t len)
+{
+    if (off == NO_FIELD)
+        return sqlite3_bind_null(s, i);
+    return sqlite3_bind_text(s, i, b->arena.p + off, (int)len, SQLITE_STATIC);
+}
+
+ta_status store_reject(sqlite3 *db, store *st, long long import_id,
+                       const char *path, const char *sheet, const batch *b,
+                       const brow *br, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->ins_reject;
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_int64(s, 1, import_id));
+    db_bound(&bound, sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(s, 3, (sqlite3_int64)br->line));
+    db_bound(&bound, sqlite3_bind_text(s, 4, b->arena.p + br->reason_off, -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, br->field ? sqlite3_bind_text(s, 5, br->field, -1,
+                                                   SQLITE_STATIC)
+                               : sqlite3_bind_null(s, 5));
+    db_bound(&bound, sqlite3_bind_text(s, 6, b->arena.p + br->raw_off,
+                                       (int)br->raw_len, SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(s, 7, br->reason_code, -1, SQLITE_STATIC));
+    if (strcmp(br->reason_code, "field_count") == 0) {
+        db_bound(&bound, sqlite3_bind_int64(s, 8, br->n1));
+        db_bound(&bound, sqlite3_bind_int64(s, 9, br->n2));
+    } else {
+        db_bound(&bound, sqlite3_bind_null(s, 8));
+        db_bound(&bound, sqlite3_bind_null(s, 9));
+    }
+    db_bound(&bound, bind_opt(s, 10, b, br->value_off, br->value_len));
+    db_bound(&bound, bind_opt(s, 11, b, br->rtid_off, br->rtid_len));
+    db_bound(&bound, bind_opt(s, 12, b, br->rcrm_off, br->rcrm_len));
+    db_bound(&bound, br->column[0] ? sqlite3_bind_text(s, 13, br->column, -1,
+                                                       SQLITE_STATIC)
+                                   : sqlite3_bind_null(s, 13));
+    db_bound(&bound, sheet ? sqlite3_bind_text(s, 14, sheet, -1, SQLITE_STATIC)
+                           : sqlite3_bind_null(s, 14));
+    if (bound != SQLITE_OK)
+        return db_fail(db, "storing a rejected row", err, errlen);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "storing a rejected row", err, errlen);
+    return TA_OK;
+}
+
+ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
+                       char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->ins_ticket;
+    const char *a = b->arena.p;
+    int bound = SQLITE_OK;
+    db_bound(&bound,
+             sqlite3_bind_text(s, 2, a + br->off[TA_F_TICKET_ID],
+                               (int)br->len[TA_F_TICKET_ID], SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int64(s, 4, (sqlite3_int64)br->line));
+    db_bound(&bound, sqlite3_bind_text(s, 5, br->date, 10, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 6, br->period, 7, SQLITE_STATIC));
+    int p = 7;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        if (f == TA_F_TICKET_ID || f == TA_F_DATE)
+            continue;
+        if (br->off[f] != NO_FIELD)
+            db_bound(&bound,
+                     sqlite3_bind_text(s, p, a + br->off[f], (int)br->len[f],
+                                       SQLITE_STATIC));
+        else if (f == TA_F_CSO)
+            db_bound(&bound, sqlite3_bind_text(s, p, "", 0, SQLITE_STATIC));
+        else
+            db_bound(&bound, sqlite3_bind_null(s, p));
+        p++;
+    }
+    db_bound(&bound,
+             sqlite3_bind_text(s, 20, rules_category_name(br->category), -1,
+                               SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 21, rules_status_name(br->status),
+                                       -1, SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(s, 22, a + br->codes_off, -1, SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(s, 23, rules_email_state_name(br->email), -1,
+                               SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 24, rules_hp_state_name(br->hp), -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 25, a + br->evidence_off, -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 27, a + br->hp_norm_off, -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 28, a + br->email_norm_off, -1,
+                                       SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 29, br->fingerprint,
+                                       FINGERPRINT_SIZE - 1, SQLITE_STATIC));
+    if (bound != SQLITE_OK)
+        return db_fail(db, "storing a ticket", err, errlen);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, "storing a ticket", err, errlen);
+    return TA_OK;
+}
+
+ta_status store_counts(sqlite3 *db, store *st, long long import_id,
+                       const import_result *res, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = st->upd_import;
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_int64(s, 1, import_id));
+    db_bound(&bound, sqlite3_bind_int64(s, 2, (sqlite3_int64)res->rows_read));
+    db_bound(&bound,
+             sqlite3_bind_int64(s, 3, (sqlite3_int64)res->rows_imported));
+    db_bound(&bound,
+             sqlite3_bind_int64(s, 4, (sqlite3_int64)res->rows_rejected));
+    if (bound != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
+        return db_fail(db, "recording the row counts", err, errlen);
+    return TA_OK;
+}
+
+ta_status store_find_previous(sqlite3 *db, const char *sha, long long *id,
+                              char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, "SELECT id FROM imports WHERE sha256 = ?1",
+                             &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC));
+    int rc = bound == SQLITE_OK ? sqlite3_step(st) : bound;
+    *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) /* before finalize forgets */
+        s = db_fail(db, "looking up earlier imports", err, errlen);
+    sqlite3_finalize(st);
+    return s;
+}
