@@ -162,6 +162,10 @@ void wb_free(wb_reader *r);
  * 25 -> Z, 26 -> AA, 16383 -> XFD): wb_cell_ref(17, 2, b) -> "C17". */
 void wb_cell_ref(unsigned long row, size_t col, char out[16]);
 
+/* The letters of column col alone (0 -> A, 16383 -> XFD) into out (len
+ * bytes, cut to fit; 4 hold every column a workbook may have). */
+void wb_col_letters(size_t col, char *out, size_t len);
+
 /* A sheet name as a reference prefix, Excel's way: Sheet1 as is, names with
  * other characters than letters, digits, '_' and '.' in single quotes with
  * inner quotes doubled ('Data 2026'). Appends to out; 0 or -1 (memory). */

@@ -311,6 +311,7 @@ static void check_dump(const char *d, check *k)
             blank_all(buf, rpt_code_at(i));
         k->where = where;
         each_word(buf, strlen(buf), check_word, k);
+        k->where = NULL; /* where ends with this iteration */
     }
 }
 

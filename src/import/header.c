@@ -8,7 +8,7 @@
  * in a message is masked (mask.h): the first row of a headerless export is
  * often a ticket with its customer's email and HP.
  */
-#include "import_internal.h"
+#include "import_shared.h"
 
 #include <stdio.h>
 #include <string.h>

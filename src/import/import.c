@@ -15,7 +15,7 @@
  *
  * Messages quote cells only masked (header.c, the CSV reader's own).
  */
-#include "import_internal.h"
+#include "import_shared.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,7 +15,7 @@
  * be read; a rules pattern that cannot finish on a field (SPEC §4) stops
  * the file instead.
  */
-#include "import_internal.h"
+#include "import_shared.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,15 +72,6 @@ static size_t put_collapsed(batch *b, const char *s, size_t len, size_t *out)
     *out = text_collapse(s, len, b->arena.p + off, len + 1);
     b->arena.len += *out + 1;
     return off;
-}
-
-void import_col_letters(size_t col, char out[4])
-{
-    char ref[16];
-    wb_cell_ref(1, col, ref);
-    size_t n = strcspn(ref, "0123456789");
-    memcpy(out, ref, n);
-    out[n] = '\0';
 }
 
 /* "FILE:LINE" or "FILE:Sheet!C17" for messages about a row (sheet -1:
@@ -148,8 +139,8 @@ static int check_row(const file_state *fs, const in_row *row, ta_date *date,
             while (c < row->n && row->len[c] == 0)
                 c++;
             char at[8], last[8];
-            import_col_letters(c, at);
-            import_col_letters(ncols - 1, last);
+            wb_col_letters(c, at, sizeof at);
+            wb_col_letters(ncols - 1, last, sizeof last);
             w->code = "beyond_header";
             w->col = (int)c;
             snprintf(w->reason, sizeof w->reason,
@@ -222,7 +213,7 @@ static int add_reject(file_state *fs, batch *b, brow *br, const in_row *row,
      * in (the field's column is known from the header for the others). */
     br->column[0] = '\0';
     if (row->sheet >= 0 && strcmp(w->code, "beyond_header") == 0)
-        import_col_letters((size_t)w->col, br->column);
+        wb_col_letters((size_t)w->col, br->column, sizeof br->column);
     br->reason_off = put(b, w->reason, rl);
     br->raw_off = put(b, raw, raw_len);
     br->raw_len = raw_len;

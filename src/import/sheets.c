@@ -16,7 +16,7 @@
  * SHA-256 recorded) and again after the last row: a file that changed
  * meanwhile is refused (SPEC §3 "Duplicates and re-imports").
  */
-#include "import_internal.h"
+#include "import_shared.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -419,7 +419,8 @@ ta_status sheets_open(int fd, const char *path, const rules *rs,
         for (int f = 0; f < TA_F_COUNT; f++) {
             res->columns[f][0] = '\0';
             if (m->col[f] >= 0)
-                import_col_letters((size_t)m->col[f], res->columns[f]);
+                wb_col_letters((size_t)m->col[f], res->columns[f],
+                               sizeof res->columns[f]);
         }
         describe(w, opt, &not_read, res);
     }

@@ -4,7 +4,7 @@
  * import of the same content. Statements are prepared once per file and
  * every bind is checked (db_bound). The transaction itself is import.c's.
  */
-#include "import_internal.h"
+#include "import_shared.h"
 
 #include <stdio.h>
 #include <string.h>

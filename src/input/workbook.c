@@ -1,8 +1,9 @@
 /*
  * workbook.c — the format-independent part of the workbook reader
- * (workbook.h): sniffing a file's kind, dispatching to the .xlsx or .xls
- * back end, the sheet list, the row builder, the messages, cell
- * references and the raw text of a row.
+ * (workbook.h): sniffing a file's kind, opening it, dispatching to the
+ * .xlsx or .xls back end, and the sheets it found. What the back ends share
+ * (messages, the sheet list, the row builder) is in wb_backend.c, cell
+ * references and raw rows in wb_ref.c.
  *
  * It does not parse any format itself, and it never prints.
  */
@@ -18,7 +19,6 @@
 #include <unistd.h>
 
 #define WB_DEFAULT_MAX_ROW ((size_t)16 << 20)
-#define WB_MAX_SHEETS 65536u
 
 /* ---- sniffing ---------------------------------------------------------- */
 
@@ -77,81 +77,6 @@ wb_kind wb_sniff(const unsigned char *head, size_t n)
         if (contains_ci(a + k, an - k, marks[m]))
             return WB_KIND_HTML;
     return WB_KIND_TEXT;
-}
-
-/* ---- messages ---------------------------------------------------------- */
-
-static void vset(wb_reader *r, const char *prefix, const char *fmt, va_list ap)
-{
-    int n = snprintf(r->err, sizeof r->err, "%s", prefix);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n < sizeof r->err)
-        vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
-}
-
-ta_status wb_fail(wb_reader *r, ta_status st, const char *fmt, ...)
-{
-    char pre[300];
-    snprintf(pre, sizeof pre, "%s: ", r->name);
-    va_list ap;
-    va_start(ap, fmt);
-    vset(r, pre, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-ta_status wb_fail_part(wb_reader *r, ta_status st, const char *part,
-                       const char *fmt, ...)
-{
-    char pre[600];
-    snprintf(pre, sizeof pre, "%s: %s: ", r->name, part);
-    va_list ap;
-    va_start(ap, fmt);
-    vset(r, pre, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-/* "NAME:Sheet" (quoted as Excel would) into pre. */
-static void sheet_prefix(const wb_reader *r, char *pre, size_t len)
-{
-    ta_buf b;
-    buf_init(&b, 0);
-    const char *sn = (r->cur >= 0) ? r->sheets[r->cur].name : "?";
-    if (wb_sheet_ref(sn, &b) != 0)
-        snprintf(pre, len, "%s:%s", r->name, sn);
-    else
-        snprintf(pre, len, "%s:%s", r->name, b.p);
-    buf_free(&b);
-}
-
-ta_status wb_fail_sheet(wb_reader *r, ta_status st, const char *fmt, ...)
-{
-    char pre[600];
-    sheet_prefix(r, pre, sizeof pre - 3);
-    size_t l = strlen(pre);
-    memcpy(pre + l, ": ", 3);
-    va_list ap;
-    va_start(ap, fmt);
-    vset(r, pre, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
-ta_status wb_fail_cell(wb_reader *r, ta_status st, unsigned long row,
-                       size_t col, const char *fmt, ...)
-{
-    char pre[600], ref[16];
-    sheet_prefix(r, pre, sizeof pre - 20);
-    wb_cell_ref(row, col, ref);
-    size_t l = strlen(pre);
-    snprintf(pre + l, sizeof pre - l, "!%s: ", ref);
-    va_list ap;
-    va_start(ap, fmt);
-    vset(r, pre, fmt, ap);
-    va_end(ap);
-    return st;
 }
 
 const char *wb_errmsg(const wb_reader *r)
@@ -245,35 +170,6 @@ int wb_date1904(const wb_reader *r)
     return r->date1904;
 }
 
-int wb_add_sheet(wb_reader *r, const char *name, size_t nlen, int hidden,
-                 wb_sheet_kind kind, const char *part, unsigned long long pos)
-{
-    if (r->nsheets >= WB_MAX_SHEETS)
-        return -1;
-    if (buf_grow_array(&r->sheets, &r->sheets_cap, r->nsheets + 1,
-                       sizeof *r->sheets))
-        return -1;
-    wb_sheet *s = &r->sheets[r->nsheets];
-    memset(s, 0, sizeof *s);
-    s->name = malloc(nlen + 1);
-    if (!s->name)
-        return -1;
-    memcpy(s->name, name, nlen);
-    s->name[nlen] = '\0';
-    if (part) {
-        s->part = strdup(part);
-        if (!s->part) {
-            free(s->name);
-            return -1;
-        }
-    }
-    s->hidden = hidden;
-    s->kind = kind;
-    s->pos = pos;
-    r->nsheets++;
-    return 0;
-}
-
 size_t wb_sheet_count(const wb_reader *r)
 {
     return r->nsheets;
@@ -360,171 +256,4 @@ void wb_progress(const wb_reader *r, unsigned long long *done,
 {
     *done = r->prog_done;
     *total = r->prog_total;
-}
-
-ta_status wb_check_row_size(wb_reader *r, unsigned long row, size_t col)
-{
-    if (r->rb.text.len > r->opt.max_row_bytes)
-        return wb_fail_cell(r, TA_E_DATA, row, col,
-                            "the row holds more than %zu MiB of text "
-                            "(refused as damaged or hostile)",
-                            r->opt.max_row_bytes >> 20);
-    return TA_OK;
-}
-
-/* ---- the row builder --------------------------------------------------- */
-
-void rb_init(wb_rowbuf *rb)
-{
-    memset(rb, 0, sizeof *rb);
-    buf_init(&rb->text, 0);
-}
-
-void rb_free(wb_rowbuf *rb)
-{
-    buf_free(&rb->text);
-    free(rb->off);
-    free(rb->len);
-    free(rb->cells);
-    memset(rb, 0, sizeof *rb);
-}
-
-int rb_begin(wb_rowbuf *rb, unsigned long number)
-{
-    buf_reset(&rb->text);
-    rb->ncols = 0;
-    rb->last = 0;
-    rb->row.number = number;
-    rb->row.ncells = 0;
-    /* offset 0: the empty string that missing cells point to */
-    return buf_addc(&rb->text, '\0');
-}
-
-size_t rb_mark(const wb_rowbuf *rb)
-{
-    return rb->text.len;
-}
-
-void rb_drop(wb_rowbuf *rb, size_t start)
-{
-    if (rb->text.len > start) {
-        rb->text.len = start;
-        rb->text.p[start] = '\0';
-    }
-}
-
-int rb_commit(wb_rowbuf *rb, size_t col, size_t start)
-{
-    if (rb->text.len <= start) {
-        /* an empty text: the column is (again) a missing cell */
-        if (col < rb->ncols) {
-            rb->off[col] = 0;
-            rb->len[col] = 0;
-        }
-        return 0;
-    }
-    if (col >= rb->cap) {
-        size_t ocap = rb->cap, lcap = rb->cap;
-        if (buf_grow_array(&rb->off, &ocap, col + 1, sizeof *rb->off) ||
-            buf_grow_array(&rb->len, &lcap, col + 1, sizeof *rb->len))
-            return -1;
-        rb->cap = ocap;
-    }
-    for (size_t c = rb->ncols; c < col; c++) {
-        rb->off[c] = 0;
-        rb->len[c] = 0;
-    }
-    if (col >= rb->ncols)
-        rb->ncols = col + 1;
-    rb->off[col] = start;
-    rb->len[col] = rb->text.len - start;
-    return buf_addc(&rb->text, '\0');
-}
-
-int rb_finish(wb_rowbuf *rb)
-{
-    size_t last = rb->ncols;
-    while (last > 0 && rb->len[last - 1] == 0)
-        last--;
-    rb->last = last;
-    if (last == 0)
-        return 0;
-    if (last > rb->cells_cap &&
-        buf_grow_array(&rb->cells, &rb->cells_cap, last, sizeof *rb->cells))
-        return -1;
-    for (size_t c = 0; c < last; c++)
-        rb->cells[c] = rb->text.p + rb->off[c];
-    rb->row.ncells = last;
-    rb->row.cells = rb->cells;
-    rb->row.lens = rb->len;
-    return 1;
-}
-
-/* ---- references and raw text ------------------------------------------- */
-
-void wb_cell_ref(unsigned long row, size_t col, char out[16])
-{
-    char letters[8];
-    size_t n = 0;
-    size_t c = col + 1;
-    while (c > 0 && n < sizeof letters) {
-        c--;
-        letters[n++] = (char)('A' + c % 26);
-        c /= 26;
-    }
-    size_t k = 0;
-    while (n > 0 && k < 7)
-        out[k++] = letters[--n];
-    snprintf(out + k, 16 - k, "%lu", row);
-}
-
-int wb_sheet_ref(const char *sheet, ta_buf *out)
-{
-    int plain = sheet[0] != '\0' && !(sheet[0] >= '0' && sheet[0] <= '9');
-    for (const char *p = sheet; *p && plain; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (!(isalnum(c) || c == '_' || c == '.' || c >= 0x80))
-            plain = 0;
-    }
-    if (plain)
-        return buf_adds(out, sheet);
-    if (buf_addc(out, '\''))
-        return -1;
-    for (const char *p = sheet; *p; p++) {
-        if (*p == '\'' && buf_addc(out, '\''))
-            return -1;
-        if (buf_addc(out, *p))
-            return -1;
-    }
-    return buf_addc(out, '\'');
-}
-
-int wb_row_raw(const wb_row *row, ta_buf *out)
-{
-    for (size_t i = 0; i < row->ncells; i++) {
-        const char *s = row->cells[i];
-        size_t n = row->lens[i];
-        if (i && buf_addc(out, ','))
-            return -1;
-        int quote = 0;
-        for (size_t k = 0; k < n && !quote; k++)
-            if (s[k] == ',' || s[k] == '"' || s[k] == '\r' || s[k] == '\n')
-                quote = 1;
-        if (!quote) {
-            if (buf_add(out, s, n))
-                return -1;
-            continue;
-        }
-        if (buf_addc(out, '"'))
-            return -1;
-        for (size_t k = 0; k < n; k++) {
-            if (s[k] == '"' && buf_addc(out, '"'))
-                return -1;
-            if (buf_addc(out, s[k]))
-                return -1;
-        }
-        if (buf_addc(out, '"'))
-            return -1;
-    }
-    return 0;
 }

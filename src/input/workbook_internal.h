@@ -1,7 +1,8 @@
 /*
  * workbook_internal.h — what the workbook reader's files share: the reader
- * itself, the two format back ends (.xlsx in xlsx*.c, .xls in xls.c), the
- * row builder and the error helpers. Private to src/input/.
+ * itself (workbook.c), the two format back ends (.xlsx in xlsx*.c, .xls in
+ * xls.c), and what the back ends use: the messages, the sheet list and the
+ * row builder (wb_backend.c). Private to src/input/.
  */
 #ifndef TICKET_AUDIT_WORKBOOK_INTERNAL_H
 #define TICKET_AUDIT_WORKBOOK_INTERNAL_H

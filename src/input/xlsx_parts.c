@@ -9,7 +9,7 @@
  * shared strings, the <t> texts of each <si>, runs joined, phonetic runs
  * (<rPh>) left out. The table's count attributes are never trusted.
  */
-#include "xlsx_internal.h"
+#include "xlsx_shared.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * in increasing order; a cell's column comes from its r (its row digits
  * are checked but the row's number wins).
  */
-#include "xlsx_internal.h"
+#include "xlsx_shared.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
 /*
- * xlsx_internal.h — what the .xlsx back end's files share: xlsx.c (the
+ * xlsx_shared.h — what the .xlsx back end's files share: xlsx.c (the
  * package: content types, relationships, workbook), xlsx_parts.c (styles
- * and shared strings) and xlsx_sheet.c (streaming a worksheet). Private to
- * src/input/.
+ * and shared strings), xlsx_sheet.c (streaming a worksheet) and
+ * xlsx_xml.c (the XML helpers all three use). Private to src/input/.
  */
-#ifndef TICKET_AUDIT_XLSX_INTERNAL_H
-#define TICKET_AUDIT_XLSX_INTERNAL_H
+#ifndef TICKET_AUDIT_XLSX_SHARED_H
+#define TICKET_AUDIT_XLSX_SHARED_H
 
 #include <stddef.h>
 
@@ -36,6 +36,8 @@ typedef struct xlsx {
     xsheet *sh;
     const char *part; /* the open sheet's part name */
 } xlsx;
+
+/* ---- xlsx_xml.c ---- */
 
 /* The engine for worksheets and shared strings. */
 wx_engine xlsx_engine(const wb_reader *r);

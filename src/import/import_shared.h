@@ -1,5 +1,5 @@
 /*
- * import_internal.h — what the files of the importer share (src/import/),
+ * import_shared.h — what the files of the importer share (src/import/),
  * and nothing for other modules (they use import.h):
  *
  *   import.c  import_file: the input's kind, its hash, the transaction,
@@ -14,8 +14,8 @@
  *
  * Data flows import.c -> (header.c, sheets.c) -> rows.c -> store.c.
  */
-#ifndef TICKET_AUDIT_IMPORT_INTERNAL_H
-#define TICKET_AUDIT_IMPORT_INTERNAL_H
+#ifndef TICKET_AUDIT_IMPORT_SHARED_H
+#define TICKET_AUDIT_IMPORT_SHARED_H
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -157,9 +157,6 @@ int sheets_json(const wb_input *w, ta_buf *out) TA_WUR;
 void sheets_free(wb_input *w);
 
 /* ---- rows.c -------------------------------------------------------------- */
-
-/* The letters of a column (0 -> A, 26 -> AA, 16383 -> XFD). */
-void import_col_letters(size_t col, char out[4]);
 
 /* The status of a CSV reader's outcome (exit statuses of SPEC §2: a file
  * that changed is an I/O error). */
