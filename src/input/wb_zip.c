@@ -98,18 +98,6 @@ struct wz_entry {
     unsigned char in[WZ_IN];
 };
 
-static void say(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* pread of up to len bytes at off, retrying short reads and EINTR; the
  * bytes read, or -1 with errno. */
 static long long pread_full(int fd, void *buf, size_t len,
@@ -307,8 +295,8 @@ static ta_status read_directory(wz_archive *a, char *err, size_t errlen)
     char name[WZ_NAME_MAX];
     while (rc == UNZ_OK) {
         if (a->n >= WZ_MAX_ENTRIES) {
-            say(err, errlen, "the archive holds more than %u entries",
-                WZ_MAX_ENTRIES);
+            ta_errf(err, errlen, "the archive holds more than %u entries",
+                    WZ_MAX_ENTRIES);
             return TA_E_DATA;
         }
         unz_file_info64 fi;
@@ -339,12 +327,12 @@ static ta_status read_directory(wz_archive *a, char *err, size_t errlen)
         rc = unzGoToNextFile(a->uz);
     }
     if (a->io.err) {
-        say(err, errlen, "read error: %s", strerror(a->io.err));
+        ta_errf(err, errlen, "read error: %s", strerror(a->io.err));
         return TA_E_IO;
     }
     if (rc != UNZ_END_OF_LIST_OF_FILE) {
-        say(err, errlen,
-            "the archive's directory is damaged (minizip error %d)", rc);
+        ta_errf(err, errlen,
+                "the archive's directory is damaged (minizip error %d)", rc);
         return TA_E_DATA;
     }
     a->by_name = malloc((a->n ? a->n : 1) * sizeof *a->by_name);
@@ -365,7 +353,7 @@ ta_status wz_open(int fd, wz_archive **out, char *err, size_t errlen)
     *out = NULL;
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        say(err, errlen, "cannot read the file: %s", strerror(errno));
+        ta_errf(err, errlen, "cannot read the file: %s", strerror(errno));
         return TA_E_IO;
     }
     wz_archive *a = calloc(1, sizeof *a);
@@ -388,12 +376,12 @@ ta_status wz_open(int fd, wz_archive **out, char *err, size_t errlen)
     ta_status s;
     if (!a->uz) {
         if (a->io.err) {
-            say(err, errlen, "read error: %s", strerror(a->io.err));
+            ta_errf(err, errlen, "read error: %s", strerror(a->io.err));
             s = TA_E_IO;
         } else {
-            say(err, errlen,
-                "not a readable ZIP archive (truncated or damaged: its "
-                "central directory cannot be found)");
+            ta_errf(err, errlen,
+                    "not a readable ZIP archive (truncated or damaged: its "
+                    "central directory cannot be found)");
             s = TA_E_DATA;
         }
         goto fail;
@@ -473,32 +461,33 @@ ta_status wz_entry_open(wz_archive *a, size_t i, wz_entry **out, char *err,
     wz_entry_close(a->open);
     const wz_ent *en = &a->ents[i];
     if (en->flag & 1u) {
-        say(err, errlen, "the entry is encrypted (a password-protected ZIP)");
+        ta_errf(err, errlen,
+                "the entry is encrypted (a password-protected ZIP)");
         return TA_E_DATA;
     }
     if (en->method != 0 && en->method != Z_DEFLATED) {
-        say(err, errlen,
-            "the entry uses compression method %lu (only stored "
-            "and deflated are read)",
-            en->method);
+        ta_errf(err, errlen,
+                "the entry uses compression method %lu (only stored "
+                "and deflated are read)",
+                en->method);
         return TA_E_DATA;
     }
     if (en->usize > WZ_MAX_SIZE) {
-        say(err, errlen, "the entry declares %llu bytes, more than 4 GiB",
-            en->usize);
+        ta_errf(err, errlen, "the entry declares %llu bytes, more than 4 GiB",
+                en->usize);
         return TA_E_DATA;
     }
     if (en->usize > WZ_MAX_RATIO * en->csize) {
-        say(err, errlen,
-            "the entry declares %llu bytes from %llu compressed, "
-            "more than 1,000 times its compressed size (a "
-            "decompression bomb)",
-            en->usize, en->csize);
+        ta_errf(err, errlen,
+                "the entry declares %llu bytes from %llu compressed, "
+                "more than 1,000 times its compressed size (a "
+                "decompression bomb)",
+                en->usize, en->csize);
         return TA_E_DATA;
     }
     if (en->method == 0 && en->csize != en->usize) {
-        say(err, errlen, "a stored entry whose sizes differ (%llu, %llu)",
-            en->csize, en->usize);
+        ta_errf(err, errlen, "a stored entry whose sizes differ (%llu, %llu)",
+                en->csize, en->usize);
         return TA_E_DATA;
     }
     wz_entry *e = calloc(1, sizeof *e);
@@ -517,13 +506,13 @@ ta_status wz_entry_open(wz_archive *a, size_t i, wz_entry **out, char *err,
         int ioerr = a->io.err;
         free(e);
         if (ioerr) {
-            say(err, errlen, "read error: %s", strerror(ioerr));
+            ta_errf(err, errlen, "read error: %s", strerror(ioerr));
             return TA_E_IO;
         }
-        say(err, errlen,
-            "the entry's local header is damaged (minizip "
-            "error %d)",
-            rc);
+        ta_errf(err, errlen,
+                "the entry's local header is damaged (minizip "
+                "error %d)",
+                rc);
         return TA_E_DATA;
     }
     e->method = method;
