@@ -76,6 +76,7 @@ enum { SLOT_FREE, SLOT_FILL, SLOT_READY, SLOT_BUSY, SLOT_DONE };
 typedef struct slot {
     unsigned char *in, *out;
     size_t nin, nout;
+    uLong crc; /* of the chunk's input, by the worker */
     unsigned long seq; /* order in the part */
     int state, last, failed;
 } slot;
@@ -141,6 +142,7 @@ static int stream_out(zipFile file, z_stream *zs, const void *in, size_t n,
 /* One chunk deflated by a worker: a stream of its own. */
 static void deflate_slot(z_stream *zs, slot *s)
 {
+    s->crc = crc32(crc32(0L, Z_NULL, 0), s->in, (uInt)s->nin);
     deflateReset(zs);
     zs->next_in = s->in;
     zs->avail_in = (uInt)s->nin;
@@ -273,6 +275,8 @@ static int pool_drain(part *pt, int wait, int all)
                   (due->nout && wr(pt->file, due->out,
                                    (unsigned)due->nout) != ZIP_OK);
         pthread_mutex_lock(&p->mu);
+        /* the part's CRC-32, chunk by chunk in order */
+        pt->crc = crc32_combine(pt->crc, due->crc, (z_off_t)due->nin);
         due->state = SLOT_FREE;
         p->write_seq++;
         if (bad)
@@ -432,7 +436,6 @@ int zipWriteInFileInZip(zipFile file, const void *buf, unsigned len)
     }
     if (P.failed)
         return ZIP_INTERNALERROR;
-    P.crc = crc32(P.crc, buf, len);
     P.size += len;
     int rc = 0;
     if (!P.p && !P.no_pool && P.size > CHUNK) {
@@ -444,6 +447,8 @@ int zipWriteInFileInZip(zipFile file, const void *buf, unsigned len)
         else
             rc = stream_out(file, &P.zs, NULL, 0, Z_SYNC_FLUSH);
     }
+    if (rc == 0 && !P.p)
+        P.crc = crc32(P.crc, buf, len); /* the pool's by its workers */
     if (rc == 0)
         rc = P.p ? pool_write(&P, buf, len)
                  : stream_out(file, &P.zs, buf, len, Z_NO_FLUSH);
