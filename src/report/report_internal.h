@@ -341,25 +341,10 @@ typedef struct rpt_prep {
     char *text; /* RPT_TEXT_MAX + 8 bytes of scratch */
 } rpt_prep;
 
-/* A row's columns as a preparing callback reads them: the statement's
- * current row (q), or a copy of its columns taken by the producer for the
- * writing thread to prepare (rows.c). */
-typedef struct rpt_src {
-    sqlite3_stmt *q;     /* the statement, or NULL: the copy */
-    const ta_buf *cols;  /* the copy's texts, each NUL-terminated */
-    const size_t *off;   /* per column: offset in cols, SIZE_MAX NULL */
-    const size_t *len;   /* per column: bytes */
-    int ncols;
-} rpt_src;
-
-/* Column i of the row, as rpt_col_text; NULL for NULL. The text stays
- * valid while the row is prepared. */
-const char *rpt_src_text(const rpt_src *src, int i, size_t *len);
-
-/* Turns a row into cells (rpt_prep_cell), on the producer thread or, for
- * a copied row, on the writing one: no libxlsxwriter call, nothing shared
- * but read-only data and its ctx. TA_OK or TA_E_NOMEM. */
-typedef ta_status (*rpt_prepare_fn)(void *ctx, const rpt_src *src,
+/* Turns the statement's current row into cells (rpt_prep_cell), on the
+ * producer thread: no libxlsxwriter call, nothing shared but read-only
+ * data. TA_OK or TA_E_NOMEM. */
+typedef ta_status (*rpt_prepare_fn)(void *ctx, sqlite3_stmt *q,
                                     rpt_prep *p);
 
 /* Appends to out the XML of a prepared row as sheet row r, exactly as
@@ -377,13 +362,10 @@ ta_status rpt_prep_cell(rpt_prep *p, lxw_col_t col, int kind, const char *s,
 
 /* Steps q to its end on a second thread, fn preparing each row, and
  * writes the rows into t's sheet(s) on this one. what names the reading
- * in messages ("reading the audit results"). q is not finalized. With
- * ctx2 (fn's state for the writing thread: its own scratch), a batch the
- * writer would wait for is copied and prepared by the writer itself, so
- * that the two threads share the work. */
+ * in messages ("reading the audit results"). q is not finalized. */
 ta_status rpt_rows_write(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
-                         const char *what, rpt_prepare_fn fn, void *ctx,
-                         void *ctx2) TA_WUR;
+                         const char *what, rpt_prepare_fn fn,
+                         void *ctx) TA_WUR;
 
 /* ---- the sheets ------------------------------------------------------ */
 

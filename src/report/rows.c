@@ -25,7 +25,6 @@
 #include "report_internal.h"
 
 #include <pthread.h>
-#include <stdint.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,18 +36,12 @@
 #define ROWS_BATCH 512
 #define ROWS_ARENA (1u << 20)
 #define ROWS_NBATCH 4
-#define ROWS_COLS 16 /* columns a copied row keeps */
 
 typedef struct batch {
     rpt_prow *rows;
     size_t n;
     ta_buf arena;     /* the texts, each NUL-terminated */
     int full;         /* handed to the writer */
-    int copied;       /* the rows' columns copied, for the writer to
-                         prepare (fill_copy) */
-    ta_buf cols;      /* those columns' texts */
-    size_t (*off)[ROWS_COLS], (*len)[ROWS_COLS];
-    int ncols;
     int end;          /* the last batch: done or failed */
     ta_status status; /* of the producer, with its message */
     char err[1024];
@@ -59,27 +52,14 @@ typedef struct rows_run {
     sqlite3 *db;
     const char *what;
     rpt_prepare_fn fn;
-    void *ctx, *ctx2; /* fn's state on the producer and on the writer */
-    rpt_prep prep;    /* the producer's: widths and scratch */
-    rpt_prep prep2;   /* the writer's */
+    void *ctx;
+    rpt_prep prep; /* the producer's: widths and scratch */
     batch b[ROWS_NBATCH];
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop; /* the writer failed: the producer ends */
     ta_buf xml; /* the writer's: a batch's rows as XML */
 } rows_run;
-
-const char *rpt_src_text(const rpt_src *src, int i, size_t *len)
-{
-    if (src->q)
-        return rpt_col_text(src->q, i, len);
-    if (i < 0 || i >= src->ncols || src->off[i] == SIZE_MAX) {
-        *len = 0;
-        return NULL;
-    }
-    *len = src->len[i];
-    return src->cols->p + src->off[i];
-}
 
 ta_status rpt_prep_cell(rpt_prep *p, lxw_col_t col, int kind, const char *s,
                         size_t len)
@@ -127,8 +107,7 @@ static void fill(rows_run *R, batch *b)
         row->n = 0;
         row->lines = 1;
         R->prep.row = row;
-        rpt_src src = {.q = R->q};
-        ta_status s = R->fn(R->ctx, &src, &R->prep);
+        ta_status s = R->fn(R->ctx, R->q, &R->prep);
         if (s != TA_OK) {
             b->end = 1;
             b->status = s;
@@ -137,64 +116,6 @@ static void fill(rows_run *R, batch *b)
         }
         b->n++;
     }
-}
-
-/* Fills b with copies of the next rows' columns, for the writer to
- * prepare: a step and a copy per row, a fraction of preparing it. */
-static void fill_copy(rows_run *R, batch *b)
-{
-    b->n = 0;
-    buf_reset(&b->arena);
-    buf_reset(&b->cols);
-    int nc = sqlite3_column_count(R->q);
-    b->ncols = nc < ROWS_COLS ? nc : ROWS_COLS;
-    while (b->n < ROWS_BATCH && b->cols.len < ROWS_ARENA) {
-        int rc = sqlite3_step(R->q);
-        if (rc == SQLITE_DONE) {
-            b->end = 1;
-            return;
-        }
-        if (rc != SQLITE_ROW) {
-            b->end = 1;
-            b->status = db_fail(R->db, R->what, b->err, sizeof b->err);
-            return;
-        }
-        for (int i = 0; i < b->ncols; i++) {
-            size_t len;
-            const char *v = rpt_col_text(R->q, i, &len);
-            b->len[b->n][i] = len;
-            b->off[b->n][i] = v ? b->cols.len : SIZE_MAX;
-            if (v && (buf_add(&b->cols, v, len) || buf_addc(&b->cols, 0))) {
-                b->end = 1;
-                b->status = TA_E_NOMEM;
-                snprintf(b->err, sizeof b->err, "out of memory %s",
-                         R->what);
-                return;
-            }
-        }
-        b->n++;
-    }
-}
-
-/* The writer's part of a copied batch: each row prepared from its
- * columns, as the producer would have. */
-static ta_status prepare_copied(rows_run *R, batch *b)
-{
-    R->prep2.arena = &b->arena;
-    for (size_t i = 0; i < b->n; i++) {
-        rpt_prow *row = &b->rows[i];
-        row->n = 0;
-        row->lines = 1;
-        R->prep2.row = row;
-        rpt_src src = {.cols = &b->cols,
-                       .off = b->off[i],
-                       .len = b->len[i],
-                       .ncols = b->ncols};
-        ta_status s = R->fn(R->ctx2, &src, &R->prep2);
-        if (s != TA_OK)
-            return s;
-    }
-    return TA_OK;
 }
 
 static void *produce(void *arg)
@@ -209,15 +130,7 @@ static void *produce(void *arg)
         pthread_mutex_unlock(&R->mu);
         if (stop)
             return NULL;
-        /* Every other batch is prepared by the writer, from a copy of its
-         * columns: at 1M findings preparing was 27 % of the samples on
-         * this thread, writing 14 % on the other, which waited (perf);
-         * half each balances them best (docs/report.md). */
-        b->copied = (i & 1) && R->ctx2 && b->off;
-        if (b->copied)
-            fill_copy(R, b);
-        else
-            fill(R, b);
+        fill(R, b);
         int end = b->end;
         pthread_mutex_lock(&R->mu);
         b->full = 1;
@@ -270,19 +183,14 @@ static void run_free(rows_run *R)
     for (int i = 0; i < ROWS_NBATCH; i++) {
         free(R->b[i].rows);
         buf_free(&R->b[i].arena);
-        buf_free(&R->b[i].cols);
-        free(R->b[i].off);
-        free(R->b[i].len);
     }
     free(R->prep.text);
-    free(R->prep2.text);
     buf_free(&R->xml);
     free(R);
 }
 
 ta_status rpt_rows_write(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
-                         const char *what, rpt_prepare_fn fn, void *ctx,
-                         void *ctx2)
+                         const char *what, rpt_prepare_fn fn, void *ctx)
 {
     rows_run *R = calloc(1, sizeof *R);
     if (!R)
@@ -292,30 +200,15 @@ ta_status rpt_rows_write(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
     R->what = what;
     R->fn = fn;
     R->ctx = ctx;
-    R->ctx2 = ctx2;
     R->prep.widths = t->widths;
     R->prep.nwidths = t->ncols < 32 ? t->ncols : 32;
     R->prep.text = malloc(RPT_TEXT_MAX + 8);
     buf_init(&R->xml, 0);
     int ok = R->prep.text != NULL;
-    for (int i = 0; i < ROWS_NBATCH; i++) {
-        buf_init(&R->b[i].arena, 0);
-        buf_init(&R->b[i].cols, 0);
-    }
     for (int i = 0; ok && i < ROWS_NBATCH; i++) {
+        buf_init(&R->b[i].arena, 0);
         R->b[i].rows = malloc(ROWS_BATCH * sizeof *R->b[i].rows);
         ok = R->b[i].rows != NULL;
-    }
-    /* the writer's share (ctx2): its scratch and the columns' places */
-    if (ok && ctx2) {
-        R->prep2 = R->prep;
-        R->prep2.text = malloc(RPT_TEXT_MAX + 8);
-        ok = R->prep2.text != NULL;
-        for (int i = 0; ok && i < ROWS_NBATCH; i++) {
-            R->b[i].off = malloc(ROWS_BATCH * sizeof *R->b[i].off);
-            R->b[i].len = malloc(ROWS_BATCH * sizeof *R->b[i].len);
-            ok = R->b[i].off && R->b[i].len;
-        }
     }
     if (!ok) {
         run_free(R);
@@ -335,16 +228,9 @@ ta_status rpt_rows_write(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
                 pthread_cond_wait(&R->cv, &R->mu);
             pthread_mutex_unlock(&R->mu);
         } else {
-            b->copied = 0;
             fill(R, b);
         }
-        if (b->copied) {
-            s = prepare_copied(R, b);
-            if (s != TA_OK)
-                snprintf(c->err, c->errlen, "out of memory %s", R->what);
-        }
-        if (s == TA_OK)
-            s = write_batch(c, t, b, &R->xml);
+        s = write_batch(c, t, b, &R->xml);
         int end = b->end;
         if (s == TA_OK && end && b->status != TA_OK) {
             s = b->status;

@@ -91,27 +91,27 @@ typedef struct ticket_prep {
 /* The row's cells after the ticket's own: decision, note, reviewer (the
  * input cells, highlighted by the table; an empty one is not written)
  * and the key. */
-static ta_status review_cells(ticket_prep *tp, const rpt_src *q, rpt_prep *p,
+static ta_status review_cells(ticket_prep *tp, sqlite3_stmt *q, rpt_prep *p,
                               lxw_col_t col)
 {
     const rpt_lang *L = tp->L;
-    size_t len;
-    const char *d = rpt_src_text(q, Q_DECISION, &len);
+    const char *d = (const char *)sqlite3_column_text(q, Q_DECISION);
     const char *word = !d                            ? ""
                        : strcmp(d, "upheld") == 0     ? L->upheld
                        : strcmp(d, "overturned") == 0 ? L->overturned
                                                       : d;
     ta_status s = rpt_prep_cell(p, col, RPT_CELL_WRAP, word, strlen(word));
-    const char *v = rpt_src_text(q, Q_NOTE, &len);
+    size_t len;
+    const char *v = rpt_col_text(q, Q_NOTE, &len);
     if (s == TA_OK)
         s = rpt_prep_cell(p, col + 1, RPT_CELL_WRAP, v, len);
-    v = rpt_src_text(q, Q_REVIEWER, &len);
+    v = rpt_col_text(q, Q_REVIEWER, &len);
     if (s == TA_OK)
         s = rpt_prep_cell(p, col + 2, RPT_CELL_WRAP, v, len);
     size_t sl, tl, fl;
-    const char *src = rpt_src_text(q, Q_SOURCE, &sl);
-    const char *tid = rpt_src_text(q, Q_TICKET, &tl);
-    const char *fp = rpt_src_text(q, Q_FINGERPRINT, &fl);
+    const char *src = rpt_col_text(q, Q_SOURCE, &sl);
+    const char *tid = rpt_col_text(q, Q_TICKET, &tl);
+    const char *fp = rpt_col_text(q, Q_FINGERPRINT, &fl);
     int n = snprintf(tp->compose, sizeof tp->compose, "%.*s:%.*s:%.*s",
                      (int)sl, src ? src : "", (int)tl, tid ? tid : "",
                      (int)fl, fp ? fp : "");
@@ -126,54 +126,54 @@ static ta_status review_cells(ticket_prep *tp, const rpt_src *q, rpt_prep *p,
 /* A ticket's row (rpt_prepare_fn). Identifiers and words that never wrap
  * get no format: a format is an attribute of every cell, ~4 % of a
  * million-row sheet's time. */
-static ta_status ticket_row(void *ctx, const rpt_src *q, rpt_prep *p)
+static ta_status ticket_row(void *ctx, sqlite3_stmt *q, rpt_prep *p)
 {
     ticket_prep *tp = ctx;
     const rpt_lang *L = tp->L;
     size_t len;
-    const char *v = rpt_src_text(q, Q_SOURCE, &len);
+    const char *v = rpt_col_text(q, Q_SOURCE, &len);
     char src[16];
     size_t n = rpt_source_word(v, len, src);
     ta_status s = rpt_prep_cell(p, 0, RPT_CELL_TEXT, src, n);
-    v = rpt_src_text(q, Q_TICKET, &len);
+    v = rpt_col_text(q, Q_TICKET, &len);
     if (s == TA_OK)
         s = rpt_prep_cell(p, 1, RPT_CELL_TEXT, v, len);
-    v = rpt_src_text(q, Q_DATE, &len);
+    v = rpt_col_text(q, Q_DATE, &len);
     if (s == TA_OK)
         s = rpt_prep_cell(p, 2, RPT_CELL_DATE, v, len);
-    v = rpt_src_text(q, Q_CSO, &len);
+    v = rpt_col_text(q, Q_CSO, &len);
     if (s == TA_OK)
         s = len ? rpt_prep_cell(p, 3, RPT_CELL_WRAP, v, len)
                 : rpt_prep_cell(p, 3, RPT_CELL_WRAP, L->unknown_cso,
                                 strlen(L->unknown_cso));
-    v = rpt_src_text(q, Q_CATEGORY, &len);
+    v = rpt_col_text(q, Q_CATEGORY, &len);
     const char *cat = v ? rpt_category_word(L, v, len) : NULL;
     if (s == TA_OK)
         s = cat ? rpt_prep_cell(p, 4, RPT_CELL_TEXT, cat, strlen(cat))
                 : rpt_prep_cell(p, 4, RPT_CELL_WRAP, v, len);
-    v = rpt_src_text(q, Q_CODES, &len);
+    v = rpt_col_text(q, Q_CODES, &len);
     if (s == TA_OK && v) {
         n = rpt_word_codes(L, v, len, tp->compose, sizeof tp->compose);
         s = rpt_prep_cell(p, 5, RPT_CELL_WRAP, tp->compose, n);
     }
     lxw_col_t col = 6;
     if (tp->exempt) {
-        v = rpt_src_text(q, Q_EVIDENCE, &len);
+        v = rpt_col_text(q, Q_EVIDENCE, &len);
         if (s == TA_OK && v) {
             n = rpt_word_evidence(L, v, len, tp->compose, sizeof tp->compose);
             s = rpt_prep_cell(p, col, RPT_CELL_WRAP, tp->compose, n);
         }
         col++;
     }
-    v = rpt_src_text(q, Q_EMAIL, &len);
+    v = rpt_col_text(q, Q_EMAIL, &len);
     v = rpt_mask_into(tp->no_mask, mask_email, v, &len, tp->mask);
     if (s == TA_OK)
         s = rpt_prep_cell(p, col++, RPT_CELL_WRAP, v, len);
-    v = rpt_src_text(q, Q_HP, &len);
+    v = rpt_col_text(q, Q_HP, &len);
     v = rpt_mask_into(tp->no_mask, mask_phone, v, &len, tp->mask);
     if (s == TA_OK)
         s = rpt_prep_cell(p, col++, RPT_CELL_WRAP, v, len);
-    v = rpt_src_text(q, Q_NOTES, &len);
+    v = rpt_col_text(q, Q_NOTES, &len);
     if (v)
         v = rpt_excerpt_into(tp->no_mask, v, len, tp->mask, &len);
     if (s == TA_OK)
@@ -240,31 +240,24 @@ ta_status rpt_write_tickets(rpt_ctx *c, int exempt)
         if (bound != SQLITE_OK)
             s = db_fail(c->db, "reading the audit results", c->err, c->errlen);
     }
-    /* tp[0] the producer's, tp[1] the writing thread's (its share of
-     * the rows, rpt_rows_write) */
     ticket_prep *tp = NULL;
     if (s == TA_OK && q) {
-        tp = calloc(2, sizeof *tp);
+        tp = calloc(1, sizeof *tp);
         char *mask = malloc(2 * RPT_TEXT_MAX);
-        char *mask2 = malloc(2 * RPT_TEXT_MAX);
-        if (!tp || !mask || !mask2) {
+        if (!tp || !mask) {
             free(mask);
-            free(mask2);
             s = rpt_xlsx_fail(c, LXW_ERROR_MEMORY_MALLOC_FAILED);
         } else {
-            for (int i = 0; i < 2; i++)
-                tp[i] = (ticket_prep){.L = L,
-                                      .no_mask = c->opt->no_mask,
-                                      .exempt = exempt,
-                                      .mask = i ? mask2 : mask};
+            *tp = (ticket_prep){.L = L,
+                                .no_mask = c->opt->no_mask,
+                                .exempt = exempt,
+                                .mask = mask};
             s = rpt_rows_write(c, &t, q, "reading the audit results",
-                               ticket_row, tp, &tp[1]);
+                               ticket_row, tp);
         }
     }
-    if (tp) {
-        free(tp[0].mask);
-        free(tp[1].mask);
-    }
+    if (tp)
+        free(tp->mask);
     free(tp);
     sqlite3_finalize(q);
     if (s == TA_OK)
