@@ -87,10 +87,10 @@ for k in "$PC_A" "$PC_B"; do
   [ "$n" -eq "$k" ] || { echo "expected $k per-CSO workbooks, found $n" >&2; exit 1; }
 done
 echo "--per-cso, $PC_PER findings per CSO (main workbook included)"
-printf '%-34s %8s %10s %10s %12s\n' what wall_s cpu_s peak_MiB wall_ms/CSO
+printf '%-34s %8s %10s %10s %12s %12s\n' what wall_s cpu_s peak_MiB wall_ms/CSO cpu_ms/CSO
 for k in "$PC_A" "$PC_B"; do
   read -r w c r <<< "$(summary "pc$k")"
-  printf '%-34s %8.2f %10.2f %10.1f %12.1f\n' "--per-cso, $k CSOs" "$w" "$c" \
-    "$(calc "$r/1024")" "$(calc "$w * 1000 / $k")"
+  printf '%-34s %8.2f %10.2f %10.1f %12.1f %12.1f\n' "--per-cso, $k CSOs" "$w" "$c" \
+    "$(calc "$r/1024")" "$(calc "$w * 1000 / $k")" "$(calc "$c * 1000 / $k")"
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
