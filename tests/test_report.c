@@ -224,6 +224,39 @@ static void deflate_level_per_build(void **state)
     free(d);
 }
 
+/* A part larger than deflate_level.c's chunk (1 MiB): 6,000 findings with
+ * notes of ~250 bytes make a Temuan sheet of ~3 MB, deflated by the worker
+ * threads in chunks. The workbook is kept only when every part inflates
+ * to its size and CRC-32 (verify.c), and openpyxl reads it back whole:
+ * the last finding's cells are there, with their text. */
+static void large_sheet_in_chunks(void **state)
+{
+    fx *f = *state;
+    exec(f->db,
+         "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n"
+         " WHERE x < 6000)"
+         " INSERT INTO tickets(source, ticket_id, import_id, line, date,"
+         " period, type, email, hp, cso, notes, status, codes, category,"
+         " email_state, hp_state, evidence, audit_id, fingerprint)"
+         " SELECT 'crm', 'L' || x, 1, 100 + x, '2026-10-07', '2026-10',"
+         " 'Keluhan', '', '', 'CSO ' || (x % 7),"
+         " 'Pelanggan melaporkan padam sejak pagi ' || x || ', MCB sudah"
+         " dinaikkan, tetap padam. Tetangga juga padam, gardu di ujung gang,"
+         " mohon segera ditindaklanjuti oleh petugas yantek setempat.',"
+         " 'violation', 'EMAIL_MISSING', 'keluhan', 'missing', 'missing', '',"
+         " 1, printf('%012x', x) FROM n");
+    report_options o = {.period = "2026-10"};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    assert_non_null(strstr(d, "\ts\tL6000\n"));
+    assert_non_null(strstr(d, "\ts\tPelanggan melaporkan padam sejak pagi "
+                              "6000, MCB"));
+#if TA_FAST_DEFLATE
+    assert_line(d, "ZIPLEVEL\tsuperfast");
+#endif
+    free(d);
+}
+
 static void sheet_order_en(void **state)
 {
     fx *f = *state;
@@ -1133,6 +1166,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(sheet_order_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(large_sheet_in_chunks, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(deflate_level_per_build, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(sheet_order_en, setup, teardown),

@@ -291,6 +291,7 @@ typedef struct rpt_table {
     lxw_row_t head_row; /* the header row (0, or 1 under a band row) */
     lxw_row_t next;     /* next free row */
     lxw_row_t cur;      /* the row being written */
+    int raw;            /* rows written as XML (rpt_table_raw) */
 } rpt_table;
 
 /* Sets up t (fields after ncols zero, decision_col -1); set the others,
@@ -303,6 +304,11 @@ ta_status rpt_table_row(rpt_table *t) TA_WUR;
 /* The filter, the drop-down list and the ignored "number stored as text"
  * warnings of the sheet being written. */
 ta_status rpt_table_end(rpt_table *t) TA_WUR;
+/* From here on the rows of t (and of its next sheets) are written as XML
+ * straight into the sheet's row file (rpt_raw_row), not cell by cell
+ * through libxlsxwriter: its header row is flushed first, and
+ * rpt_table_end tells libxlsxwriter where the rows end. */
+void rpt_table_raw(rpt_table *t);
 
 /* ---- rows prepared on a second thread (rows.c) ----------------------- */
 
@@ -340,6 +346,14 @@ typedef struct rpt_prep {
  * data. TA_OK or TA_E_NOMEM. */
 typedef ta_status (*rpt_prepare_fn)(void *ctx, sqlite3_stmt *q,
                                     rpt_prep *p);
+
+/* Appends to out the XML of a prepared row as sheet row r, exactly as
+ * libxlsxwriter's constant_memory mode writes the same cells through
+ * rpt_put_ready / rpt_put_date and the height through rpt_fit_row
+ * (inline strings, f.text on wrapped text, f.date on dates), at a
+ * fraction of its cost per cell (docs/report.md). TA_OK or TA_E_NOMEM. */
+ta_status rpt_raw_row(rpt_ctx *c, lxw_row_t r, const rpt_prow *row,
+                      const char *arena, ta_buf *out) TA_WUR;
 
 /* Adds a cell of s[0..len) (made valid UTF-8 without control characters
  * and cut, as rpt_put_text does) to the row; NULL or empty: no cell. */

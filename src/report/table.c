@@ -144,8 +144,36 @@ static ta_status decision_list(rpt_table *t, lxw_row_t first, lxw_row_t last)
     return e == LXW_NO_ERROR ? TA_OK : rpt_xlsx_fail(t->c, e);
 }
 
+void rpt_table_raw(rpt_table *t)
+{
+    /* the header row, still pending in libxlsxwriter's row, goes out
+     * before the first row of ours */
+    lxw_worksheet_write_single_row(t->ws);
+    t->raw = 1;
+}
+
+/* The end of rows written as XML: libxlsxwriter learns the last row
+ * (the sheet's <dimension>), and its pending row is that one, empty, so
+ * that nothing of its own follows ours. */
+static void raw_end(rpt_table *t)
+{
+    lxw_worksheet *ws = t->ws;
+    if (t->next > t->head_row + 1) {
+        lxw_row_t last = t->next - 1;
+        if (last > ws->dim_rowmax)
+            ws->dim_rowmax = last;
+        ws->optimize_row->row_num = last;
+    }
+    t->raw = 0;
+}
+
 ta_status rpt_table_end(rpt_table *t)
 {
+    int raw = t->raw;
+    if (raw) {
+        raw_end(t);
+        t->c->row_lines = 0; /* the heights are in the rows' XML */
+    }
     ta_status s = fit_row(t);
     t->c->widths = NULL;
     if (s != TA_OK)
@@ -170,6 +198,7 @@ ta_status rpt_table_row(rpt_table *t)
     if (f != TA_OK)
         return f;
     if (t->next >= t->c->limit) {
+        int raw = t->raw;
         ta_status s = rpt_table_end(t);
         if (s != TA_OK)
             return s;
@@ -177,6 +206,8 @@ ta_status rpt_table_row(rpt_table *t)
         s = rpt_table_sheet(t);
         if (s != TA_OK)
             return s;
+        if (raw)
+            rpt_table_raw(t);
     }
     t->cur = t->next++;
     return TA_OK;
