@@ -410,9 +410,11 @@ ta_status step_audit(cmd_ctx *c, int only_stale)
     const char *period = c->o->period;
     if (interrupted(c, "the audit"))
         return TA_E_INTERRUPTED;
-    /* An audit that judges the tickets feeds the signals as it reads them;
-     * one that judged nothing (import did) leaves them a scan of their
-     * own, or nothing at all when they are up to date. */
+    /* An audit that judges every ticket of the scope feeds the signals as
+     * it reads them; one that judged only the stale tickets, or nothing
+     * (import did), leaves them a scan of their own (the stored contacts
+     * and verdicts, not the whole rows), or nothing at all when they are
+     * up to date. */
     signals_feed *sig = signals_feed_new(c->rs, period);
     if (!sig)
         return fail(c, TA_E_NOMEM, "out of memory preparing the audit");
@@ -431,7 +433,7 @@ ta_status step_audit(cmd_ctx *c, int only_stale)
     ta_status s = db_begin(c->db, "starting the audit", err, sizeof err);
     if (s == TA_OK)
         s = audit_run_with(c->db, c->rs, period, &ao, &sum, err, sizeof err);
-    if (s == TA_OK && sum.audit_id != 0)
+    if (s == TA_OK && sum.audit_id != 0 && sum.whole_scope)
         s = signals_feed_write(sig, c->db, &n, err, sizeof err);
     else if (s == TA_OK)
         s = signals_feed_compute(sig, c->db, &n, err, sizeof err);
