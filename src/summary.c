@@ -50,12 +50,21 @@
     " sum(final_status = 'violation') AS rvi FROM reviewed_results"           \
     " WHERE ?4 AND (?1 IS NULL OR period = ?1) GROUP BY cso"
 
+/* The tickets counted by period, CSO, status and codes, in one scan and
+ * one sort: a few thousand rows where tickets has a million. Every figure
+ * below is a sum over it (weighted by n), so that the JSON reads the
+ * tickets once rather than once per figure (docs/benchmarks.md,
+ * "Pipeline"). The CTE agg of the statements that use it. */
+#define AGG_SQL                                                               \
+    "agg AS MATERIALIZED (SELECT period, cso, status, codes, count(*) AS n "  \
+    "FROM audit_results GROUP BY period, cso, status, codes)"
+
 /* Per-CSO counts and compliance (hundredths: ta_centi, which is
  * summary_centi) of period ?1, all periods when ?1 is NULL, with the
  * signals naming the CSO and its compliance after review (= its
- * compliance while ?4, "some decision is stored", is 0). Shared by the
- * JSON and by summary_each_cso so both list the same figures in the same
- * order. */
+ * compliance while ?4, "some decision is stored", is 0), from agg.
+ * Shared by the JSON and by summary_each_cso so both list the same
+ * figures in the same order. */
 #define CSO_SQL                                                               \
     "SELECT b.cso AS cso, n, c, e, v, o, centi,"                              \
     " coalesce(g.gr, 0) AS reused, coalesce(g.go, 0) AS outliers,"            \
@@ -63,9 +72,9 @@
     " CASE WHEN rv.rcso IS NULL THEN centi"                                   \
     "  ELSE ta_centi(rv.rc + rv.re, rv.rc + rv.re + rv.rvi) END AS rcenti "   \
     "FROM (SELECT cso, n, c, e, v, o, ta_centi(c + e, c + e + v) AS centi "   \
-    "FROM (SELECT cso, count(*) AS n, sum(status = 'compliant') AS c, "       \
-    "sum(status = 'exempt') AS e, sum(status = 'violation') AS v, "           \
-    "sum(status = 'out_of_scope') AS o FROM audit_results "                   \
+    "FROM (SELECT cso, sum(n) AS n, sum((status = 'compliant') * n) AS c, "   \
+    "sum((status = 'exempt') * n) AS e, sum((status = 'violation') * n) AS v, " \
+    "sum((status = 'out_of_scope') * n) AS o FROM agg "                       \
     "WHERE ?1 IS NULL OR period = ?1 GROUP BY cso)) b "                       \
     "LEFT JOIN (" SIG_CSO_SQL ") g ON g.gcso = b.cso "                        \
     "LEFT JOIN (" REV_CSO_SQL ") rv ON rv.rcso = b.cso"
@@ -77,9 +86,9 @@
  * one period the SQL expression p gives; nothing when p is NULL. */
 #define PERIOD_CSO_SQL(p, x)                                                  \
     "SELECT cso AS " x "cso, ta_centi(c + e, c + e + v) AS " x "centi "       \
-    "FROM (SELECT cso, sum(status = 'compliant') AS c, "                      \
-    "sum(status = 'exempt') AS e, sum(status = 'violation') AS v "            \
-    "FROM audit_results WHERE period = " p " GROUP BY cso)"
+    "FROM (SELECT cso, sum((status = 'compliant') * n) AS c, "                \
+    "sum((status = 'exempt') * n) AS e, sum((status = 'violation') * n) AS v " \
+    "FROM agg WHERE period = " p " GROUP BY cso)"
 
 /* The signals of period ?1 (all when NULL), contacts masked by the
  * ta_mask_email / ta_mask_phone functions summary_json registers. */
@@ -130,34 +139,35 @@
 
 /* clang-format off */
 static const char json_sql[] =
-    "WITH RECURSIVE "
+    "WITH RECURSIVE " AGG_SQL ","
     /* history: the period summarized (--period, else the latest) and the
      * latest one before it */
-    "hist AS (SELECT coalesce(?1, (SELECT max(period) FROM tickets)) AS sp),"
-    "prev AS (SELECT (SELECT max(t.period) FROM tickets t, hist"
+    "hist AS (SELECT coalesce(?1, (SELECT max(period) FROM agg)) AS sp),"
+    "prev AS (SELECT (SELECT max(t.period) FROM agg t, hist"
     "  WHERE t.period < hist.sp) AS pp),"
-    "r AS (SELECT status, codes FROM audit_results "
+    "r AS (SELECT status, codes, n FROM agg "
     "      WHERE ?1 IS NULL OR period = ?1),"
-    "tot AS (SELECT count(*) AS n,"
-    "  coalesce(sum(status = 'compliant'), 0) AS c,"
-    "  coalesce(sum(status = 'exempt'), 0) AS e,"
-    "  coalesce(sum(status = 'violation'), 0) AS v,"
-    "  coalesce(sum(status = 'out_of_scope'), 0) AS o FROM r),"
+    "tot AS (SELECT coalesce(sum(n), 0) AS n,"
+    "  coalesce(sum((status = 'compliant') * n), 0) AS c,"
+    "  coalesce(sum((status = 'exempt') * n), 0) AS e,"
+    "  coalesce(sum((status = 'violation') * n), 0) AS v,"
+    "  coalesce(sum((status = 'out_of_scope') * n), 0) AS o FROM r),"
     "imp AS (SELECT coalesce(sum(rows_read), 0) AS rr,"
     "  coalesce(sum(rows_imported), 0) AS ri,"
     "  coalesce(sum(rows_rejected), 0) AS rj FROM imports),"
     "rvt AS (" REVIEWED_SQL "),"
-    /* codes are space-separated: peel one off per step */
-    "split(rest, code) AS ("
-    "  SELECT codes || ' ', '' FROM r WHERE codes <> ''"
+    /* codes are space-separated: peel one off per step (n tickets
+     * carry each) */
+    "split(rest, code, n) AS ("
+    "  SELECT codes || ' ', '', n FROM r WHERE codes <> ''"
     "  UNION ALL SELECT substr(rest, instr(rest, ' ') + 1),"
-    "    substr(rest, 1, instr(rest, ' ') - 1) FROM split WHERE rest <> '')"
+    "    substr(rest, 1, instr(rest, ' ') - 1), n FROM split"
+    "  WHERE rest <> '')"
     "SELECT json_object("
     " 'json_version', ?2, 'version', ?3,"
     " 'period', ?1,"
     " 'periods', json((SELECT json_group_array(period) FROM ("
-    "   SELECT period FROM tickets UNION SELECT period FROM audit_results"
-    "   ORDER BY 1))),"
+    "   SELECT DISTINCT period FROM agg ORDER BY 1))),"
     " 'tickets', tot.n, 'compliant', tot.c, 'exempt', tot.e,"
     " 'violation', tot.v, 'out_of_scope', tot.o,"
     " 'compliance_pct',"
@@ -184,7 +194,7 @@ static const char json_sql[] =
     "   LEFT JOIN (" PERIOD_CSO_SQL("(SELECT sp FROM hist)", "s") ") s"
     "     ON s.scso = b.cso" CSO_ORDER "))),"
     " 'codes', json((SELECT json_group_object(code, n) FROM ("
-    "   SELECT code, count(*) AS n FROM split WHERE code <> ''"
+    "   SELECT code, sum(n) AS n FROM split WHERE code <> ''"
     "   GROUP BY code ORDER BY code)))," SIGNALS_JSON_SQL ","
     " 'reviewed', json_object('decisions', rvt.d, 'upheld', rvt.u,"
     "   'overturned', rvt.ov, 'stale', rvt.st, 'compliance_pct',"
@@ -414,7 +424,8 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
     if (s == TA_OK)
         s = any_review(db, &any, err, errlen);
     if (s == TA_OK)
-        s = db_prepare(db, CSO_SQL CSO_ORDER, &st, err, errlen);
+        s = db_prepare(db, "WITH " AGG_SQL " " CSO_SQL CSO_ORDER, &st, err,
+                       errlen);
     if (s != TA_OK)
         return s;
     if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
