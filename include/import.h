@@ -44,6 +44,13 @@ typedef struct import_options {
                                     import line says so) */
     import_progress_fn progress; /* NULL: none */
     void *progress_ctx;
+    int figures_only; /* check's private database, thrown away after: the
+                         columns that no figure, signal or summary reads
+                         (the free text, the raw contacts, the evidence,
+                         the fingerprint) are stored NULL or '' and the
+                         fingerprint is not computed. Rows, rejects,
+                         verdicts, normalized contacts and the replace
+                         rule are as always */
 } import_options;
 
 typedef struct import_result {

@@ -293,7 +293,9 @@ static void keep_failed(cmd_ctx *c, int file, ta_status s)
 ta_status step_import(cmd_ctx *c)
 {
     const cli_options *o = c->o;
-    import_options io = {.sheet = o->sheet};
+    /* check's private database is thrown away: only what its figures
+     * read is stored */
+    import_options io = {.sheet = o->sheet, .figures_only = c->in_memory};
     io.source = (ta_source)o->source;
     io.encoding = (csv_encoding)o->encoding;
     if (c->out->progress) {

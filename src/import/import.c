@@ -150,6 +150,7 @@ static ta_status load(sqlite3 *db, file_state *fs, int fd,
     }
     if (s == TA_OK)
         s = store_prepare(db, &fs->st, err, errlen);
+    fs->st.figures_only = opt->figures_only;
     if (s == TA_OK)
         s = store_import_row(db, &fs->st, fs->path, res, json.p,
                              &fs->import_id, err, errlen);
@@ -219,6 +220,7 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
     fs->path = path;
     fs->rs = rs;
     fs->judge_on_main = kind != WB_KIND_TEXT;
+    fs->figures_only = opt->figures_only;
     ta_status s =
         kind == WB_KIND_TEXT
             ? open_csv(fd, path, rs, opt, fs, res, err, errlen)

@@ -205,6 +205,7 @@ typedef struct batch {
 /* The statements of one import (store.c). */
 typedef struct store {
     sqlite3_stmt *ins_ticket, *ins_reject, *ins_import, *upd_import;
+    int figures_only; /* import_options.figures_only */
 } store;
 
 /* Everything one file's import shares between its two threads. */
@@ -225,6 +226,7 @@ typedef struct file_state {
      * inserting thread, since reading XML and shared strings keeps the
      * reader busier than SQLite keeps the other (docs/benchmarks.md). */
     int judge_on_main;
+    int figures_only; /* import_options.figures_only: no fingerprint */
     rules_judge *judge_main;
     ta_buf scratch_main;
     /* the hand-over */

@@ -158,6 +158,16 @@ ta_status store_reject(sqlite3 *db, store *st, long long import_id,
     return TA_OK;
 }
 
+/* The fields a figure reads: the JSON, the text summary and JUnit read
+ * period, CSO, status and codes; the signals also the ticket numbers, the
+ * customer (ID pelanggan, name) and the normalized contacts. The rest is
+ * shown only by the workbooks, which check does not write. */
+static int figure_field(int f)
+{
+    return f == TA_F_CRM_TICKET || f == TA_F_NAME || f == TA_F_CSO ||
+           f == TA_F_IDPEL;
+}
+
 ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
                        char *err, size_t errlen)
 {
@@ -174,7 +184,9 @@ ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
     for (int f = 0; f < TA_F_COUNT; f++) {
         if (f == TA_F_TICKET_ID || f == TA_F_DATE)
             continue;
-        if (br->off[f] != NO_FIELD)
+        if (st->figures_only && !figure_field(f))
+            db_bound(&bound, sqlite3_bind_null(s, p));
+        else if (br->off[f] != NO_FIELD)
             db_bound(&bound,
                      sqlite3_bind_text(s, p, a + br->off[f], (int)br->len[f],
                                        SQLITE_STATIC));
@@ -196,14 +208,17 @@ ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
                                SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 24, rules_hp_state_name(br->hp), -1,
                                        SQLITE_STATIC));
-    db_bound(&bound, sqlite3_bind_text(s, 25, a + br->evidence_off, -1,
-                                       SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(s, 25, st->figures_only ? "" : a + br->evidence_off,
+                               -1, SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 27, a + br->hp_norm_off, -1,
                                        SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 28, a + br->email_norm_off, -1,
                                        SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 29, br->fingerprint,
-                                       FINGERPRINT_SIZE - 1, SQLITE_STATIC));
+                                       st->figures_only ? 0
+                                                        : FINGERPRINT_SIZE - 1,
+                                       SQLITE_STATIC));
     if (bound != SQLITE_OK)
         return db_fail(db, "storing a ticket", err, errlen);
     int rc = sqlite3_step(s);
