@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Pipeline benchmark (SPEC §6, issue 17): at N CRM rows (default 1,000,000,
 # tools/gen_exports.py --seed 7 as in import_bench.sh) times, alternating in
-# one run (round 1: A B C D E, round 2: A B C D E, ...):
+# one run (round 1: A B C D R E, round 2: A B C D R E, ...):
 #   A  sqlite3 x.db ".mode csv" ".import FILE tickets"    (the reference)
 #   B  ticket-audit import, then ticket-audit audit       (timed together)
 #   C  ticket-audit check --json
 #   D  ticket-audit run --out TMP                (import, audit, signals, workbook)
+#   R  ticket-audit report on D's database (verdicts and signals current:
+#      the workbook alone, the report's share of D)
 #   E  bench/peer.py: csv + re + openpyxl write_only, one findings sheet
 # and prints medians of RUNS (default 3), the largest peak RSS, each one's
 # ratio to A, and D's to E. PEER=0 leaves E out; the load average is printed
@@ -33,7 +35,7 @@ timed() { # LABEL PREP CMD...
 }
 
 echo "rows=$rows file_bytes=$(stat -c %s "$csv") runs=$RUNS load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
-labels="sqlite3_import ta_import+audit ta_check_json ta_run"
+labels="sqlite3_import ta_import+audit ta_check_json ta_run ta_report_of_run"
 [ "$PEER" = 1 ] && labels="$labels peer_py"
 for _ in $(seq "$RUNS"); do
   timed sqlite3_import "rm -f $work/sqlite.db" \
@@ -43,17 +45,19 @@ for _ in $(seq "$RUNS"); do
   timed ta_check_json "true" "$bin" check --quiet --json "$csv"
   timed ta_run "rm -rf $work/run.db $work/out" \
     "$bin" run --quiet --db "$work/run.db" --out "$work/out" "$csv"
+  timed ta_report_of_run "rm -rf $work/out2" \
+    "$bin" report --quiet --db "$work/run.db" --out "$work/out2"
   [ "$PEER" = 1 ] && timed peer_py "rm -f $work/peer.xlsx" \
     /usr/bin/python3 bench/peer.py "$csv" "$work/peer.xlsx"
 done
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 base=$(awk '{print $1}' "$work/sqlite3_import" | median)
-printf '%-18s %8s %10s %10s\n' what seconds peak_KiB vs_.import
+printf '%-20s %8s %10s %10s\n' what seconds peak_KiB vs_.import
 for l in $labels; do
   med=$(awk '{print $1}' "$work/$l" | median)
   rss=$(awk '{print $2}' "$work/$l" | sort -n | tail -1)
-  printf '%-18s %8.2f %10d %10.2f\n' "$l" "$med" "$rss" \
+  printf '%-20s %8.2f %10d %10.2f\n' "$l" "$med" "$rss" \
     "$(awk -v a="$med" -v b="$base" 'BEGIN {print a / b}')"
   eval "med_${l//[+.]/_}=$med"
 done
