@@ -2,8 +2,9 @@
  * audit.h — (re)evaluating the rules on imported tickets (SPEC §4).
  *
  * Import already judges every row as it loads it, with the rules it was
- * given; `audit` judges again what is in the database — after the rules
- * changed, or for one period — and records in `audits` which rules were
+ * given; `audit` judges again what is in the database whose verdict is
+ * stale — after the rules or the program changed, for all periods or one —
+ * and records in `audits` which rules were
  * used (the rules' fingerprint and the program version), so every report
  * can be traced to its rules. The verdict lives in the ticket's row; the
  * view audit_results (SPEC §5) shows one row per ticket.

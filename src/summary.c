@@ -207,10 +207,11 @@ static const char json_sql[] =
 /* clang-format on */
 
 static const char totals_sql[] =
-    "SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
-    " coalesce(sum(status = 'exempt'), 0),"
-    " coalesce(sum(status = 'violation'), 0),"
-    " coalesce(sum(status = 'out_of_scope'), 0),"
+    "WITH " AGG_SQL " "
+    "SELECT coalesce(sum(n), 0), coalesce(sum((status = 'compliant') * n), 0),"
+    " coalesce(sum((status = 'exempt') * n), 0),"
+    " coalesce(sum((status = 'violation') * n), 0),"
+    " coalesce(sum((status = 'out_of_scope') * n), 0),"
     " (SELECT count(*) FROM imports),"
     " (SELECT coalesce(sum(rows_read), 0) FROM imports),"
     " (SELECT coalesce(sum(rows_imported), 0) FROM imports),"
@@ -221,14 +222,15 @@ static const char totals_sql[] =
     "   AND (?1 IS NULL OR period = ?1)),"
     " (SELECT count(*) FROM signals WHERE kind = 'cross_system_mismatch'"
     "   AND (?1 IS NULL OR period = ?1))"
-    " FROM audit_results WHERE ?1 IS NULL OR period = ?1";
+    " FROM agg WHERE ?1 IS NULL OR period = ?1";
 
 /* ?4 of REVIEWED_SQL is bound as 1 here: only run when decisions exist */
 static const char reviewed_sql[] = REVIEWED_SQL;
 
+/* (the distinct periods of the tickets, from the counted groups) */
 static const char periods_sql[] =
-    "SELECT count(*), min(period), max(period) FROM ("
-    "SELECT period FROM tickets UNION SELECT period FROM audit_results)";
+    "SELECT count(DISTINCT period), min(period), max(period) FROM "
+    "temp.summary_groups";
 
 long long summary_centi(unsigned long long num, unsigned long long den)
 {
@@ -538,8 +540,9 @@ static ta_status get_reviewed(sqlite3 *db, const char *period,
     return TA_OK;
 }
 
-ta_status summary_get_totals(sqlite3 *db, const char *period,
-                             summary_totals *t, char *err, size_t errlen)
+/* summary_get_totals once temp.summary_groups is filled (count_groups). */
+static ta_status totals_counted(sqlite3 *db, const char *period,
+                                summary_totals *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     sqlite3_stmt *st = NULL;
@@ -577,8 +580,18 @@ ta_status summary_get_totals(sqlite3 *db, const char *period,
     return get_reviewed(db, period, t, err, errlen);
 }
 
-ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
-                           void *ctx, char *err, size_t errlen)
+ta_status summary_get_totals(sqlite3 *db, const char *period,
+                             summary_totals *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    ta_status s = count_groups(db, err, errlen);
+    return s == TA_OK ? totals_counted(db, period, t, err, errlen) : s;
+}
+
+/* summary_each_cso once temp.summary_groups is filled (count_groups). */
+static ta_status each_cso_counted(sqlite3 *db, const char *period,
+                                  summary_cso_fn fn, void *ctx, char *err,
+                                  size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     ta_status s =
@@ -586,8 +599,6 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
     int any = 0;
     if (s == TA_OK)
         s = any_review(db, &any, err, errlen);
-    if (s == TA_OK)
-        s = count_groups(db, err, errlen);
     if (s == TA_OK)
         s = db_prepare(db, "WITH " AGG_SQL " " CSO_SQL CSO_ORDER, &st, err,
                        errlen);
@@ -630,6 +641,14 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
         s = db_fail(db, "reading the figures per CSO", err, errlen);
     sqlite3_finalize(st);
     return s;
+}
+
+ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
+                           void *ctx, char *err, size_t errlen)
+{
+    ta_status s = count_groups(db, err, errlen);
+    return s == TA_OK ? each_cso_counted(db, period, fn, ctx, err, errlen)
+                      : s;
 }
 
 ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
@@ -863,7 +882,10 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
 {
     *out = NULL;
     summary_totals t;
-    ta_status s = summary_get_totals(db, period, &t, err, errlen);
+    /* one count of the tickets for every figure below */
+    ta_status s = count_groups(db, err, errlen);
+    if (s == TA_OK)
+        s = totals_counted(db, period, &t, err, errlen);
     if (s != TA_OK)
         return s;
     ta_buf b;
@@ -890,7 +912,7 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
         worst_ctx w = {.b = &b, .worst_n = worst_n};
         if (t.compliant + t.exempt + t.violation > 0) {
             rc = buf_adds(&b, "worst CSOs:\n");
-            s = summary_each_cso(db, period, add_worst, &w, err, errlen);
+            s = each_cso_counted(db, period, add_worst, &w, err, errlen);
         }
         /* the CSOs with signals the worst did not show: SPEC §5 wants
          * a CSO with any signal marked, whatever its compliance */
@@ -899,7 +921,7 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
                               0) {
             w.second = 1;
             w.seen = 0;
-            s = summary_each_cso(db, period, add_worst, &w, err, errlen);
+            s = each_cso_counted(db, period, add_worst, &w, err, errlen);
         }
         if (s != TA_OK)
             goto fail;
