@@ -56,7 +56,12 @@ before=$(q $db "$verdicts")
 [ "$(q $db "$verdicts")" = "$before" ] && ok "audit after import: no verdict written" ||
   bad "audit after import changed verdicts"
 skipped=$(q $db "$sig_sql")
-[ -n "$skipped" ] && ok "signals computed from the stored contacts" || bad "no signals"
+[ -n "$skipped" ] && ok "signals written (fed by the import as it stored the tickets)" || bad "no signals"
+# the same signals from the stored contacts (no feed: the state cleared)
+q $db "DELETE FROM signals_state"
+"$bin" audit --quiet --db $db || bad "audit scanning the contacts"
+[ "$(q $db "$sig_sql")" = "$skipped" ] && ok "signals fed by the import = signals from the stored contacts" ||
+  bad "signals fed by the import differ from those of the stored contacts"
 stale $db
 "$bin" audit --quiet --db $db || bad "audit of stale verdicts"
 [ "$(audits $db)" = 1 ] && ok "another program version: judged again" ||
@@ -81,6 +86,10 @@ db=b.db
 "$bin" import --quiet --db $db crm.csv apkt.csv later.csv || bad "import with later"
 "$bin" audit --quiet --db $db || bad "audit after later"
 later=$(q $db "$sig_sql")
+q $db "DELETE FROM signals_state"
+"$bin" audit --quiet --db $db || bad "audit scanning after later"
+[ "$(q $db "$sig_sql")" = "$later" ] && ok "replaced ticket: the import's feed = the stored contacts" ||
+  bad "replaced ticket: the import's feed differs from the stored contacts"
 [ "$(q $db "SELECT email FROM tickets WHERE source = 'crm' AND ticket_id = '$dup'")" = \
   ganti.kontak77@gmail.com ] && ok "the later row replaced the earlier" || bad "replace rule"
 [ "$(q $db "SELECT group_concat(DISTINCT crm_email) FROM signals WHERE crm_ticket = '$dup'")" = \

@@ -206,6 +206,9 @@ typedef struct batch {
 typedef struct store {
     sqlite3_stmt *ins_ticket, *ins_reject, *ins_import, *upd_import;
     int figures_only; /* import_options.figures_only */
+    ta_source source;
+    import_ticket_fn on_ticket; /* import_options.on_ticket, or NULL */
+    void *ticket_ctx;
 } store;
 
 /* Everything one file's import shares between its two threads. */

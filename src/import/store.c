@@ -225,7 +225,25 @@ ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return db_fail(db, "storing a ticket", err, errlen);
-    return TA_OK;
+    if (!st->on_ticket)
+        return TA_OK;
+    import_ticket t;
+    t.rowid = sqlite3_last_insert_rowid(db);
+    t.source = st->source;
+    t.period = br->period;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        t.v[f] = br->off[f] == NO_FIELD ? NULL : a + br->off[f];
+        t.len[f] = br->off[f] == NO_FIELD ? 0 : br->len[f];
+    }
+    if (!t.v[TA_F_CSO])
+        t.v[TA_F_CSO] = ""; /* stored as '' */
+    t.status = br->status;
+    t.email = br->email;
+    t.hp = br->hp;
+    t.codes = a + br->codes_off;
+    t.hp_norm = a + br->hp_norm_off;
+    t.email_norm = a + br->email_norm_off;
+    return st->on_ticket(st->ticket_ctx, &t, err, errlen);
 }
 
 ta_status store_counts(sqlite3 *db, store *st, long long import_id,
