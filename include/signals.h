@@ -97,9 +97,9 @@ ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
  * A later row of the same ticket replaces the earlier one (SPEC §3): the
  * feed is then told with signals_feed_remove, and the replaced ticket
  * counts nowhere. signals_feed_set_stored, before the first ticket, makes
- * the reused-contact records refer to the stored row (read back for the
- * contacts kept, a replaced row being gone) rather than carry its
- * strings. */
+ * the reused-contact records carry the row's rowid, so that the merge can
+ * leave out those of replaced tickets (SQLite never gives a rowid again:
+ * the replacing row's is larger). */
 void signals_feed_set_stored(signals_feed *f);
 
 /* The ticket r (rowid, period, cso, in_scope, exempt and codes are read)

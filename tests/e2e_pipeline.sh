@@ -107,6 +107,36 @@ db=c.db
 [ "$(q $db "$sig_sql")" = "$later" ] && ok "later file in another command: the same signals" ||
   bad "later file in another command: signals differ"
 
+# a later row of a ticket that made a reused contact, with another HP: the
+# contact loses that customer, in the import's feed as in a scan
+reused=$(q a.db "SELECT contact FROM signals WHERE kind = 'reused_contact' AND contact_kind = 'hp' ORDER BY customers DESC LIMIT 1")
+customers=$(q a.db "SELECT customers FROM signals WHERE kind = 'reused_contact' AND contact = '$reused'")
+if [ -n "$reused" ]; then
+  rid=$(q a.db "SELECT ticket_id FROM tickets WHERE source = 'crm' AND hp_norm = '$reused' ORDER BY rowid LIMIT 1")
+  RID=$rid /usr/bin/python3 - <<'EOF2' || bad "later2.csv"
+import csv, os
+rows = list(csv.reader(open("crm.csv", newline="", encoding="utf-8-sig"), delimiter=";"))
+h = next(i for i, r in enumerate(rows) if r and r[0] == "ID Tiket")
+hp = rows[h].index("HP")
+row = [r for r in rows[h + 1:] if r and r[0] == os.environ["RID"]][-1]
+row[hp] = "081377700011"
+with open("later2.csv", "w", newline="", encoding="utf-8") as f:
+    csv.writer(f, delimiter=";").writerows([rows[h], row])
+EOF2
+  db=d.db
+  "$bin" import --quiet --db $db crm.csv apkt.csv later2.csv || bad "import later2"
+  fed=$(q $db "$sig_sql")
+  [ "$(q $db "SELECT customers FROM signals WHERE kind = 'reused_contact' AND contact = '$reused'")" = \
+    $((customers - 1)) ] && ok "a replaced ticket leaves its reused contact ($customers -> $((customers - 1)) customers)" ||
+    bad "reused contact after the replacement: $(q $db "SELECT customers FROM signals WHERE contact = '$reused'")"
+  q $db "DELETE FROM signals_state"
+  "$bin" audit --quiet --db $db || bad "audit d"
+  [ "$(q $db "$sig_sql")" = "$fed" ] && ok "reused contact replaced: the import's feed = the stored contacts" ||
+    bad "reused contact replaced: the import's feed differs from the stored contacts"
+else
+  bad "no reused contact in the sample"
+fi
+
 # ---- check --json = import + audit + report --json --------------------
 for set in "crm.csv apkt.csv" "crm.csv apkt.csv later.csv"; do
   rm -f r.db

@@ -28,68 +28,6 @@
 #include "db.h"
 #include "mask.h"
 
-/* ---- the rows a later row replaces ------------------------------------ */
-
-/* SPEC §3: a later row of the same ticket replaces the earlier one
- * (INSERT OR REPLACE). SQLite runs a table's delete triggers for the row
- * REPLACE deletes when recursive triggers are on: a temporary trigger
- * hands each such row to opt->on_replaced, for the whole import of the
- * file, and nothing else (no other statement deletes tickets here). */
-typedef struct replaced_ctx {
-    import_replaced_fn fn;
-    void *ctx;
-} replaced_ctx;
-
-static void sql_replaced(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const replaced_ctx *rc = sqlite3_user_data(cx);
-    import_replaced r;
-    r.rowid = sqlite3_value_int64(argv[0]);
-    r.period = (const char *)sqlite3_value_text(argv[1]);
-    r.period_len = (size_t)sqlite3_value_bytes(argv[1]);
-    r.cso = (const char *)sqlite3_value_text(argv[2]);
-    r.cso_len = (size_t)sqlite3_value_bytes(argv[2]);
-    r.status = (const char *)sqlite3_value_text(argv[3]);
-    r.codes = (const char *)sqlite3_value_text(argv[4]);
-    if (!r.period)
-        r.period = "";
-    if (!r.cso)
-        r.cso = "";
-    if (!r.status)
-        r.status = "";
-    if (!r.codes)
-        r.codes = "";
-    rc->fn(rc->ctx, &r);
-    sqlite3_result_null(cx);
-}
-
-static ta_status watch_replaced(sqlite3 *db, replaced_ctx *rc, char *err,
-                                size_t errlen)
-{
-    if (sqlite3_create_function(db, "ta_import_replaced", 5, SQLITE_UTF8, rc,
-                                sql_replaced, NULL, NULL) != SQLITE_OK)
-        return db_fail(db, "starting the import", err, errlen);
-    return db_exec(db,
-                   "PRAGMA recursive_triggers = ON;"
-                   "CREATE TEMP TRIGGER IF NOT EXISTS ta_import_replaced "
-                   "AFTER DELETE ON main.tickets BEGIN SELECT "
-                   "ta_import_replaced(old.rowid, old.period, old.cso, "
-                   "old.status, old.codes); END",
-                   "starting the import", err, errlen);
-}
-
-static void unwatch_replaced(sqlite3 *db)
-{
-    /* Fails only when nothing was set up: then nothing to undo. */
-    (void)sqlite3_exec(db,
-                       "DROP TRIGGER IF EXISTS temp.ta_import_replaced;"
-                       "PRAGMA recursive_triggers = OFF",
-                       NULL, NULL, NULL);
-    (void)sqlite3_create_function(db, "ta_import_replaced", 5, SQLITE_UTF8,
-                                  NULL, NULL, NULL, NULL);
-}
-
 static size_t score_csv(void *ctx, const csv_row *row)
 {
     return header_score(ctx, row->fields, row->lens, row->nfields);
@@ -215,6 +153,7 @@ static ta_status load(sqlite3 *db, file_state *fs, int fd,
     fs->st.figures_only = opt->figures_only;
     fs->st.source = res->source;
     fs->st.on_ticket = opt->on_ticket;
+    fs->st.on_replaced = opt->on_replaced;
     fs->st.ticket_ctx = opt->ticket_ctx;
     if (s == TA_OK)
         s = store_import_row(db, &fs->st, fs->path, res, json.p,
@@ -291,13 +230,8 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
             ? open_csv(fd, path, rs, opt, fs, res, err, errlen)
             : sheets_open(fd, path, rs, opt, &fs->map, res, &fs->wb, err,
                           errlen);
-    replaced_ctx rc = {opt->on_replaced, opt->ticket_ctx};
-    if (s == TA_OK && opt->on_replaced)
-        s = watch_replaced(db, &rc, err, errlen);
     if (s == TA_OK)
         s = load(db, fs, fd, &st0, opt, res, err, errlen);
-    if (opt->on_replaced)
-        unwatch_replaced(db);
     res->invalid_utf8 = csv_replaced(fs->csv);
     csv_close(fs->csv);
     sheets_free(fs->wb);

@@ -208,7 +208,11 @@ typedef struct store {
     int figures_only; /* import_options.figures_only */
     ta_source source;
     import_ticket_fn on_ticket; /* import_options.on_ticket, or NULL */
+    import_replaced_fn on_replaced; /* import_options.on_replaced, or NULL */
     void *ticket_ctx;
+    /* with on_replaced: the INSERT OR IGNORE tried first, and the earlier
+     * row of a ticket, read before REPLACE deletes it */
+    sqlite3_stmt *ins_ignore, *get_old;
 } store;
 
 /* Everything one file's import shares between its two threads. */

@@ -289,23 +289,31 @@ feed_month **feed_months(signals_feed *f, unsigned long min_in_scope,
 /* ---- records ------------------------------------------------------------ */
 
 /* Layout, inline: a 0 byte, then each field as its length (one byte
- * under 255, else 255 and four bytes) and its bytes. By reference: a 1
- * byte and the rowid (8 bytes). Compact because every byte is written to
- * and read back from the sorts' temporary file. Returns the length. */
+ * under 255, else 255 and four bytes) and its bytes. Inline with its
+ * rowid (keep_rowid: fed as stored, so that the merge can leave out a
+ * replaced ticket's): a 2 byte, the rowid (8 bytes), then the fields. By
+ * reference: a 1 byte and the rowid. Compact because every byte is
+ * written to and read back from the sorts' temporary file. Returns the
+ * length. */
 static size_t pack(unsigned char *b, long long rowid, const signals_text *f,
-                   int nfields, int by_reference)
+                   int nfields, int keep_rowid)
 {
-    size_t need = 1;
+    size_t need = keep_rowid ? 9 : 1;
     for (int i = 0; i < nfields; i++)
         need += 5 + f[i].n;
-    if (by_reference || need > EXTSORT_MAX_PAYLOAD) {
+    if (need > EXTSORT_MAX_PAYLOAD) {
         uint64_t id = (uint64_t)rowid;
         b[0] = 1;
         memcpy(b + 1, &id, 8);
         return 9;
     }
     size_t n = 0;
-    b[n++] = 0;
+    b[n++] = keep_rowid ? 2 : 0;
+    if (keep_rowid) {
+        uint64_t id = (uint64_t)rowid;
+        memcpy(b + n, &id, 8);
+        n += 8;
+    }
     for (int i = 0; i < nfields; i++) {
         uint32_t len = (uint32_t)f[i].n;
         if (len < 255) {
@@ -337,6 +345,14 @@ int feed_unpack(const extsort_rec *r, int nfields, long long *rowid,
         return 0;
     }
     *rowid = 0;
+    if (p[0] == 2) {
+        uint64_t id;
+        if (r->len < 9)
+            return -1;
+        memcpy(&id, p + 1, 8);
+        *rowid = (long long)id;
+        p += 8;
+    }
     p++;
     for (int i = 0; i < nfields; i++) {
         uint32_t len;
@@ -402,8 +418,8 @@ static int feed_row(signals_feed *f, long long rowid, int source,
         uint64_t key = hash_text(c, per ^ (kind ? SEED_EMAIL : SEED_HP), 0);
         key = (key & ~(uint64_t)1) | (uint64_t)kind;
         signals_text fields[REUSE_FIELDS] = {t[T_PERIOD], c, t[T_CSO]};
-        /* fed as stored: by reference, so that a replaced ticket's
-         * record finds its row gone (signals.c, unpack) */
+        /* fed as stored: with the rowid, so that the merge leaves out
+         * a replaced ticket's record */
         size_t n = pack(f->pk, rowid, fields, REUSE_FIELDS, f->stored);
         if (extsort_add(f->reuse, key, cust, f->pk, n) != 0)
             return -1;

@@ -146,7 +146,7 @@ struct signals_feed {
     pthread_cond_t cv;
     int werr; /* the worker's first error, an errno value */
     /* fed as stored (signals_feed_set_stored): the reused-contact records
-     * by reference; the tickets replaced since, applied by feed_end */
+     * carry their rowid; the tickets replaced since, applied by feed_end */
     int stored;
     struct feed_removed *removed;
     size_t nremoved, removed_cap;

@@ -319,6 +319,12 @@ static void group_up(sig_merge *m)
     int rc = 0, failed = 0, any = 0;
     unsigned long n = 0;
     while (!failed && (rc = extsort_next(m->reuse, &r)) == 1) {
+        if (m->ndead && r.len >= 9 && (r.data[0] == 1 || r.data[0] == 2)) {
+            uint64_t id;
+            memcpy(&id, r.data + 1, 8);
+            if (is_dead(m, (long long)id))
+                continue; /* a ticket replaced by a later row */
+        }
         if (!any || r.k1 != g.key) {
             if (any)
                 failed = group_end(m, &g) != 0;
