@@ -10,8 +10,10 @@
 #      the workbook alone, the report's share of D)
 #   E  bench/peer.py: csv + re + openpyxl write_only, one findings sheet
 # and prints medians of RUNS (default 3), the largest peak RSS, each one's
-# ratio to A, and D's to E. PEER=0 leaves E out; the load average is printed
-# at the start and the end (the machine is shared: compare ratios only).
+# ratio to A, and D's to E. PEER=0 leaves E out; VS=OTHER_BINARY (e.g. a
+# build of main) adds B, C and D of that binary to every round, for a
+# before/after in the same run. The load average is printed at the start
+# and the end (the machine is shared: compare ratios only).
 #   RUNS=3 bash bench/pipeline_bench.sh [ROWS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +39,8 @@ timed() { # LABEL PREP CMD...
 echo "rows=$rows file_bytes=$(stat -c %s "$csv") runs=$RUNS load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 labels="sqlite3_import ta_import+audit ta_check_json ta_run ta_report_of_run"
 [ "$PEER" = 1 ] && labels="$labels peer_py"
+VS=${VS:-}
+[ -n "$VS" ] && labels="$labels vs_import+audit vs_check_json vs_run"
 for _ in $(seq "$RUNS"); do
   timed sqlite3_import "rm -f $work/sqlite.db" \
     sqlite3 "$work/sqlite.db" ".mode csv" ".import $csv tickets"
@@ -49,6 +53,13 @@ for _ in $(seq "$RUNS"); do
     "$bin" report --quiet --db "$work/run.db" --out "$work/out2"
   [ "$PEER" = 1 ] && timed peer_py "rm -f $work/peer.xlsx" \
     /usr/bin/python3 bench/peer.py "$csv" "$work/peer.xlsx"
+  if [ -n "$VS" ]; then
+    timed vs_import+audit "rm -f $work/vs.db" sh -c \
+      "'$VS' import --quiet --db '$work/vs.db' '$csv' && '$VS' audit --quiet --db '$work/vs.db'"
+    timed vs_check_json "true" "$VS" check --quiet --json "$csv"
+    timed vs_run "rm -rf $work/vsrun.db $work/out" \
+      "$VS" run --quiet --db "$work/vsrun.db" --out "$work/out" "$csv"
+  fi
 done
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
