@@ -2,8 +2,9 @@
  * audit.h — (re)evaluating the rules on imported tickets (SPEC §4).
  *
  * Import already judges every row as it loads it, with the rules it was
- * given; `audit` judges again what is in the database — after the rules
- * changed, or for one period — and records in `audits` which rules were
+ * given; `audit` judges again what is in the database whose verdict is
+ * stale — after the rules or the program changed, for all periods or one —
+ * and records in `audits` which rules were
  * used (the rules' fingerprint and the program version), so every report
  * can be traced to its rules. The verdict lives in the ticket's row; the
  * view audit_results (SPEC §5) shows one row per ticket.
@@ -19,7 +20,11 @@
 
 typedef struct audit_summary {
     long long audit_id; /* 0 when nothing was judged */
+    /* tickets judged, by the status reached */
     unsigned long tickets, compliant, exempt, violation, out_of_scope;
+    /* 1 when every ticket of the scope was judged (and handed to the
+     * callback); 0 when only the stale ones were, or none */
+    int whole_scope;
 } audit_summary;
 
 /* One ticket as audit_run has just judged it. Everything it points to is
@@ -57,12 +62,15 @@ typedef struct audit_options {
 } audit_options;
 
 /* Judges every ticket, or only those of period ("YYYY-MM") when period is
- * not NULL, and stores the verdicts. When only_stale is set, does nothing
- * unless some of those tickets were judged with other rules (another
- * fingerprint) or another program version. When on_ticket is not NULL,
- * every ticket judged is also handed to it with ctx, so that when
- * sum->audit_id is not 0 the callback has seen the whole scope (the
- * signals are fed this way: signals_feed_on_ticket in signals.h).
+ * not NULL, and stores the verdicts. When only_stale is set, judges only
+ * the tickets of that scope judged with other rules (another fingerprint)
+ * or another program version (SPEC §6), and does nothing (no `audits`
+ * row, sum->audit_id 0) when there are none. When on_ticket is not NULL
+ * and the audit judges the whole scope (sum->whole_scope), every ticket
+ * is also handed to it with ctx (the signals are fed this way:
+ * signals_feed_on_ticket in signals.h); when only_stale skips some
+ * current tickets, it is handed none, and the caller reads what it needs
+ * of the scope itself (signals_feed_compute).
  * Runs in a transaction of its own, or, when the caller has one open, in
  * a savepoint of it (then nothing is committed until the caller does).
  * Errors: TA_E_IO / TA_E_CANTCREAT (database), TA_E_NOMEM,

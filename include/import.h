@@ -31,6 +31,36 @@ typedef void (*import_progress_fn)(void *ctx, const char *file,
                                    unsigned long long total,
                                    unsigned long rows);
 
+/* A ticket as the import has just stored it (everything points into the
+ * import's own buffers: valid during the call only). */
+typedef struct import_ticket {
+    long long rowid;               /* its rowid in `tickets` */
+    ta_source source;
+    const char *period;            /* "YYYY-MM", 7 bytes */
+    const char *v[TA_F_COUNT];     /* the fields as stored; NULL: absent */
+    size_t len[TA_F_COUNT];
+    rules_status status;
+    rules_email_state email;
+    rules_hp_state hp;
+    const char *codes, *hp_norm, *email_norm; /* NUL-terminated */
+} import_ticket;
+
+/* A ticket stored earlier that a later row of the same source and ticket
+ * number has just replaced (SPEC §3); its columns as they were stored. */
+typedef struct import_replaced {
+    long long rowid;
+    const char *period, *cso, *status, *codes; /* NUL-terminated */
+    size_t period_len, cso_len;
+} import_replaced;
+
+/* Called for each ticket stored, and for each one replaced, on the
+ * thread that inserts (import_file's caller's). Any status but TA_OK
+ * from on_ticket stops the import, which rolls the file back; on_replaced
+ * cannot fail (it is called from inside SQLite). */
+typedef ta_status (*import_ticket_fn)(void *ctx, const import_ticket *t,
+                                      char *err, size_t errlen);
+typedef void (*import_replaced_fn)(void *ctx, const import_replaced *r);
+
 typedef struct import_options {
     ta_source source;            /* TA_SRC_NONE: detect from the header */
     csv_encoding encoding;       /* CSV_ENC_AUTO: detect. Text files only:
@@ -44,6 +74,16 @@ typedef struct import_options {
                                     import line says so) */
     import_progress_fn progress; /* NULL: none */
     void *progress_ctx;
+    int figures_only; /* check's private database, thrown away after: the
+                         columns that no figure, signal or summary reads
+                         (the free text, the raw contacts, the evidence,
+                         the fingerprint) are stored NULL or '' and the
+                         fingerprint is not computed. Rows, rejects,
+                         verdicts, normalized contacts and the replace
+                         rule are as always */
+    import_ticket_fn on_ticket;     /* NULL: none */
+    import_replaced_fn on_replaced; /* NULL: none */
+    void *ticket_ctx;
 } import_options;
 
 typedef struct import_result {

@@ -90,6 +90,26 @@ void signals_feed_free(signals_feed *f);
 ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
                            size_t errlen) TA_WUR;
 
+/* ---- fed as the tickets are stored -------------------------------------
+ *
+ * An import can feed each ticket as it stores it (the import's on_ticket,
+ * wired by the command), so that no one reads them again for the signals.
+ * A later row of the same ticket replaces the earlier one (SPEC §3): the
+ * feed is then told with signals_feed_remove, and the replaced ticket
+ * counts nowhere. signals_feed_set_stored, before the first ticket, makes
+ * the reused-contact records carry the row's rowid, so that the merge can
+ * leave out those of replaced tickets (SQLite never gives a rowid again:
+ * the replacing row's is larger). */
+void signals_feed_set_stored(signals_feed *f);
+
+/* The ticket r (rowid, period, cso, in_scope, exempt and codes are read)
+ * fed earlier was replaced. Errors: TA_E_NOMEM, also when more tickets
+ * were replaced than the feed keeps (SIGNALS_MAX_REMOVED): the feed must
+ * then be given up (the signals computed from a scan instead). */
+#define SIGNALS_MAX_REMOVED 65536
+ta_status signals_feed_remove(signals_feed *f, const signals_row *r,
+                              char *err, size_t errlen) TA_WUR;
+
 /* An audit_ticket_fn (audit.h) that hands each ticket audit_run judges
  * to the feed given as ctx, as signals_feed_add. */
 ta_status signals_feed_on_ticket(void *feed, const audit_ticket *t, char *err,

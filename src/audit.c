@@ -5,7 +5,9 @@
  * the chunk's verdicts written back with one prepared UPDATE, so the SELECT
  * is never open while its own table changes, memory stays at one chunk,
  * and judging allocates nothing per ticket. A ticket whose verdict did not
- * change and that was judged with the same rules is not written again.
+ * change and that was judged with the same rules is not written again;
+ * with only_stale, a ticket judged with the same rules and program
+ * version is not even read back into the judge (SQLite skips it).
  * Between two chunks the audit tells its progress and stops on SIGINT or
  * SIGTERM (interrupt.h).
  */
@@ -29,7 +31,8 @@ static const char select_sql[] =
     "email_norm, audit_id IN (SELECT id FROM audits WHERE rules = ?4 AND "
     "program_version = ?5), period "
     "FROM tickets WHERE rowid > ?1 AND (?2 IS NULL OR period = ?2) "
-    "ORDER BY rowid LIMIT ?3";
+    "AND (?6 = 0 OR audit_id NOT IN (SELECT id FROM audits WHERE rules = ?4 "
+    "AND program_version = ?5)) ORDER BY rowid LIMIT ?3";
 
 /* Column of the stored verdict as one string, and of "judged with these
  * rules already". */
@@ -51,6 +54,14 @@ static const char stale_sql[] =
     "ELSE EXISTS (SELECT 1 FROM tickets t JOIN audits a ON a.id = "
     "t.audit_id WHERE (?1 IS NULL OR t.period = ?1) AND (a.rules <> ?2 OR "
     "a.program_version <> ?3)) END";
+
+/* Whether some ticket of the scope is current (judged with these rules
+ * and this program version): then only the others are judged. On a
+ * database imported with these rules the first row answers. */
+static const char current_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM tickets WHERE (?1 IS NULL OR period = ?1) "
+    "AND audit_id IN (SELECT id FROM audits WHERE rules = ?2 AND "
+    "program_version = ?3))";
 
 typedef struct chunk {
     sqlite3_int64 rowid[AUDIT_CHUNK];
@@ -198,11 +209,12 @@ static ta_status store_chunk(sqlite3 *db, sqlite3_stmt *upd, const chunk *c,
     return TA_OK;
 }
 
-static ta_status is_stale(sqlite3 *db, const rules *rs, const char *period,
-                          int *stale, char *err, size_t errlen)
+/* Runs stale_sql or current_sql, whose one value goes to *yes. */
+static ta_status ask(sqlite3 *db, const char *sql, const rules *rs,
+                     const char *period, int *yes, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    ta_status s = db_prepare(db, stale_sql, &st, err, errlen);
+    ta_status s = db_prepare(db, sql, &st, err, errlen);
     if (s != TA_OK)
         return s;
     int bound = SQLITE_OK;
@@ -212,16 +224,18 @@ static ta_status is_stale(sqlite3 *db, const rules *rs, const char *period,
                                        SQLITE_TRANSIENT));
     db_bound(&bound, sqlite3_bind_text(st, 3, TA_VERSION, -1, SQLITE_STATIC));
     int rc = bound == SQLITE_OK ? sqlite3_step(st) : bound;
-    *stale = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    *yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
     if (rc != SQLITE_ROW) /* before finalize, which forgets a bind's error */
         s = db_fail(db, "checking earlier audits", err, errlen);
     sqlite3_finalize(st);
     return s;
 }
 
+/* Judges the scope's tickets; with skip_current, only those judged with
+ * other rules or another program version. */
 static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
-                           const audit_cb *cb, audit_summary *sum, char *err,
-                           size_t errlen)
+                           int skip_current, const audit_cb *cb,
+                           audit_summary *sum, char *err, size_t errlen)
 {
     sqlite3_stmt *sel = NULL, *upd = NULL;
     rules_judge *j = rules_judge_new(rs);
@@ -244,6 +258,7 @@ static ta_status judge_all(sqlite3 *db, const rules *rs, const char *period,
     db_bound(&bound, sqlite3_bind_text(sel, 4, rules_fingerprint(rs), -1,
                                        SQLITE_TRANSIENT));
     db_bound(&bound, sqlite3_bind_text(sel, 5, TA_VERSION, -1, SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_int(sel, 6, skip_current));
     db_bound(&bound, sqlite3_bind_int64(upd, 7, sum->audit_id));
     if (bound != SQLITE_OK) {
         s = db_fail(db, "preparing the audit", err, errlen);
@@ -323,16 +338,26 @@ ta_status audit_run_with(sqlite3 *db, const rules *rs, const char *period,
                           "starting the audit", err, errlen);
     if (s != TA_OK)
         return s;
-    int stale = 1;
+    /* SPEC §6: a verdict is a function of the ticket and the rules, so
+     * only_stale judges again only the tickets judged with other rules or
+     * another program version; right after an import, none. */
+    int stale = 1, current = 0;
     if (only_stale)
-        s = is_stale(db, rs, period, &stale, err, errlen);
+        s = ask(db, stale_sql, rs, period, &stale, err, errlen);
+    if (s == TA_OK && stale && only_stale)
+        s = ask(db, current_sql, rs, period, &current, err, errlen);
+    /* Some tickets skipped: the callback would not see the whole scope,
+     * so it sees nothing (sum->whole_scope says which). */
+    if (current)
+        cb.fn = NULL;
     if (s == TA_OK && stale && cb.progress)
         s = last_rowid(db, &cb.last_rowid, err, errlen);
     if (s == TA_OK && stale) {
         s = db_record_audit(db, "audit", period, rules_fingerprint(rs),
                             &sum->audit_id, err, errlen);
         if (s == TA_OK)
-            s = judge_all(db, rs, period, &cb, sum, err, errlen);
+            s = judge_all(db, rs, period, current, &cb, sum, err, errlen);
+        sum->whole_scope = !current;
         if (s == TA_OK)
             s = db_finish_audit(db, sum->audit_id, sum->tickets, err, errlen);
     }

@@ -15,6 +15,7 @@
 #include "summary.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,12 +51,23 @@
     " sum(final_status = 'violation') AS rvi FROM reviewed_results"           \
     " WHERE ?4 AND (?1 IS NULL OR period = ?1) GROUP BY cso"
 
+/* The tickets counted by period, CSO, status and codes: a few thousand
+ * rows where tickets has a million. Every figure below is a sum over it
+ * (weighted by n), so that the JSON reads the tickets once rather than
+ * once per figure, and without sorting them: count_groups (below) counts
+ * them in a hash table of its own into temp.summary_groups, whose rows
+ * repeat a group only when the table was full (docs/benchmarks.md,
+ * "Pipeline"). The CTE agg of the statements that use it. */
+#define AGG_SQL                                                               \
+    "agg AS MATERIALIZED (SELECT period, cso, status, codes, sum(n) AS n "    \
+    "FROM temp.summary_groups GROUP BY period, cso, status, codes)"
+
 /* Per-CSO counts and compliance (hundredths: ta_centi, which is
  * summary_centi) of period ?1, all periods when ?1 is NULL, with the
  * signals naming the CSO and its compliance after review (= its
- * compliance while ?4, "some decision is stored", is 0). Shared by the
- * JSON and by summary_each_cso so both list the same figures in the same
- * order. */
+ * compliance while ?4, "some decision is stored", is 0), from agg.
+ * Shared by the JSON and by summary_each_cso so both list the same
+ * figures in the same order. */
 #define CSO_SQL                                                               \
     "SELECT b.cso AS cso, n, c, e, v, o, centi,"                              \
     " coalesce(g.gr, 0) AS reused, coalesce(g.go, 0) AS outliers,"            \
@@ -63,9 +75,9 @@
     " CASE WHEN rv.rcso IS NULL THEN centi"                                   \
     "  ELSE ta_centi(rv.rc + rv.re, rv.rc + rv.re + rv.rvi) END AS rcenti "   \
     "FROM (SELECT cso, n, c, e, v, o, ta_centi(c + e, c + e + v) AS centi "   \
-    "FROM (SELECT cso, count(*) AS n, sum(status = 'compliant') AS c, "       \
-    "sum(status = 'exempt') AS e, sum(status = 'violation') AS v, "           \
-    "sum(status = 'out_of_scope') AS o FROM audit_results "                   \
+    "FROM (SELECT cso, sum(n) AS n, sum((status = 'compliant') * n) AS c, "   \
+    "sum((status = 'exempt') * n) AS e, sum((status = 'violation') * n) AS v, " \
+    "sum((status = 'out_of_scope') * n) AS o FROM agg "                       \
     "WHERE ?1 IS NULL OR period = ?1 GROUP BY cso)) b "                       \
     "LEFT JOIN (" SIG_CSO_SQL ") g ON g.gcso = b.cso "                        \
     "LEFT JOIN (" REV_CSO_SQL ") rv ON rv.rcso = b.cso"
@@ -77,9 +89,9 @@
  * one period the SQL expression p gives; nothing when p is NULL. */
 #define PERIOD_CSO_SQL(p, x)                                                  \
     "SELECT cso AS " x "cso, ta_centi(c + e, c + e + v) AS " x "centi "       \
-    "FROM (SELECT cso, sum(status = 'compliant') AS c, "                      \
-    "sum(status = 'exempt') AS e, sum(status = 'violation') AS v "            \
-    "FROM audit_results WHERE period = " p " GROUP BY cso)"
+    "FROM (SELECT cso, sum((status = 'compliant') * n) AS c, "                \
+    "sum((status = 'exempt') * n) AS e, sum((status = 'violation') * n) AS v " \
+    "FROM agg WHERE period = " p " GROUP BY cso)"
 
 /* The signals of period ?1 (all when NULL), contacts masked by the
  * ta_mask_email / ta_mask_phone functions summary_json registers. */
@@ -130,34 +142,35 @@
 
 /* clang-format off */
 static const char json_sql[] =
-    "WITH RECURSIVE "
+    "WITH RECURSIVE " AGG_SQL ","
     /* history: the period summarized (--period, else the latest) and the
      * latest one before it */
-    "hist AS (SELECT coalesce(?1, (SELECT max(period) FROM tickets)) AS sp),"
-    "prev AS (SELECT (SELECT max(t.period) FROM tickets t, hist"
+    "hist AS (SELECT coalesce(?1, (SELECT max(period) FROM agg)) AS sp),"
+    "prev AS (SELECT (SELECT max(t.period) FROM agg t, hist"
     "  WHERE t.period < hist.sp) AS pp),"
-    "r AS (SELECT status, codes FROM audit_results "
+    "r AS (SELECT status, codes, n FROM agg "
     "      WHERE ?1 IS NULL OR period = ?1),"
-    "tot AS (SELECT count(*) AS n,"
-    "  coalesce(sum(status = 'compliant'), 0) AS c,"
-    "  coalesce(sum(status = 'exempt'), 0) AS e,"
-    "  coalesce(sum(status = 'violation'), 0) AS v,"
-    "  coalesce(sum(status = 'out_of_scope'), 0) AS o FROM r),"
+    "tot AS (SELECT coalesce(sum(n), 0) AS n,"
+    "  coalesce(sum((status = 'compliant') * n), 0) AS c,"
+    "  coalesce(sum((status = 'exempt') * n), 0) AS e,"
+    "  coalesce(sum((status = 'violation') * n), 0) AS v,"
+    "  coalesce(sum((status = 'out_of_scope') * n), 0) AS o FROM r),"
     "imp AS (SELECT coalesce(sum(rows_read), 0) AS rr,"
     "  coalesce(sum(rows_imported), 0) AS ri,"
     "  coalesce(sum(rows_rejected), 0) AS rj FROM imports),"
     "rvt AS (" REVIEWED_SQL "),"
-    /* codes are space-separated: peel one off per step */
-    "split(rest, code) AS ("
-    "  SELECT codes || ' ', '' FROM r WHERE codes <> ''"
+    /* codes are space-separated: peel one off per step (n tickets
+     * carry each) */
+    "split(rest, code, n) AS ("
+    "  SELECT codes || ' ', '', n FROM r WHERE codes <> ''"
     "  UNION ALL SELECT substr(rest, instr(rest, ' ') + 1),"
-    "    substr(rest, 1, instr(rest, ' ') - 1) FROM split WHERE rest <> '')"
+    "    substr(rest, 1, instr(rest, ' ') - 1), n FROM split"
+    "  WHERE rest <> '')"
     "SELECT json_object("
     " 'json_version', ?2, 'version', ?3,"
     " 'period', ?1,"
     " 'periods', json((SELECT json_group_array(period) FROM ("
-    "   SELECT period FROM tickets UNION SELECT period FROM audit_results"
-    "   ORDER BY 1))),"
+    "   SELECT DISTINCT period FROM agg ORDER BY 1))),"
     " 'tickets', tot.n, 'compliant', tot.c, 'exempt', tot.e,"
     " 'violation', tot.v, 'out_of_scope', tot.o,"
     " 'compliance_pct',"
@@ -184,7 +197,7 @@ static const char json_sql[] =
     "   LEFT JOIN (" PERIOD_CSO_SQL("(SELECT sp FROM hist)", "s") ") s"
     "     ON s.scso = b.cso" CSO_ORDER "))),"
     " 'codes', json((SELECT json_group_object(code, n) FROM ("
-    "   SELECT code, count(*) AS n FROM split WHERE code <> ''"
+    "   SELECT code, sum(n) AS n FROM split WHERE code <> ''"
     "   GROUP BY code ORDER BY code)))," SIGNALS_JSON_SQL ","
     " 'reviewed', json_object('decisions', rvt.d, 'upheld', rvt.u,"
     "   'overturned', rvt.ov, 'stale', rvt.st, 'compliance_pct',"
@@ -194,10 +207,11 @@ static const char json_sql[] =
 /* clang-format on */
 
 static const char totals_sql[] =
-    "SELECT count(*), coalesce(sum(status = 'compliant'), 0),"
-    " coalesce(sum(status = 'exempt'), 0),"
-    " coalesce(sum(status = 'violation'), 0),"
-    " coalesce(sum(status = 'out_of_scope'), 0),"
+    "WITH " AGG_SQL " "
+    "SELECT coalesce(sum(n), 0), coalesce(sum((status = 'compliant') * n), 0),"
+    " coalesce(sum((status = 'exempt') * n), 0),"
+    " coalesce(sum((status = 'violation') * n), 0),"
+    " coalesce(sum((status = 'out_of_scope') * n), 0),"
     " (SELECT count(*) FROM imports),"
     " (SELECT coalesce(sum(rows_read), 0) FROM imports),"
     " (SELECT coalesce(sum(rows_imported), 0) FROM imports),"
@@ -208,14 +222,15 @@ static const char totals_sql[] =
     "   AND (?1 IS NULL OR period = ?1)),"
     " (SELECT count(*) FROM signals WHERE kind = 'cross_system_mismatch'"
     "   AND (?1 IS NULL OR period = ?1))"
-    " FROM audit_results WHERE ?1 IS NULL OR period = ?1";
+    " FROM agg WHERE ?1 IS NULL OR period = ?1";
 
 /* ?4 of REVIEWED_SQL is bound as 1 here: only run when decisions exist */
 static const char reviewed_sql[] = REVIEWED_SQL;
 
+/* (the distinct periods of the tickets, from the counted groups) */
 static const char periods_sql[] =
-    "SELECT count(*), min(period), max(period) FROM ("
-    "SELECT period FROM tickets UNION SELECT period FROM audit_results)";
+    "SELECT count(DISTINCT period), min(period), max(period) FROM "
+    "temp.summary_groups";
 
 long long summary_centi(unsigned long long num, unsigned long long den)
 {
@@ -305,6 +320,166 @@ static ta_status register_functions(sqlite3 *db, const char *what, char *err,
     return TA_OK;
 }
 
+/* ---- the tickets counted by group ------------------------------------ */
+
+/* Groups held at once (a power of two), and bytes of their names: past
+ * either, what is counted goes to the table and counting starts again, so
+ * memory stays flat whatever the data holds. */
+#define GROUP_SLOTS 4096
+#define GROUP_BYTES (1u << 20)
+
+typedef struct group {
+    unsigned long long n; /* 0: a free slot */
+    uint64_t hash;
+    size_t off;           /* of its four fields in groups.names */
+    size_t len[4];
+} group;
+
+typedef struct groups {
+    group *slot; /* GROUP_SLOTS */
+    size_t used;
+    ta_buf names;
+    sqlite3_stmt *ins;
+} groups;
+
+static uint64_t group_hash(const unsigned char *const f[4], const size_t n[4])
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a, a field's end marked */
+    for (int i = 0; i < 4; i++) {
+        for (size_t k = 0; k < n[i]; k++)
+            h = (h ^ f[i][k]) * 1099511628211ULL;
+        h = (h ^ 0xffu) * 1099511628211ULL;
+    }
+    return h;
+}
+
+static int group_is(const groups *g, const group *e,
+                    const unsigned char *const f[4], const size_t n[4])
+{
+    const char *p = g->names.p + e->off;
+    for (int i = 0; i < 4; i++) {
+        if (e->len[i] != n[i] || (n[i] && memcmp(p, f[i], n[i]) != 0))
+            return 0;
+        p += n[i];
+    }
+    return 1;
+}
+
+/* Writes the groups counted so far into temp.summary_groups and forgets
+ * them. */
+static ta_status groups_flush(sqlite3 *db, groups *g, char *err,
+                              size_t errlen)
+{
+    for (size_t i = 0; i < GROUP_SLOTS && g->used; i++) {
+        group *e = &g->slot[i];
+        if (!e->n)
+            continue;
+        const char *p = g->names.p + e->off;
+        int bound = SQLITE_OK;
+        for (int k = 0; k < 4; k++) {
+            db_bound(&bound, sqlite3_bind_text(g->ins, k + 1, p, (int)e->len[k],
+                                               SQLITE_STATIC));
+            p += e->len[k];
+        }
+        db_bound(&bound,
+                 sqlite3_bind_int64(g->ins, 5, (sqlite3_int64)e->n));
+        int rc = bound == SQLITE_OK ? sqlite3_step(g->ins) : bound;
+        sqlite3_reset(g->ins);
+        if (rc != SQLITE_DONE)
+            return db_fail(db, "counting the tickets", err, errlen);
+        e->n = 0;
+        g->used--;
+    }
+    g->used = 0;
+    buf_reset(&g->names);
+    return TA_OK;
+}
+
+static ta_status groups_add(sqlite3 *db, groups *g,
+                            const unsigned char *const f[4],
+                            const size_t n[4], char *err, size_t errlen)
+{
+    uint64_t h = group_hash(f, n);
+    size_t i = (size_t)h & (GROUP_SLOTS - 1);
+    for (;; i = (i + 1) & (GROUP_SLOTS - 1)) {
+        group *e = &g->slot[i];
+        if (!e->n)
+            break;
+        if (e->hash == h && group_is(g, e, f, n)) {
+            e->n++;
+            return TA_OK;
+        }
+    }
+    size_t bytes = n[0] + n[1] + n[2] + n[3];
+    if (g->used > 0 && (g->used >= GROUP_SLOTS / 4 * 3 ||
+                        g->names.len + bytes > GROUP_BYTES)) {
+        ta_status s = groups_flush(db, g, err, errlen);
+        if (s != TA_OK)
+            return s;
+        return groups_add(db, g, f, n, err, errlen); /* into empty slots */
+    }
+    group *e = &g->slot[i];
+    e->off = g->names.len;
+    for (int k = 0; k < 4; k++) {
+        e->len[k] = n[k];
+        if (n[k] && buf_add(&g->names, f[k], n[k]) != 0) {
+            snprintf(err, errlen, "counting the tickets: out of memory");
+            return TA_E_NOMEM;
+        }
+    }
+    e->hash = h;
+    e->n = 1;
+    g->used++;
+    return TA_OK;
+}
+
+/* Fills temp.summary_groups (made or emptied) from every ticket, in one
+ * scan in storage order. */
+static ta_status count_groups(sqlite3 *db, char *err, size_t errlen)
+{
+    groups g = {.slot = calloc(GROUP_SLOTS, sizeof(group))};
+    buf_init(&g.names, 0);
+    sqlite3_stmt *sel = NULL;
+    ta_status s = TA_OK;
+    if (!g.slot) {
+        snprintf(err, errlen, "counting the tickets: out of memory");
+        return TA_E_NOMEM;
+    }
+    s = db_exec(db,
+                "CREATE TEMP TABLE IF NOT EXISTS summary_groups(period TEXT, "
+                "cso TEXT, status TEXT, codes TEXT, n INTEGER);"
+                "DELETE FROM temp.summary_groups",
+                "counting the tickets", err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db,
+                       "INSERT INTO temp.summary_groups VALUES (?1,?2,?3,?4,"
+                       "?5)",
+                       &g.ins, err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db,
+                       "SELECT period, cso, status, codes FROM audit_results",
+                       &sel, err, errlen);
+    int rc = SQLITE_DONE;
+    while (s == TA_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+        const unsigned char *f[4];
+        size_t n[4];
+        for (int k = 0; k < 4; k++) {
+            f[k] = sqlite3_column_text(sel, k);
+            n[k] = f[k] ? (size_t)sqlite3_column_bytes(sel, k) : 0;
+        }
+        s = groups_add(db, &g, f, n, err, errlen);
+    }
+    if (s == TA_OK && rc != SQLITE_DONE)
+        s = db_fail(db, "counting the tickets", err, errlen);
+    if (s == TA_OK)
+        s = groups_flush(db, &g, err, errlen);
+    sqlite3_finalize(sel);
+    sqlite3_finalize(g.ins);
+    buf_free(&g.names);
+    free(g.slot);
+    return s;
+}
+
 static unsigned long col_count(sqlite3_stmt *st, int i)
 {
     sqlite3_int64 v = sqlite3_column_int64(st, i);
@@ -365,8 +540,9 @@ static ta_status get_reviewed(sqlite3 *db, const char *period,
     return TA_OK;
 }
 
-ta_status summary_get_totals(sqlite3 *db, const char *period,
-                             summary_totals *t, char *err, size_t errlen)
+/* summary_get_totals once temp.summary_groups is filled (count_groups). */
+static ta_status totals_counted(sqlite3 *db, const char *period,
+                                summary_totals *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     sqlite3_stmt *st = NULL;
@@ -404,8 +580,18 @@ ta_status summary_get_totals(sqlite3 *db, const char *period,
     return get_reviewed(db, period, t, err, errlen);
 }
 
-ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
-                           void *ctx, char *err, size_t errlen)
+ta_status summary_get_totals(sqlite3 *db, const char *period,
+                             summary_totals *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    ta_status s = count_groups(db, err, errlen);
+    return s == TA_OK ? totals_counted(db, period, t, err, errlen) : s;
+}
+
+/* summary_each_cso once temp.summary_groups is filled (count_groups). */
+static ta_status each_cso_counted(sqlite3 *db, const char *period,
+                                  summary_cso_fn fn, void *ctx, char *err,
+                                  size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     ta_status s =
@@ -414,7 +600,8 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
     if (s == TA_OK)
         s = any_review(db, &any, err, errlen);
     if (s == TA_OK)
-        s = db_prepare(db, CSO_SQL CSO_ORDER, &st, err, errlen);
+        s = db_prepare(db, "WITH " AGG_SQL " " CSO_SQL CSO_ORDER, &st, err,
+                       errlen);
     if (s != TA_OK)
         return s;
     if (sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -456,6 +643,14 @@ ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
     return s;
 }
 
+ta_status summary_each_cso(sqlite3 *db, const char *period, summary_cso_fn fn,
+                           void *ctx, char *err, size_t errlen)
+{
+    ta_status s = count_groups(db, err, errlen);
+    return s == TA_OK ? each_cso_counted(db, period, fn, ctx, err, errlen)
+                      : s;
+}
+
 ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
                        size_t errlen)
 {
@@ -467,6 +662,8 @@ ta_status summary_json(sqlite3 *db, const char *period, char **out, char *err,
         return s;
     int any = 0;
     s = any_review(db, &any, err, errlen);
+    if (s == TA_OK)
+        s = count_groups(db, err, errlen);
     if (s == TA_OK)
         s = db_prepare(db, json_sql, &st, err, errlen);
     if (s != TA_OK)
@@ -685,7 +882,10 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
 {
     *out = NULL;
     summary_totals t;
-    ta_status s = summary_get_totals(db, period, &t, err, errlen);
+    /* one count of the tickets for every figure below */
+    ta_status s = count_groups(db, err, errlen);
+    if (s == TA_OK)
+        s = totals_counted(db, period, &t, err, errlen);
     if (s != TA_OK)
         return s;
     ta_buf b;
@@ -712,7 +912,7 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
         worst_ctx w = {.b = &b, .worst_n = worst_n};
         if (t.compliant + t.exempt + t.violation > 0) {
             rc = buf_adds(&b, "worst CSOs:\n");
-            s = summary_each_cso(db, period, add_worst, &w, err, errlen);
+            s = each_cso_counted(db, period, add_worst, &w, err, errlen);
         }
         /* the CSOs with signals the worst did not show: SPEC §5 wants
          * a CSO with any signal marked, whatever its compliance */
@@ -721,7 +921,7 @@ ta_status summary_text(sqlite3 *db, const char *period, int worst_n,
                               0) {
             w.second = 1;
             w.seen = 0;
-            s = summary_each_cso(db, period, add_worst, &w, err, errlen);
+            s = each_cso_counted(db, period, add_worst, &w, err, errlen);
         }
         if (s != TA_OK)
             goto fail;

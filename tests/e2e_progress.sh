@@ -13,6 +13,7 @@ pass=0; fail=0
 ok() { echo "ok   $1"; pass=$((pass+1)); }
 bad() { echo "FAIL $1"; fail=$((fail+1)); }
 command -v script >/dev/null || { echo "skip: no script(1)"; exit 0; }
+command -v sqlite3 >/dev/null || { echo "skip: no sqlite3 shell"; exit 0; }
 
 tty_run() { # LOG CMD...: runs CMD on a pseudo-terminal, its output in LOG
   local log=$1; shift
@@ -32,6 +33,14 @@ has progress_signals "$tmp/run.log" "signals: (reading the tickets|sorting|reuse
 has progress_workbooks "$tmp/run.log" "writing (the workbooks|audit-2026-10\.xlsx)"
 # every line of its own starts clean: the progress line is erased first
 has progress_erased_before_lines "$tmp/run.log" $'\033\\[Kticket-audit: |\033\\[Kreport written'
+# right after the run every verdict is current (SPEC §6): nothing to
+# judge, the signals are up to date, and the summary is still printed
+tty_run "$tmp/current.log" "$bin" audit --db "$db"
+has current_audit_summary "$tmp/current.log" "^compliance: "
+if tr '\r' '\n' < "$tmp/current.log" | grep -qE "auditing: +[0-9]+%  [1-9]"; then
+  bad current_audit_judges_nothing; else ok current_audit_judges_nothing; fi
+# verdicts of another program version are stale: judged again
+sqlite3 "$db" "UPDATE audits SET program_version = '0.0.0-old'"
 tty_run "$tmp/audit.log" "$bin" audit --db "$db"
 has progress_audit "$tmp/audit.log" "auditing: +[0-9]+%  [0-9]+ tickets"
 has progress_audit_signals "$tmp/audit.log" "signals: (sorting|cross-system mismatches|exemption outliers|reused contacts)\.\.\."

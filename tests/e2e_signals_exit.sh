@@ -94,6 +94,10 @@ n=$(sqlite3 "$db" "SELECT count(*) FROM imports")
 no_leftovers import_term
 
 # ---- the audit: SIGTERM while it judges ---------------------------------
+# (the import's verdicts are current, and audit judges again only stale
+# ones, SPEC §6: made stale here, as by another program version, so that
+# the audit judges every ticket and feeds the signals)
+sqlite3 "$db" "UPDATE audits SET program_version = '0.0.0-old'"
 audits=$(sqlite3 "$db" "SELECT count(*) FROM audits")
 run_and_signal audit_term TERM "auditing: " 0 "$bin" audit --db "$db"
 [ "$sent" = 1 ] && [ "$rc" = 143 ] && ok audit_sigterm_143 || bad "audit_sigterm_143: exit $rc, sent $sent"

@@ -440,7 +440,11 @@ fi
 
 P=2026-09
 db2=$tmp/p.db
+# (an import into an empty database writes every period's signals itself,
+# fed as it stores the tickets: they are cleared here, so that what is
+# checked is the audit's own computation of one period)
 if "$bin" import --quiet --db "$db2" "${files[@]}" 2>"$tmp/import2.err" &&
+   sqlite3 "$db2" "DELETE FROM signals; DELETE FROM signals_state" &&
    "$bin" audit --quiet --db "$db2" --period "$P" 2>"$tmp/audit2.err"; then
   expected "$db2" 5 "'$P'" >"$tmp/ep" || bad reference "sqlite3 or python3 failed"
   actual "$db2" "'$P'" >"$tmp/ap" || bad signals "reading them failed"

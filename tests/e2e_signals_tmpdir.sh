@@ -55,7 +55,12 @@ ORDER BY 1)"
 
 # ---- a usable TMPDIR --------------------------------------------------
 
+# audit judges again only the verdicts made with other rules or another
+# program version (SPEC §6): each audit here is given stale ones, as after
+# an upgrade, so that it judges every ticket and sorts the signals again
+stale() { q "UPDATE audits SET program_version = '0.0.0-old'"; }
 mkdir "$tmp/sort"
+stale
 TMPDIR=$tmp/sort "$bin" audit --quiet --db "$db" >"$tmp/out" 2>"$tmp/err"
 st=$?
 [ "$st" = 0 ] && ok "usable TMPDIR: exit 0" ||
@@ -88,6 +93,7 @@ want=$(q "$sig_sql")
 
 touch "$tmp/afile"
 for dir in "$missing" "$tmp/afile"; do
+  stale
   TMPDIR=$dir "$bin" audit --quiet --db "$db" >"$tmp/out" 2>"$tmp/err"
   st=$?
   [ "$st" = 0 ] && ok "TMPDIR=$dir: exit 0 (falls back)" ||

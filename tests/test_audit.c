@@ -1,8 +1,10 @@
 /*
  * test_audit.c — judging again what is in the database (audit.h): every
  * ticket gets one verdict, a re-audit with the same rules changes nothing
- * and, with only_stale, does not run at all; other rules re-judge and are
- * recorded by their SHA-256; --period limits the audit to one month; the
+ * and, with only_stale, does not run at all; with only_stale, only the
+ * tickets judged with other rules or another program version are judged
+ * again (SPEC §6), and the callback sees the scope whole or not at all;
+ * other rules re-judge and are recorded by their SHA-256; --period limits the audit to one month; the
  * per-ticket callback sees every ticket judged, once, with its verdict,
  * and a callback's error stops the audit and leaves nothing of it.
  */
@@ -146,6 +148,97 @@ static void audit_period_limits_the_tickets(void **state)
         q_int(f, "SELECT count(*) FROM audits WHERE period='2026-08'"), 1);
 }
 
+/* SPEC §6: another program version makes a verdict stale. When every
+ * ticket is stale, all are judged and the callback sees the whole scope. */
+static ta_status count_calls(void *ctx, const audit_ticket *t, char *err,
+                             size_t errlen)
+{
+    (void)t;
+    (void)err;
+    (void)errlen;
+    (*(int *)ctx)++;
+    return TA_OK;
+}
+
+static void exec_ok(fx *f, const char *sql)
+{
+    if (db_exec(f->db, sql, "test", f->err, sizeof f->err) != TA_OK)
+        fail_msg("%s: %s", sql, f->err);
+}
+
+static void audit_other_version_rejudges_all(void **state)
+{
+    fx *f = *state;
+    exec_ok(f, "UPDATE audits SET program_version = '0.0.1'");
+    audit_summary s;
+    int calls = 0;
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 1, count_calls, &calls, &s,
+                               f->err, sizeof f->err),
+                     TA_OK);
+    assert_true(s.audit_id > 0);
+    assert_true(s.whole_scope);
+    assert_int_equal(s.tickets, 15);
+    assert_int_equal(calls, 15);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets t JOIN audits a "
+                              "ON a.id = t.audit_id WHERE a.kind = 'audit'"),
+                     15);
+    /* and now they are current: nothing more to do */
+    calls = 0;
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 1, count_calls, &calls, &s,
+                               f->err, sizeof f->err),
+                     TA_OK);
+    assert_int_equal(s.audit_id, 0);
+    assert_int_equal(s.tickets, 0);
+    assert_false(s.whole_scope);
+    assert_int_equal(calls, 0);
+}
+
+/* Only the stale tickets are judged again, the current ones keep the
+ * import's verdict row untouched, and the callback (which could not see
+ * the whole scope) sees nothing. */
+static void audit_only_stale_judges_only_stale(void **state)
+{
+    fx *f = *state;
+    /* the second file's import ran "with another program version" */
+    exec_ok(f, "UPDATE audits SET program_version = '0.0.1' WHERE id = "
+               "(SELECT max(id) FROM audits)");
+    long long stale = q_int(f, "SELECT count(*) FROM tickets WHERE audit_id "
+                               "= (SELECT max(id) FROM audits)");
+    long long first = q_int(f, "SELECT min(id) FROM audits");
+    assert_true(stale > 0 && stale < 15);
+    /* a current ticket's verdict changed behind the audit's back: being
+     * current, it is not judged again (what only_stale 0 is for) */
+    exec_ok(f, "UPDATE tickets SET codes = 'X' WHERE ticket_id = 'T001'");
+    audit_summary s;
+    int calls = 0;
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 1, count_calls, &calls, &s,
+                               f->err, sizeof f->err),
+                     TA_OK);
+    assert_true(s.audit_id > 0);
+    assert_false(s.whole_scope);
+    assert_int_equal((long long)s.tickets, stale);
+    assert_int_equal(calls, 0);
+    assert_int_equal(q_int(f, "SELECT tickets FROM audits WHERE kind='audit'"),
+                     stale);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM tickets WHERE audit_id = %lld", first);
+    assert_int_equal(q_int(f, sql), 15 - stale);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM tickets WHERE audit_id "
+                              "= (SELECT max(id) FROM audits)"),
+                     stale);
+    assert_int_equal(
+        q_int(f, "SELECT count(*) FROM tickets WHERE codes = 'X'"), 1);
+    /* the full audit judges it again */
+    assert_int_equal(audit_run(f->db, f->rs, NULL, 0, count_calls, &calls, &s,
+                               f->err, sizeof f->err),
+                     TA_OK);
+    assert_true(s.whole_scope);
+    assert_int_equal(calls, 15);
+    assert_int_equal(
+        q_int(f, "SELECT count(*) FROM tickets WHERE codes = 'X'"), 0);
+}
+
 /* What the callback saw. */
 typedef struct seen {
     int calls, stop_at;
@@ -226,6 +319,10 @@ int main(void)
                                         setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(audit_period_limits_the_tickets, setup,
                                         tu_db_teardown),
+        cmocka_unit_test_setup_teardown(audit_other_version_rejudges_all,
+                                        setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(audit_only_stale_judges_only_stale,
+                                        setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(audit_callback_sees_every_ticket,
                                         setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(audit_callback_error_rolls_back, setup,

@@ -274,6 +274,48 @@ static void json_totals_match_sql(void **state)
     free(j);
 }
 
+/* More groups (CSO x status x codes) than the summary's counting table
+ * holds at once (4096 slots, docs/benchmarks.md "Pipeline"): the JSON's
+ * figures are still every ticket's, each CSO once. */
+static void json_many_groups(void **state)
+{
+    fx *f = *state;
+    fill_basic(f);
+    char *e = NULL;
+    assert_int_equal(
+        sqlite3_exec(f->db,
+                     "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                     "FROM k WHERE i < 6000) INSERT INTO tickets (source, "
+                     "ticket_id, import_id, line, date, period, cso, status, "
+                     "codes, category, email_state, hp_state, evidence, "
+                     "audit_id) SELECT 'apkt', 'G' || i, 1, 2, '2026-10-01', "
+                     "'2026-10', 'CSO ' || (i % 2500), CASE i % 3 WHEN 0 THEN "
+                     "'compliant' ELSE 'violation' END, CASE i % 3 WHEN 0 "
+                     "THEN '' WHEN 1 THEN 'HP_MISSING' ELSE 'EMAIL_MISSING "
+                     "HP_MISSING' END, 'keluhan', 'valid', 'valid', '', 1 "
+                     "FROM k",
+                     NULL, NULL, &e),
+        SQLITE_OK);
+    char *j = json_of(f, NULL);
+    assert_int_equal(jnum(f, j, "$.tickets"),
+                     q_int(f, "SELECT count(*) FROM tickets"));
+    assert_int_equal(jnum(f, j, "$.violation"),
+                     q_int(f, "SELECT count(*) FROM tickets WHERE status = "
+                              "'violation'"));
+    assert_int_equal(jnum(f, j, "$.codes.HP_MISSING"),
+                     q_int(f, "SELECT count(*) FROM tickets WHERE codes LIKE "
+                              "'%HP_MISSING%'"));
+    assert_int_equal(jq_int(f, j, "SELECT json_array_length(?1, '$.by_cso')"),
+                     q_int(f, "SELECT count(DISTINCT cso) FROM tickets"));
+    assert_int_equal(
+        jq_int(f, j,
+               "SELECT count(*) FROM json_each(?1, '$.by_cso') WHERE "
+               "json_extract(value, '$.cso') = 'CSO 7' AND "
+               "json_extract(value, '$.tickets') = 3"),
+        1);
+    free(j);
+}
+
 /* §5: by_cso has the same figures per CSO, worst compliance first. */
 static void json_by_cso_worst_first(void **state)
 {
@@ -1008,6 +1050,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(json_totals_match_sql),
+        T(json_many_groups),
         T(json_by_cso_worst_first),
         T(json_codes_counted),
         T(json_one_period),

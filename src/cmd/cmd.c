@@ -16,8 +16,9 @@
 ta_status cmd_import(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    if (cmd_open(&c, o, out, CMD_DB_CREATE) == TA_OK)
-        step_import(&c);
+    if (cmd_open(&c, o, out, CMD_DB_CREATE) == TA_OK &&
+        step_goes_on(step_import(&c)))
+        step_fed_signals(&c);
     return cmd_close(&c);
 }
 
@@ -25,7 +26,7 @@ ta_status cmd_audit(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
     if (cmd_open(&c, o, out, CMD_DB_EXISTING) == TA_OK &&
-        step_period(&c, 0) == TA_OK && step_audit(&c, 0) == TA_OK)
+        step_period(&c, 0) == TA_OK && step_audit(&c, 1) == TA_OK)
         step_summary(&c, 1);
     return cmd_close(&c);
 }

@@ -32,6 +32,14 @@ typedef struct cmd_ctx {
     cmd_failed *failed; /* the inputs that failed (NULL: none yet) */
     int nfailed;
     int snapshot; /* a read snapshot is open (steps.c) */
+    /* The signals fed by the import as it stores each ticket, when the
+     * database held none before (then the feed sees every ticket of the
+     * scope, and no step reads them again for the signals); NULL when
+     * not fed, or once spent. fed_broken: a file rolled back, or the
+     * feed failed: the signals come from a scan instead. */
+    struct signals_feed *fed;
+    int fed_broken;
+    unsigned long fed_rows;
 } cmd_ctx;
 
 /* How cmd_open opens the database. */
@@ -53,8 +61,13 @@ ta_status cmd_open(cmd_ctx *c, const cli_options *o, const cmd_output *out,
 ta_status cmd_close(cmd_ctx *c);
 
 /* Imports every file given, reporting each; the status of the first that
- * failed. */
+ * failed. Into a database without tickets, the import feeds the signals
+ * as it stores the tickets (cmd_ctx.fed). */
 ta_status step_import(cmd_ctx *c);
+
+/* import alone: writes the signals the import fed (when it did), so that
+ * the audit that follows finds them up to date and reads nothing again. */
+ta_status step_fed_signals(cmd_ctx *c);
 
 /* 1 when the commands may go on after an import that returned s: a
  * missing or unreadable export still lets the others be audited, a

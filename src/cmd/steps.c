@@ -165,6 +165,8 @@ ta_status cmd_close(cmd_ctx *c)
     rules_free(c->rs);
     c->db = NULL;
     c->rs = NULL;
+    signals_feed_free(c->fed);
+    c->fed = NULL;
     show_failed(c);
     free(c->failed);
     c->failed = NULL;
@@ -277,6 +279,128 @@ static void import_progress(void *ctx, const char *file,
         progress(c, NULL, 1);
 }
 
+/* ---- the signals fed by the import -------------------------------------- */
+
+static signals_text ticket_field(const import_ticket *t, ta_field f)
+{
+    signals_text x = {t->v[f], t->len[f]};
+    return x;
+}
+
+static signals_text c_text(const char *s)
+{
+    signals_text x = {s, strlen(s)};
+    return x;
+}
+
+/* import_ticket_fn: every ticket of the scope stored goes to the feed,
+ * as signals_feed_on_ticket hands an audited one (signals.h). A feed that
+ * fails is given up (the signals then come from a scan), not the import. */
+static ta_status feed_stored(void *ctx, const import_ticket *t, char *err,
+                             size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    cmd_ctx *c = ctx;
+    const char *period = c->o->period;
+    if (!c->fed || c->fed_broken ||
+        (period && memcmp(t->period, period, 8) != 0))
+        return TA_OK;
+    signals_row r;
+    r.rowid = t->rowid;
+    r.source = t->source;
+    r.period.p = t->period;
+    r.period.n = 7;
+    r.cso = ticket_field(t, TA_F_CSO);
+    r.idpel = ticket_field(t, TA_F_IDPEL);
+    r.name = ticket_field(t, TA_F_NAME);
+    r.ticket_id = ticket_field(t, TA_F_TICKET_ID);
+    r.crm_ticket = ticket_field(t, TA_F_CRM_TICKET);
+    r.hp_norm = c_text(t->hp_norm);
+    r.email_norm = c_text(t->email_norm);
+    r.hp_placeholder = t->hp == RULES_HP_PLACEHOLDER;
+    r.email_placeholder = t->email == RULES_EMAIL_PLACEHOLDER;
+    r.in_scope = t->status != RULES_OUT_OF_SCOPE;
+    r.exempt = t->status == RULES_EXEMPT;
+    r.codes = t->codes;
+    char why[ERRLEN];
+    if (signals_feed_add(c->fed, &r, why, sizeof why) != TA_OK)
+        c->fed_broken = 1;
+    else
+        c->fed_rows++;
+    return TA_OK;
+}
+
+/* import_replaced_fn: a ticket fed earlier, replaced by a later row. */
+static void feed_replaced(void *ctx, const import_replaced *x)
+{
+    cmd_ctx *c = ctx;
+    const char *period = c->o->period;
+    if (!c->fed || c->fed_broken || (period && strcmp(x->period, period)))
+        return;
+    signals_row r;
+    memset(&r, 0, sizeof r);
+    r.rowid = x->rowid;
+    r.period.p = x->period;
+    r.period.n = x->period_len;
+    r.cso.p = x->cso;
+    r.cso.n = x->cso_len;
+    r.in_scope = strcmp(x->status, "out_of_scope") != 0;
+    r.exempt = strcmp(x->status, "exempt") == 0;
+    r.codes = x->codes;
+    char why[ERRLEN];
+    if (signals_feed_remove(c->fed, &r, why, sizeof why) != TA_OK)
+        c->fed_broken = 1;
+}
+
+static void signals_progress(void *ctx, const char *phase);
+
+/* The import feeds the signals only into a database without tickets:
+ * then it sees every ticket the signals need (docs/benchmarks.md,
+ * "Pipeline"). */
+static void start_feed(cmd_ctx *c, import_options *io)
+{
+    char err[ERRLEN];
+    int has = 1;
+    char *months = NULL;
+    if (summary_months(c->db, NULL, &has, &months, err, sizeof err) != TA_OK)
+        has = 1;
+    free(months);
+    if (has)
+        return;
+    c->fed = signals_feed_new(c->rs, c->o->period);
+    if (!c->fed)
+        return;
+    signals_feed_set_stored(c->fed);
+    if (c->out->progress)
+        signals_feed_set_progress(c->fed, signals_progress, c);
+    io->on_ticket = feed_stored;
+    io->on_replaced = feed_replaced;
+    io->ticket_ctx = c;
+}
+
+ta_status step_fed_signals(cmd_ctx *c)
+{
+    char err[ERRLEN];
+    if (!c->fed || c->fed_broken || c->fed_rows == 0 ||
+        interrupted(c, "the signals"))
+        return TA_OK;
+    signals_counts n;
+    ta_status s = db_begin(c->db, "writing the signals", err, sizeof err);
+    if (s == TA_OK)
+        s = signals_feed_write(c->fed, c->db, &n, err, sizeof err);
+    if (s == TA_OK)
+        s = db_commit(c->db, "writing the signals", err, sizeof err);
+    else
+        db_rollback(c->db);
+    signals_feed_free(c->fed);
+    c->fed = NULL;
+    progress(c, NULL, 1);
+    /* The tickets are stored whatever happens here, and the next audit
+     * or report computes the signals; only an interruption is said. */
+    return s == TA_E_INTERRUPTED ? fail(c, s, err) : TA_OK;
+}
+
 /* Keeps the input that failed for the last line. */
 static void keep_failed(cmd_ctx *c, int file, ta_status s)
 {
@@ -293,7 +417,9 @@ static void keep_failed(cmd_ctx *c, int file, ta_status s)
 ta_status step_import(cmd_ctx *c)
 {
     const cli_options *o = c->o;
-    import_options io = {.sheet = o->sheet};
+    /* check's private database is thrown away: only what its figures
+     * read is stored */
+    import_options io = {.sheet = o->sheet, .figures_only = c->in_memory};
     io.source = (ta_source)o->source;
     io.encoding = (csv_encoding)o->encoding;
     if (c->out->progress) {
@@ -302,6 +428,7 @@ ta_status step_import(cmd_ctx *c)
     }
     ta_status first = TA_OK;
     char err[ERRLEN];
+    start_feed(c, &io);
     for (int i = 0; i < o->nfiles; i++) {
         import_result r;
         /* SIGINT / SIGTERM: the file being read was rolled back; the
@@ -316,6 +443,8 @@ ta_status step_import(cmd_ctx *c)
         ta_status s =
             import_file(c->db, c->rs, o->files[i], &io, &r, err, sizeof err);
         progress(c, NULL, 1);
+        if (s != TA_OK) /* rolled back: its tickets were fed */
+            c->fed_broken = 1;
         if (s != TA_OK) {
             fail(c, s, err);
             if (s != TA_E_INTERRUPTED)
@@ -410,9 +539,11 @@ ta_status step_audit(cmd_ctx *c, int only_stale)
     const char *period = c->o->period;
     if (interrupted(c, "the audit"))
         return TA_E_INTERRUPTED;
-    /* An audit that judges the tickets feeds the signals as it reads them;
-     * one that judged nothing (import did) leaves them a scan of their
-     * own, or nothing at all when they are up to date. */
+    /* An audit that judges every ticket of the scope feeds the signals as
+     * it reads them; one that judged only the stale tickets, or nothing
+     * (import did), leaves them a scan of their own (the stored contacts
+     * and verdicts, not the whole rows), or nothing at all when they are
+     * up to date. */
     signals_feed *sig = signals_feed_new(c->rs, period);
     if (!sig)
         return fail(c, TA_E_NOMEM, "out of memory preparing the audit");
@@ -431,8 +562,15 @@ ta_status step_audit(cmd_ctx *c, int only_stale)
     ta_status s = db_begin(c->db, "starting the audit", err, sizeof err);
     if (s == TA_OK)
         s = audit_run_with(c->db, c->rs, period, &ao, &sum, err, sizeof err);
-    if (s == TA_OK && sum.audit_id != 0)
+    /* the import's feed holds the scope's tickets as stored, judged with
+     * these rules: good as long as the audit judged nothing */
+    signals_feed *fed = c->fed && !c->fed_broken && c->fed_rows > 0
+                            ? c->fed
+                            : NULL;
+    if (s == TA_OK && sum.audit_id != 0 && sum.whole_scope)
         s = signals_feed_write(sig, c->db, &n, err, sizeof err);
+    else if (s == TA_OK && sum.audit_id == 0 && fed)
+        s = signals_feed_write(fed, c->db, &n, err, sizeof err);
     else if (s == TA_OK)
         s = signals_feed_compute(sig, c->db, &n, err, sizeof err);
     if (s == TA_OK)
@@ -440,6 +578,8 @@ ta_status step_audit(cmd_ctx *c, int only_stale)
     else
         db_rollback(c->db);
     signals_feed_free(sig);
+    signals_feed_free(c->fed);
+    c->fed = NULL;
     progress(c, NULL, 1);
     return s == TA_OK ? snapshot(c) : fail(c, s, err);
 }

@@ -150,6 +150,11 @@ static ta_status load(sqlite3 *db, file_state *fs, int fd,
     }
     if (s == TA_OK)
         s = store_prepare(db, &fs->st, err, errlen);
+    fs->st.figures_only = opt->figures_only;
+    fs->st.source = res->source;
+    fs->st.on_ticket = opt->on_ticket;
+    fs->st.on_replaced = opt->on_replaced;
+    fs->st.ticket_ctx = opt->ticket_ctx;
     if (s == TA_OK)
         s = store_import_row(db, &fs->st, fs->path, res, json.p,
                              &fs->import_id, err, errlen);
@@ -219,6 +224,7 @@ ta_status import_file(sqlite3 *db, const rules *rs, const char *path,
     fs->path = path;
     fs->rs = rs;
     fs->judge_on_main = kind != WB_KIND_TEXT;
+    fs->figures_only = opt->figures_only;
     ta_status s =
         kind == WB_KIND_TEXT
             ? open_csv(fd, path, rs, opt, fs, res, err, errlen)

@@ -202,6 +202,14 @@ typedef struct batch {
 /* The statements of one import (store.c). */
 typedef struct store {
     sqlite3_stmt *ins_ticket, *ins_reject, *ins_import, *upd_import;
+    int figures_only; /* import_options.figures_only */
+    ta_source source;
+    import_ticket_fn on_ticket; /* import_options.on_ticket, or NULL */
+    import_replaced_fn on_replaced; /* import_options.on_replaced, or NULL */
+    void *ticket_ctx;
+    /* with on_replaced: the INSERT OR IGNORE tried first, and the earlier
+     * row of a ticket, read before REPLACE deletes it */
+    sqlite3_stmt *ins_ignore, *get_old;
 } store;
 
 /* Everything one file's import shares between its two threads. */
@@ -222,6 +230,7 @@ typedef struct file_state {
      * inserting thread, since reading XML and shared strings keeps the
      * reader busier than SQLite keeps the other (docs/benchmarks.md). */
     int judge_on_main;
+    int figures_only; /* import_options.figures_only: no fingerprint */
     rules_judge *judge_main;
     ta_buf scratch_main;
     /* the hand-over */

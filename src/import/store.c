@@ -22,6 +22,15 @@ static const char ins_ticket_sql[] =
     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
     "?20,?21,?22,?23,?24,?25,?26,?27,?28,?29)";
 
+/* ins_ticket_sql as INSERT OR IGNORE, for an import that must be told
+ * which rows a later one replaces (import_options.on_replaced): a row it
+ * ignores is stored again with REPLACE, after its earlier row is read. */
+#define OR_REPLACE_AT 10 /* offset of "REPLACE" in ins_ticket_sql */
+
+static const char get_old_sql[] =
+    "SELECT rowid, period, cso, status, codes FROM tickets WHERE "
+    "source = ?1 AND ticket_id = ?2";
+
 static const char ins_reject_sql[] =
     "INSERT INTO rejects(import_id, file, line, reason, field, raw, "
     "reason_code, reason_args, ticket_id, crm_ticket, sheet) VALUES "
@@ -54,6 +63,8 @@ ta_status store_prepare(sqlite3 *db, store *st, char *err, size_t errlen)
 
 void store_finalize(store *st)
 {
+    sqlite3_finalize(st->ins_ignore);
+    sqlite3_finalize(st->get_old);
     sqlite3_finalize(st->ins_ticket);
     sqlite3_finalize(st->ins_reject);
     sqlite3_finalize(st->ins_import);
@@ -96,12 +107,30 @@ ta_status store_begin_tickets(sqlite3 *db, store *st, const import_result *res,
                               long long import_id, long long audit_id,
                               char *err, size_t errlen)
 {
+    if (st->on_replaced && !st->ins_ignore) {
+        char sql[sizeof ins_ticket_sql];
+        memcpy(sql, ins_ticket_sql, sizeof sql);
+        memcpy(sql + OR_REPLACE_AT, "IGNORE ", 7); /* "REPLACE" -> "IGNORE " */
+        ta_status s = db_prepare(db, sql, &st->ins_ignore, err, errlen);
+        if (s == TA_OK)
+            s = db_prepare(db, get_old_sql, &st->get_old, err, errlen);
+        if (s != TA_OK)
+            return s;
+    }
     int bound = SQLITE_OK;
-    db_bound(&bound,
-             sqlite3_bind_text(st->ins_ticket, 1, ta_source_name(res->source),
-                               -1, SQLITE_STATIC));
-    db_bound(&bound, sqlite3_bind_int64(st->ins_ticket, 3, import_id));
-    db_bound(&bound, sqlite3_bind_int64(st->ins_ticket, 26, audit_id));
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *ins = k ? st->ins_ignore : st->ins_ticket;
+        if (!ins)
+            continue;
+        db_bound(&bound, sqlite3_bind_text(ins, 1, ta_source_name(res->source),
+                                           -1, SQLITE_STATIC));
+        db_bound(&bound, sqlite3_bind_int64(ins, 3, import_id));
+        db_bound(&bound, sqlite3_bind_int64(ins, 26, audit_id));
+    }
+    if (st->get_old)
+        db_bound(&bound,
+                 sqlite3_bind_text(st->get_old, 1, ta_source_name(res->source),
+                                   -1, SQLITE_STATIC));
     if (bound != SQLITE_OK)
         return db_fail(db, "storing a ticket", err, errlen);
     return TA_OK;
@@ -158,10 +187,20 @@ ta_status store_reject(sqlite3 *db, store *st, long long import_id,
     return TA_OK;
 }
 
-ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
-                       char *err, size_t errlen)
+/* The fields a figure reads: the JSON, the text summary and JUnit read
+ * period, CSO, status and codes; the signals also the ticket numbers, the
+ * customer (ID pelanggan, name) and the normalized contacts. The rest is
+ * shown only by the workbooks, which check does not write. */
+static int figure_field(int f)
 {
-    sqlite3_stmt *s = st->ins_ticket;
+    return f == TA_F_CRM_TICKET || f == TA_F_NAME || f == TA_F_CSO ||
+           f == TA_F_IDPEL;
+}
+
+/* Binds the row's own values (the file's are store_begin_tickets'). */
+static int bind_ticket(sqlite3_stmt *s, const store *st, const batch *b,
+                       const brow *br)
+{
     const char *a = b->arena.p;
     int bound = SQLITE_OK;
     db_bound(&bound,
@@ -174,7 +213,9 @@ ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
     for (int f = 0; f < TA_F_COUNT; f++) {
         if (f == TA_F_TICKET_ID || f == TA_F_DATE)
             continue;
-        if (br->off[f] != NO_FIELD)
+        if (st->figures_only && !figure_field(f))
+            db_bound(&bound, sqlite3_bind_null(s, p));
+        else if (br->off[f] != NO_FIELD)
             db_bound(&bound,
                      sqlite3_bind_text(s, p, a + br->off[f], (int)br->len[f],
                                        SQLITE_STATIC));
@@ -196,21 +237,100 @@ ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
                                SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 24, rules_hp_state_name(br->hp), -1,
                                        SQLITE_STATIC));
-    db_bound(&bound, sqlite3_bind_text(s, 25, a + br->evidence_off, -1,
-                                       SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(s, 25, st->figures_only ? "" : a + br->evidence_off,
+                               -1, SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 27, a + br->hp_norm_off, -1,
                                        SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 28, a + br->email_norm_off, -1,
                                        SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 29, br->fingerprint,
-                                       FINGERPRINT_SIZE - 1, SQLITE_STATIC));
-    if (bound != SQLITE_OK)
+                                       st->figures_only ? 0
+                                                        : FINGERPRINT_SIZE - 1,
+                                       SQLITE_STATIC));
+    return bound;
+}
+
+/* Reads the earlier row of the ticket (about to be replaced) and tells
+ * on_replaced; nothing when there is none (another constraint ignored the
+ * row: REPLACE then decides, as always). */
+static ta_status tell_replaced(sqlite3 *db, store *st, const batch *b,
+                               const brow *br, char *err, size_t errlen)
+{
+    sqlite3_stmt *g = st->get_old;
+    int bound = SQLITE_OK;
+    db_bound(&bound,
+             sqlite3_bind_text(g, 2, b->arena.p + br->off[TA_F_TICKET_ID],
+                               (int)br->len[TA_F_TICKET_ID], SQLITE_STATIC));
+    int rc = bound == SQLITE_OK ? sqlite3_step(g) : bound;
+    if (rc == SQLITE_ROW) {
+        import_replaced r;
+        r.rowid = sqlite3_column_int64(g, 0);
+        r.period = (const char *)sqlite3_column_text(g, 1);
+        r.period_len = (size_t)sqlite3_column_bytes(g, 1);
+        r.cso = (const char *)sqlite3_column_text(g, 2);
+        r.cso_len = (size_t)sqlite3_column_bytes(g, 2);
+        r.status = (const char *)sqlite3_column_text(g, 3);
+        r.codes = (const char *)sqlite3_column_text(g, 4);
+        if (!r.period)
+            r.period = "";
+        if (!r.cso)
+            r.cso = "";
+        if (!r.status)
+            r.status = "";
+        if (!r.codes)
+            r.codes = "";
+        st->on_replaced(st->ticket_ctx, &r);
+    }
+    sqlite3_reset(g);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, "storing a ticket", err, errlen);
+    return TA_OK;
+}
+
+ta_status store_ticket(sqlite3 *db, store *st, const batch *b, const brow *br,
+                       char *err, size_t errlen)
+{
+    const char *a = b->arena.p;
+    /* told of replacements: INSERT OR IGNORE first, which stores every
+     * ticket not seen before (nearly all); a row it ignored is stored
+     * with REPLACE once the earlier one is told */
+    sqlite3_stmt *s = st->ins_ignore ? st->ins_ignore : st->ins_ticket;
+    if (bind_ticket(s, st, b, br) != SQLITE_OK)
         return db_fail(db, "storing a ticket", err, errlen);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    if (rc == SQLITE_DONE && s == st->ins_ignore && sqlite3_changes(db) == 0) {
+        ta_status ts = tell_replaced(db, st, b, br, err, errlen);
+        if (ts != TA_OK)
+            return ts;
+        s = st->ins_ticket;
+        if (bind_ticket(s, st, b, br) != SQLITE_OK)
+            return db_fail(db, "storing a ticket", err, errlen);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+    }
     if (rc != SQLITE_DONE)
         return db_fail(db, "storing a ticket", err, errlen);
-    return TA_OK;
+    if (!st->on_ticket)
+        return TA_OK;
+    import_ticket t;
+    t.rowid = sqlite3_last_insert_rowid(db);
+    t.source = st->source;
+    t.period = br->period;
+    for (int f = 0; f < TA_F_COUNT; f++) {
+        t.v[f] = br->off[f] == NO_FIELD ? NULL : a + br->off[f];
+        t.len[f] = br->off[f] == NO_FIELD ? 0 : br->len[f];
+    }
+    if (!t.v[TA_F_CSO])
+        t.v[TA_F_CSO] = ""; /* stored as '' */
+    t.status = br->status;
+    t.email = br->email;
+    t.hp = br->hp;
+    t.codes = a + br->codes_off;
+    t.hp_norm = a + br->hp_norm_off;
+    t.email_norm = a + br->email_norm_off;
+    return st->on_ticket(st->ticket_ctx, &t, err, errlen);
 }
 
 ta_status store_counts(sqlite3 *db, store *st, long long import_id,

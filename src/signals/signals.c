@@ -781,8 +781,9 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
         return s;
     /* the merging threads read the sorts while this one writes */
     int min = rules_reused_min_customers(f->rs);
-    sig_merge *m =
-        merge_start(f->reuse, f->cross, min > 1 ? (unsigned long)min : 1);
+    sig_merge *m = merge_start(f->reuse, f->cross,
+                               min > 1 ? (unsigned long)min : 1, f->dead,
+                               f->nremoved);
     if (!m)
         return sort_error(err, errlen);
     s = db_exec(db, "SAVEPOINT signals", "computing the signals", err, errlen);

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 const char *const feed_ex_codes[FEED_EX_CODES] = {
     "EX_ANGRY", "EX_NOT_RESPONSIBLE", "EX_NO_EMAIL", "EX_URGENT"};
 
@@ -168,6 +170,8 @@ void signals_feed_free(signals_feed *f)
     free(f->period);
     for (int i = 0; i < FEED_NBATCH; i++)
         free(f->batch[i].b);
+    free(f->removed);
+    free(f->dead);
 
     pthread_mutex_destroy(&f->mu);
     pthread_cond_destroy(&f->cv);
@@ -285,13 +289,16 @@ feed_month **feed_months(signals_feed *f, unsigned long min_in_scope,
 /* ---- records ------------------------------------------------------------ */
 
 /* Layout, inline: a 0 byte, then each field as its length (one byte
- * under 255, else 255 and four bytes) and its bytes. By reference: a 1
- * byte and the rowid (8 bytes). Compact because every byte is written to
- * and read back from the sorts' temporary file. Returns the length. */
+ * under 255, else 255 and four bytes) and its bytes. Inline with its
+ * rowid (keep_rowid: fed as stored, so that the merge can leave out a
+ * replaced ticket's): a 2 byte, the rowid (8 bytes), then the fields. By
+ * reference: a 1 byte and the rowid. Compact because every byte is
+ * written to and read back from the sorts' temporary file. Returns the
+ * length. */
 static size_t pack(unsigned char *b, long long rowid, const signals_text *f,
-                   int nfields)
+                   int nfields, int keep_rowid)
 {
-    size_t need = 1;
+    size_t need = keep_rowid ? 9 : 1;
     for (int i = 0; i < nfields; i++)
         need += 5 + f[i].n;
     if (need > EXTSORT_MAX_PAYLOAD) {
@@ -301,7 +308,12 @@ static size_t pack(unsigned char *b, long long rowid, const signals_text *f,
         return 9;
     }
     size_t n = 0;
-    b[n++] = 0;
+    b[n++] = keep_rowid ? 2 : 0;
+    if (keep_rowid) {
+        uint64_t id = (uint64_t)rowid;
+        memcpy(b + n, &id, 8);
+        n += 8;
+    }
     for (int i = 0; i < nfields; i++) {
         uint32_t len = (uint32_t)f[i].n;
         if (len < 255) {
@@ -333,6 +345,14 @@ int feed_unpack(const extsort_rec *r, int nfields, long long *rowid,
         return 0;
     }
     *rowid = 0;
+    if (p[0] == 2) {
+        uint64_t id;
+        if (r->len < 9)
+            return -1;
+        memcpy(&id, p + 1, 8);
+        *rowid = (long long)id;
+        p += 8;
+    }
     p++;
     for (int i = 0; i < nfields; i++) {
         uint32_t len;
@@ -398,7 +418,9 @@ static int feed_row(signals_feed *f, long long rowid, int source,
         uint64_t key = hash_text(c, per ^ (kind ? SEED_EMAIL : SEED_HP), 0);
         key = (key & ~(uint64_t)1) | (uint64_t)kind;
         signals_text fields[REUSE_FIELDS] = {t[T_PERIOD], c, t[T_CSO]};
-        size_t n = pack(f->pk, rowid, fields, REUSE_FIELDS);
+        /* fed as stored: with the rowid, so that the merge leaves out
+         * a replaced ticket's record */
+        size_t n = pack(f->pk, rowid, fields, REUSE_FIELDS, f->stored);
         if (extsort_add(f->reuse, key, cust, f->pk, n) != 0)
             return -1;
     }
@@ -422,7 +444,7 @@ static int feed_row(signals_feed *f, long long rowid, int source,
             fields[X_CSO] = t[T_CSO];
             fields[X_EMAIL] = t[T_EMAIL];
             fields[X_HP] = t[T_HP];
-            size_t n = pack(f->pk, rowid, fields, CROSS_FIELDS);
+            size_t n = pack(f->pk, rowid, fields, CROSS_FIELDS, 0);
             if (extsort_add(f->cross, hash_text(id, SEED_TICKET, 0),
                             tag | (uint64_t)rowid, f->pk, n) != 0)
                 return -1;
@@ -637,6 +659,92 @@ ta_status signals_feed_on_ticket(void *feed, const audit_ticket *t, char *err,
     return signals_feed_add(feed, &r, err, errlen);
 }
 
+/* A ticket replaced after it was fed: what its counts per CSO-month
+ * took, undone by feed_end once the worker is done with them. */
+typedef struct feed_removed {
+    long long rowid;
+    char period[8];
+    char cso[96]; /* a longer name: the feed is given up */
+    size_t cso_len;
+    uint8_t flags, codes;
+} feed_removed;
+
+void signals_feed_set_stored(signals_feed *f)
+{
+    f->stored = 1;
+}
+
+ta_status signals_feed_remove(signals_feed *f, const signals_row *r,
+                              char *err, size_t errlen)
+{
+    if (f->nremoved >= SIGNALS_MAX_REMOVED ||
+        r->cso.n >= sizeof f->removed->cso || r->period.n >= 8) {
+        snprintf(err, errlen,
+                 "computing the signals: too many tickets replaced to "
+                 "follow");
+        return TA_E_NOMEM;
+    }
+    if (f->nremoved == f->removed_cap &&
+        buf_grow_array(&f->removed, &f->removed_cap, f->nremoved + 1,
+                       sizeof *f->removed) != 0)
+        return feed_fail(ENOMEM, err, errlen);
+    feed_removed *d = &f->removed[f->nremoved++];
+    memset(d, 0, sizeof *d);
+    d->rowid = r->rowid;
+    if (r->period.n)
+        memcpy(d->period, r->period.p, r->period.n);
+    if (r->cso.n)
+        memcpy(d->cso, r->cso.p, r->cso.n);
+    d->cso_len = r->cso.n;
+    d->flags = (uint8_t)((r->in_scope ? F_IN_SCOPE : 0) |
+                         (r->exempt ? F_EXEMPT : 0));
+    if (r->exempt && r->codes)
+        for (int k = 0; k < FEED_EX_CODES; k++)
+            if (strstr(r->codes, feed_ex_codes[k]))
+                d->codes |= (uint8_t)(1u << k);
+    return TA_OK;
+}
+
+static int cmp_rowid(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Takes back what the replaced tickets counted (as feed_row counted it)
+ * and sorts their rowids for the merge. */
+static int apply_removed(signals_feed *f)
+{
+    if (f->nremoved == 0)
+        return 0;
+    f->dead = malloc(f->nremoved * sizeof *f->dead);
+    if (!f->dead)
+        return -1;
+    for (size_t i = 0; i < f->nremoved; i++) {
+        const feed_removed *d = &f->removed[i];
+        f->dead[i] = d->rowid;
+        if (f->months_full || d->cso_len == 0 || !(d->flags & F_IN_SCOPE))
+            continue;
+        signals_text per = {d->period, strlen(d->period)};
+        signals_text cso = {d->cso, d->cso_len};
+        int oom = 0;
+        feed_month *m = month_of(f, per, cso, &oom);
+        if (oom)
+            return -1;
+        if (!m || m->in_scope == 0)
+            continue;
+        m->in_scope--;
+        if (d->flags & F_EXEMPT) {
+            m->exempt--;
+            for (int k = 0; k < FEED_EX_CODES; k++)
+                if (d->codes & (1u << k))
+                    m->codes[k]--;
+        }
+    }
+    qsort(f->dead, f->nremoved, sizeof *f->dead, cmp_rowid);
+    return 0;
+}
+
 ta_status feed_end(signals_feed *f, char *err, size_t errlen)
 {
     ta_status s = TA_OK;
@@ -644,5 +752,7 @@ ta_status feed_end(signals_feed *f, char *err, size_t errlen)
         s = drain(f, err, errlen);
         stop_worker(f);
     }
+    if (s == TA_OK && apply_removed(f) != 0)
+        s = feed_fail(ENOMEM, err, errlen);
     return s;
 }

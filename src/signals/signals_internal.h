@@ -145,6 +145,12 @@ struct signals_feed {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int werr; /* the worker's first error, an errno value */
+    /* fed as stored (signals_feed_set_stored): the reused-contact records
+     * carry their rowid; the tickets replaced since, applied by feed_end */
+    int stored;
+    struct feed_removed *removed;
+    size_t nremoved, removed_cap;
+    long long *dead; /* their rowids, sorted by feed_end */
     signals_progress_fn progress; /* NULL: none */
     void *progress_ctx;
 };
@@ -189,7 +195,8 @@ typedef struct sig_merge sig_merge;
  * (NULL: no pairing). Both sorts are the threads' until merge_free.
  * NULL with errno set on failure. */
 sig_merge *merge_start(extsort *reuse, extsort *cross,
-                       unsigned long min_customers);
+                       unsigned long min_customers, const long long *dead,
+                       size_t ndead);
 
 /* The next (CRM ticket, APKT report) pair: 1, 0 at the end, -1 with
  * errno. The records' k1/k2 are not set; their bytes are valid until the

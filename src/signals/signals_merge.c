@@ -24,6 +24,8 @@
 struct sig_merge {
     extsort *reuse, *cross;
     unsigned long min_customers;
+    const long long *dead; /* rowids replaced since they were fed, sorted */
+    size_t ndead;
     pthread_t thread;
     int running;
     pthread_mutex_t mu;
@@ -112,6 +114,23 @@ static int may_differ(const extsort_rec *k, const extsort_rec *a)
            memcmp(kf[X_HP].p, af[X_HP].p, kf[X_HP].n) != 0;
 }
 
+/* 1 when rowid was replaced after it was fed (SQLite never gives a
+ * rowid again: the replacing row's is larger than every earlier one). */
+static int is_dead(const sig_merge *m, long long rowid)
+{
+    size_t lo = 0, hi = m->ndead;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->dead[mid] == rowid)
+            return 1;
+        if (m->dead[mid] < rowid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 /* Meets each APKT report with the CRM ticket it names (a CRM record
  * sorts before the reports naming it). */
 static void pair_up(sig_merge *m)
@@ -125,6 +144,8 @@ static void pair_up(sig_merge *m)
         failed = (keep[i] = malloc(EXTSORT_MAX_PAYLOAD)) == NULL;
     extsort_rec r;
     while (!failed && (rc = extsort_next(m->cross, &r)) == 1) {
+        if (m->ndead && is_dead(m, (long long)(r.k2 & ~CROSS_APKT)))
+            continue; /* a ticket replaced by a later row */
         if (!started || r.k1 != key) {
             key = r.k1;
             ncrm = 0;
@@ -298,6 +319,12 @@ static void group_up(sig_merge *m)
     int rc = 0, failed = 0, any = 0;
     unsigned long n = 0;
     while (!failed && (rc = extsort_next(m->reuse, &r)) == 1) {
+        if (m->ndead && r.len >= 9 && (r.data[0] == 1 || r.data[0] == 2)) {
+            uint64_t id;
+            memcpy(&id, r.data + 1, 8);
+            if (is_dead(m, (long long)id))
+                continue; /* a ticket replaced by a later row */
+        }
         if (!any || r.k1 != g.key) {
             if (any)
                 failed = group_end(m, &g) != 0;
@@ -367,11 +394,14 @@ int merge_next_reused(sig_merge *m, extsort_rec *r)
  * ------------------------------------------------------------ */
 
 sig_merge *merge_start(extsort *reuse, extsort *cross,
-                       unsigned long min_customers)
+                       unsigned long min_customers, const long long *dead,
+                       size_t ndead)
 {
     sig_merge *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
+    m->dead = dead;
+    m->ndead = ndead;
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cv, NULL);
     m->reuse = reuse;
