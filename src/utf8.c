@@ -3,6 +3,7 @@
  */
 #include "utf8.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,8 +152,19 @@ uint32_t utf8_decode(const char *s, size_t n, size_t *adv)
 
 size_t utf8_cut_chars(const char *s, size_t n, size_t max_chars)
 {
+    if (n <= max_chars)
+        return n; /* every character is a byte at least */
+    /* an ASCII start, most text, eight bytes at a time: as many
+     * characters as bytes */
     size_t cut = 0;
-    for (size_t chars = 0; cut < n && chars < max_chars; chars++) {
+    while (cut + 8 <= max_chars) {
+        uint64_t v;
+        memcpy(&v, s + cut, 8);
+        if (v & 0x8080808080808080ULL)
+            break;
+        cut += 8;
+    }
+    for (size_t chars = cut; cut < n && chars < max_chars; chars++) {
         cut++;
         while (cut < n && ((unsigned char)s[cut] & 0xC0) == 0x80)
             cut++;

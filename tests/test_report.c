@@ -224,17 +224,15 @@ static void deflate_level_per_build(void **state)
     free(d);
 }
 
-/* A part larger than deflate_level.c's chunk (1 MiB): 6,000 findings with
- * notes of ~250 bytes make a Temuan sheet of ~3 MB, deflated by the worker
- * threads in chunks. The workbook is kept only when every part inflates
- * to its size and CRC-32 (verify.c), and openpyxl reads it back whole:
- * the last finding's cells are there, with their text. */
-static void large_sheet_in_chunks(void **state)
+/* n violations L1..Ln with notes of ~190 bytes, in rowid order after
+ * the fixture's own: sheets of ~450 bytes a row. */
+static void add_numbered(sqlite3 *db, int n)
 {
-    fx *f = *state;
-    exec(f->db,
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
          "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n"
-         " WHERE x < 6000)"
+         " WHERE x < ?1)"
          " INSERT INTO tickets(source, ticket_id, import_id, line, date,"
          " period, type, email, hp, cso, notes, status, codes, category,"
          " email_state, hp_state, evidence, audit_id, fingerprint)"
@@ -244,7 +242,23 @@ static void large_sheet_in_chunks(void **state)
          " dinaikkan, tetap padam. Tetangga juga padam, gardu di ujung gang,"
          " mohon segera ditindaklanjuti oleh petugas yantek setempat.',"
          " 'violation', 'EMAIL_MISSING', 'keluhan', 'missing', 'missing', '',"
-         " 1, printf('%012x', x) FROM n");
+         " 1, printf('%012x', x) FROM n",
+                           -1, &q, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_bind_int(q, 1, n), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+}
+
+/* A part larger than deflate_level.c's chunk (1 MiB): 6,000 findings with
+ * notes of ~250 bytes make a Temuan sheet of ~3 MB, deflated by the worker
+ * threads in chunks. The workbook is kept only when every part inflates
+ * to its size and CRC-32 (verify.c), and openpyxl reads it back whole:
+ * the last finding's cells are there, with their text. */
+static void large_sheet_in_chunks(void **state)
+{
+    fx *f = *state;
+    add_numbered(f->db, 6000);
     report_options o = {.period = "2026-10"};
     assert_int_equal(run(f, &o), TA_OK);
     char *d = dump(f, f->path);
@@ -254,6 +268,53 @@ static void large_sheet_in_chunks(void **state)
 #if TA_FAST_DEFLATE
     assert_line(d, "ZIPLEVEL\tsuperfast");
 #endif
+    free(d);
+}
+
+/* Rows spliced (src/report/splice.c): past 1 MiB of a sheet's rows the
+ * rest is deflated as it is written and put in the sheet's place in the
+ * zip. 9,000 findings at 4,000 rows a sheet make two sheets that splice
+ * and a third too short to: each finding is read back by openpyxl once,
+ * in order, on its sheet, the rows before and after each splice point
+ * included. */
+static void spliced_sheets_past_row_limit(void **state)
+{
+    fx *f = *state;
+    add_numbered(f->db, 9000);
+    report_options o = {.period = "2026-10", .max_rows = 4000};
+    assert_int_equal(run(f, &o), TA_OK);
+    char *d = dump(f, f->path);
+    /* the dump lists the cells row by row, sheet by sheet: the ticket
+     * numbers of column B in order, across the three sheets, with the
+     * fixture's own 3 violations first (rowid order) */
+    static const char *const sheet[] = {"Temuan", "Temuan (2)",
+                                        "Temuan (3)"};
+    long seen = 0, want = 1, other = -3; /* the headers */
+    for (int k = 0; k < 3; k++) {
+        char pat[64];
+        int n = snprintf(pat, sizeof pat, "\nC\t%s\tB", sheet[k]);
+        long rows = 0;
+        for (const char *p = strstr(d, pat); p; p = strstr(p + 1, pat)) {
+            const char *q = strchr(p + n, '\t');
+            rows++;
+            if (!q || strncmp(q, "\ts\tL", 4) != 0) {
+                other++;
+                continue;
+            }
+            assert_int_equal(strtol(q + 4, NULL, 10), want);
+            want++;
+            seen++;
+        }
+        /* the header and 3,999 rows a sheet, the rest on the third */
+        if (k < 2)
+            assert_int_equal(rows, 4000);
+        else
+            assert_int_equal(rows, 9000 + other - 2 * 3999 + 1);
+    }
+    assert_in_range(other, 1, 10);
+    assert_int_equal(seen, 9000);
+    assert_non_null(strstr(d, "\ts\tPelanggan melaporkan padam sejak pagi "
+                              "9000, MCB"));
     free(d);
 }
 
@@ -1195,6 +1256,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(unmasked_with_no_mask, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(formula_stays_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(spliced_sheets_past_row_limit, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(sheet_continues_past_row_limit, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(every_period_and_names, setup,

@@ -22,16 +22,25 @@
  *
  *   - on the calling thread, as minizip would, while the part is small
  *     (every part but the big sheets) — no thread, no buffer of ours;
- *   - past the first CHUNK bytes, by a pool of worker threads: each chunk
- *     is a deflate stream of its own ended by a sync flush (byte-aligned,
- *     not final), the last one by Z_FINISH, so their concatenation is one
- *     valid deflate stream (RFC 1951: blocks simply follow each other);
+ *   - past the first MiB, by a pool of worker threads (deflate_pool.c):
+ *     each chunk is a deflate stream of its own ended by a sync flush
+ *     (byte-aligned, not final), the last one by Z_FINISH, so their
+ *     concatenation is one valid deflate stream (RFC 1951: blocks simply
+ *     follow each other);
  *     what the calling thread had deflated itself is ended by a sync flush
  *     too and comes first.
  *
- * The bytes inflate to exactly what libxlsxwriter wrote (verify.c checks
- * every part's size and CRC-32 before a workbook is kept); only the
- * compressed form differs from a single stream, by a few bytes per MiB.
+ * A part may hold splice markers (splice.h): the rows of a long sheet,
+ * deflated by the pool while they were written. Where one passes, what
+ * this thread deflated so far ends on a byte boundary, the rows' deflated
+ * bytes are copied in as they are (independent chunks, ended by sync
+ * flushes), their CRC-32 is combined into the part's, and the stream goes
+ * on afresh (deflateReset: nothing after refers back across the rows).
+ *
+ * The bytes inflate to exactly what libxlsxwriter wrote, the rows in
+ * place of their markers (verify.c checks every part's size and CRC-32
+ * before a workbook is kept); only the compressed form differs from a
+ * single stream, by a few bytes per MiB.
  * When the pool cannot be had (no memory, no thread), the part is
  * deflated on the calling thread to its end: the same content, only
  * slower, and no allocation of ours can fail the report. The state of the
@@ -48,20 +57,15 @@
  */
 #define _GNU_SOURCE /* RTLD_NEXT */
 #include <dlfcn.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zip.h>
 #include <zlib.h>
 
-#define RPT_DEFLATE_LEVEL 1 /* Z_BEST_SPEED */
-#define CHUNK (1u << 20)    /* bytes of XML per chunk */
-#define NSLOT 6             /* chunks in flight: 2-3 per worker */
-#define MAXWORKERS 4
-/* room for a chunk deflated: zlib's bound, and the sync flush's marker */
-#define OUT_BYTES (compressBound(CHUNK) + 1024)
+#include "deflate_pool.h"
+#include "segments.h"
+#include "splice.h"
 
 typedef int (*zip_open_fn)(zipFile, const char *, const zip_fileinfo *,
                            const void *, uInt, const void *, uInt,
@@ -71,38 +75,22 @@ typedef int (*zip_write_fn)(zipFile, const void *, unsigned);
 typedef int (*zip_close_fn)(zipFile);
 typedef int (*zip_close_raw_fn)(zipFile, ZPOS64_T, uLong);
 
-enum { SLOT_FREE, SLOT_FILL, SLOT_READY, SLOT_BUSY, SLOT_DONE };
-
-typedef struct slot {
-    unsigned char *in, *out;
-    size_t nin, nout;
-    uLong crc; /* of the chunk's input, by the worker */
-    unsigned long seq; /* order in the part */
-    int state, last, failed;
-} slot;
-
-typedef struct pool {
-    slot s[NSLOT];
-    pthread_t th[MAXWORKERS];
-    int nth;
-    pthread_mutex_t mu;
-    pthread_cond_t cv; /* a slot changed state, or stop */
-    int stop;
-    unsigned long next_seq;  /* of the next chunk filled */
-    unsigned long write_seq; /* of the next chunk written to the zip */
-    int fill;                /* the slot being filled, -1 none */
-} pool;
-
 /* The part being written by this thread. */
 typedef struct part {
     zipFile file; /* NULL: no part of ours open */
     z_stream zs;  /* the calling thread's own stream */
     int zs_open;
-    uLong crc;
-    ZPOS64_T size;
+    uLong crc;      /* of the input so far (the pool's: when taken) */
+    ZPOS64_T size;  /* bytes of input, the rows spliced in included */
+    ZPOS64_T direct; /* bytes of input through emit */
+    unsigned long long zc, zu; /* out of and into zs since its last
+                                  boundary (segments.h) */
     int failed;  /* a deflate or zip write failed */
     int no_pool; /* the pool could not be had: all on this thread */
-    pool *p;
+    rpt_pool *p;
+    int scan; /* splices wait: look for their markers */
+    unsigned char hold[RPT_SPLICE_MARK]; /* the start of a marker, perhaps */
+    size_t nhold;
 } part;
 
 static _Thread_local part P;
@@ -113,15 +101,28 @@ static void *next_fn(const char *name)
     return f;
 }
 
-/* Deflates n bytes of in through zs with flush, handing the output to
- * minizip's own write. */
-static int stream_out(zipFile file, z_stream *zs, const void *in, size_t n,
-                      int flush)
+/* n deflated bytes to minizip's own write (raw mode). */
+static int zip_out(void *file, const void *buf, size_t n)
 {
     zip_write_fn wr;
     *(void **)&wr = next_fn("zipWriteInFileInZip");
-    if (!wr)
-        return -1;
+    return wr && wr(file, buf, (unsigned)n) == ZIP_OK ? 0 : -1;
+}
+
+static int pool_sink(void *file, const unsigned char *buf, size_t n,
+                     size_t nin)
+{
+    rpt_segments_add(n, nin);
+    return zip_out(file, buf, n);
+}
+
+/* Deflates n bytes of in through the part's own stream with flush,
+ * handing the output to minizip's own write. */
+static int stream_out(part *pt, const void *in, size_t n, int flush)
+{
+    zipFile file = pt->file;
+    z_stream *zs = &pt->zs;
+    pt->zu += n;
     unsigned char out[16384];
     zs->next_in = (Bytef *)(uintptr_t)in;
     zs->avail_in = (uInt)n;
@@ -132,240 +133,148 @@ static int stream_out(zipFile file, z_stream *zs, const void *in, size_t n,
         if (rc == Z_STREAM_ERROR)
             return -1;
         size_t got = sizeof out - zs->avail_out;
-        if (got && wr(file, out, (unsigned)got) != ZIP_OK)
+        pt->zc += got;
+        if (got && zip_out(file, out, got) != 0)
             return -1;
         if (zs->avail_in == 0 && zs->avail_out != 0)
             return 0;
     }
 }
 
-/* One chunk deflated by a worker: a stream of its own. */
-static void deflate_slot(z_stream *zs, slot *s)
+/* What this thread deflated since its last boundary, just ended by a
+ * sync flush or the finish, is a segment of the part. */
+static void zs_segment(part *pt)
 {
-    s->crc = crc32(crc32(0L, Z_NULL, 0), s->in, (uInt)s->nin);
-    deflateReset(zs);
-    zs->next_in = s->in;
-    zs->avail_in = (uInt)s->nin;
-    zs->next_out = s->out;
-    zs->avail_out = (uInt)OUT_BYTES;
-    int rc = deflate(zs, s->last ? Z_FINISH : Z_SYNC_FLUSH);
-    /* a sync flush is whole only with room left after it */
-    s->failed = s->last ? rc != Z_STREAM_END
-                        : rc != Z_OK || zs->avail_in || !zs->avail_out;
-    s->nout = (size_t)(zs->next_out - s->out);
+    rpt_segments_add(pt->zc, pt->zu);
+    pt->zc = pt->zu = 0;
 }
 
-static void *worker(void *arg)
+/* The CRC-32 of what the pool deflated since the last take, into the
+ * part's. */
+static void take_pool(part *pt)
 {
-    pool *p = arg;
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    int ok = deflateInit2(&zs, RPT_DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS, 8,
-                          Z_DEFAULT_STRATEGY) == Z_OK;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        slot *pick = NULL;
-        for (int i = 0; i < NSLOT; i++)
-            if (p->s[i].state == SLOT_READY &&
-                (!pick || p->s[i].seq < pick->seq))
-                pick = &p->s[i];
-        if (!pick) {
-            if (p->stop)
-                break;
-            pthread_cond_wait(&p->cv, &p->mu);
-            continue;
-        }
-        pick->state = SLOT_BUSY;
-        pthread_mutex_unlock(&p->mu);
-        if (ok)
-            deflate_slot(&zs, pick);
-        else
-            pick->failed = 1;
-        pthread_mutex_lock(&p->mu);
-        pick->state = SLOT_DONE;
-        pthread_cond_broadcast(&p->cv);
-    }
-    pthread_mutex_unlock(&p->mu);
-    if (ok)
-        deflateEnd(&zs);
-    return NULL;
+    uLong c;
+    unsigned long long n;
+    rpt_pool_take(pt->p, &c, &n);
+    pt->crc = crc32_combine(pt->crc, c, (z_off_t)n);
 }
 
-static void pool_free(pool *p)
+/* n bytes of the part's own XML, deflated: on this thread while the part
+ * is small, by the pool past the first chunk. */
+static int emit(part *pt, const unsigned char *buf, size_t n)
 {
-    if (!p)
-        return;
-    pthread_mutex_lock(&p->mu);
-    p->stop = 1;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    for (int i = 0; i < p->nth; i++)
-        pthread_join(p->th[i], NULL);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
-    for (int i = 0; i < NSLOT; i++) {
-        free(p->s[i].in);
-        free(p->s[i].out);
-    }
-    free(p);
-}
-
-/* The pool for this part: its buffers and one worker per core (at most
- * MAXWORKERS), or NULL. */
-static pool *pool_new(void)
-{
-    pool *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
-    for (int i = 0; i < NSLOT; i++) {
-        p->s[i].in = malloc(CHUNK);
-        p->s[i].out = malloc(OUT_BYTES);
-        if (!p->s[i].in || !p->s[i].out) {
-            for (int k = 0; k <= i; k++) {
-                free(p->s[k].in);
-                free(p->s[k].out);
-            }
-            free(p);
-            return NULL;
-        }
-    }
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    p->fill = -1;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int want = cores < 1 ? 1 : cores > MAXWORKERS ? MAXWORKERS : (int)cores;
-    while (p->nth < want &&
-           pthread_create(&p->th[p->nth], NULL, worker, p) == 0)
-        p->nth++;
-    if (p->nth == 0) {
-        pool_free(p);
-        return NULL;
-    }
-    return p;
-}
-
-/* Writes the chunks deflated so far, in order, into the zip; with wait,
- * waits until the chunk due next is deflated (and, with all, until every
- * chunk handed out is written). Called with p->mu held. */
-static int pool_drain(part *pt, int wait, int all)
-{
-    pool *p = pt->p;
-    zip_write_fn wr;
-    *(void **)&wr = next_fn("zipWriteInFileInZip");
-    for (;;) {
-        slot *due = NULL;
-        int pending = 0;
-        for (int i = 0; i < NSLOT; i++) {
-            if (p->s[i].state != SLOT_FREE && i != p->fill)
-                pending = 1;
-            if (p->s[i].state != SLOT_FREE && p->s[i].seq == p->write_seq &&
-                i != p->fill)
-                due = &p->s[i];
-        }
-        if (!pending || (!due && !wait))
-            return 0;
-        if (!due || due->state != SLOT_DONE) {
-            if (!wait)
-                return 0;
-            pthread_cond_wait(&p->cv, &p->mu);
-            continue;
-        }
-        pthread_mutex_unlock(&p->mu);
-        int bad = due->failed || !wr ||
-                  (due->nout && wr(pt->file, due->out,
-                                   (unsigned)due->nout) != ZIP_OK);
-        pthread_mutex_lock(&p->mu);
-        /* the part's CRC-32, chunk by chunk in order */
-        pt->crc = crc32_combine(pt->crc, due->crc, (z_off_t)due->nin);
-        due->state = SLOT_FREE;
-        p->write_seq++;
-        if (bad)
-            return -1;
-        if (!all)
-            wait = 0; /* one slot free is enough */
-    }
-}
-
-/* A free slot to fill, or -1 (failure). Called with p->mu held. */
-static int pool_slot(part *pt)
-{
-    pool *p = pt->p;
-    for (;;) {
-        for (int i = 0; i < NSLOT; i++)
-            if (p->s[i].state == SLOT_FREE) {
-                p->s[i].nin = 0;
-                p->s[i].last = 0;
-                p->s[i].failed = 0;
-                p->s[i].seq = p->next_seq++;
-                p->s[i].state = SLOT_FILL;
-                return i;
-            }
-        if (pool_drain(pt, 1, 0) != 0)
-            return -1;
-    }
-}
-
-/* Hands the slot being filled to the workers. Called with p->mu held. */
-static void pool_submit(pool *p, int last)
-{
-    slot *s = &p->s[p->fill];
-    s->last = last;
-    s->state = SLOT_READY;
-    p->fill = -1;
-    pthread_cond_broadcast(&p->cv);
-}
-
-/* n more bytes of the part into the pool's chunks. */
-static int pool_write(part *pt, const unsigned char *buf, size_t n)
-{
-    pool *p = pt->p;
+    if (n == 0)
+        return 0;
+    pt->size += n;
+    pt->direct += n;
     int rc = 0;
-    pthread_mutex_lock(&p->mu);
-    while (rc == 0 && n > 0) {
-        if (p->fill < 0) {
-            /* write what is done first: keeps the slots turning */
-            rc = pool_drain(pt, 0, 0);
-            int i = rc == 0 ? pool_slot(pt) : -1;
-            if (i < 0) {
-                rc = -1;
-                break;
-            }
-            p->fill = i;
-        }
-        slot *s = &p->s[p->fill];
-        size_t k = CHUNK - s->nin < n ? CHUNK - s->nin : n;
-        pthread_mutex_unlock(&p->mu);
-        memcpy(s->in + s->nin, buf, k);
-        pthread_mutex_lock(&p->mu);
-        s->nin += k;
-        buf += k;
-        n -= k;
-        if (s->nin == CHUNK)
-            pool_submit(p, 0);
+    if (!pt->p && !pt->no_pool && pt->direct > RPT_POOL_CHUNK) {
+        /* a large part: what this thread deflated so far ends on a byte
+         * boundary, the rest goes to the workers */
+        pt->p = rpt_pool_new(pool_sink, pt->file);
+        if (!pt->p)
+            pt->no_pool = 1;
+        else
+            rc = stream_out(pt, NULL, 0, Z_SYNC_FLUSH);
+        if (pt->p)
+            zs_segment(pt);
     }
-    pthread_mutex_unlock(&p->mu);
+    if (rc != 0)
+        return rc;
+    if (pt->p)
+        return rpt_pool_write(pt->p, buf, n);
+    pt->crc = crc32(pt->crc, buf, (uInt)n);
+    return stream_out(pt, buf, n, Z_NO_FLUSH);
+}
+
+/* A whole marker: the rows' deflated bytes in its place. */
+static int splice_in(part *pt, const unsigned char *mark)
+{
+    rpt_splice *s = rpt_splice_claim(mark);
+    if (!s)
+        return -1; /* not ours: the rows it stands for are not here */
+    int rc;
+    if (pt->p) {
+        rc = rpt_pool_flush(pt->p, 0);
+        take_pool(pt);
+    } else {
+        rc = stream_out(pt, NULL, 0, Z_SYNC_FLUSH);
+        zs_segment(pt);
+        if (rc == 0 && deflateReset(&pt->zs) != Z_OK)
+            rc = -1;
+    }
+    uLong c = 0;
+    unsigned long long n = 0;
+    if (rc == 0)
+        rc = rpt_splice_copy(s, zip_out, pt->file, &c, &n);
+    size_t ns;
+    const rpt_seg *seg = rpt_splice_segments(s, &ns);
+    if (!seg)
+        rpt_segments_drop(); /* the part is read back in one pass */
+    for (size_t i = 0; i < ns; i++)
+        rpt_segments_add(seg[i].clen, seg[i].ulen);
+    rpt_splice_free(s);
+    pt->crc = crc32_combine(pt->crc, c, (z_off_t)n);
+    pt->size += n;
     return rc;
 }
 
-/* The end of the part through the pool: the last chunk (perhaps empty)
- * ends the stream. */
-static int pool_finish(part *pt)
+/* The first offset of buf[0..n) where a marker starts, or could start
+ * and run past n; n when none. */
+static size_t find_mark(const unsigned char *buf, size_t n)
 {
-    pool *p = pt->p;
-    pthread_mutex_lock(&p->mu);
+    for (size_t i = 0; i < n;) {
+        const unsigned char *q = memchr(buf + i, '<', n - i);
+        if (!q)
+            return n;
+        i = (size_t)(q - buf);
+        size_t avail = n - i < RPT_SPLICE_MARK ? n - i : RPT_SPLICE_MARK;
+        if (rpt_splice_mark_prefix(q, avail))
+            return i;
+        i++;
+    }
+    return n;
+}
+
+/* n more bytes of the part from libxlsxwriter, markers replaced. A marker
+ * may be cut between two writes: its start is held back until the next
+ * write tells. */
+static int scan_write(part *pt, const unsigned char *buf, size_t n)
+{
     int rc = 0;
-    if (p->fill < 0) {
-        int i = pool_slot(pt);
-        if (i < 0)
-            rc = -1;
-        else
-            p->fill = i;
+    while (rc == 0 && n > 0) {
+        if (pt->nhold) {
+            size_t k = RPT_SPLICE_MARK - pt->nhold;
+            if (k > n)
+                k = n;
+            memcpy(pt->hold + pt->nhold, buf, k);
+            if (!rpt_splice_mark_prefix(pt->hold, pt->nhold + k)) {
+                /* not a marker: '<' starts none inside one, so the held
+                 * bytes are plain XML and buf is looked at afresh */
+                rc = emit(pt, pt->hold, pt->nhold);
+                pt->nhold = 0;
+                continue;
+            }
+            pt->nhold += k;
+            buf += k;
+            n -= k;
+            if (pt->nhold == RPT_SPLICE_MARK) {
+                rc = splice_in(pt, pt->hold);
+                pt->nhold = 0;
+            }
+            continue;
+        }
+        size_t i = find_mark(buf, n);
+        rc = emit(pt, buf, i);
+        if (rc == 0 && i < n) {
+            /* a marker, or its start: the held bytes decide */
+            pt->hold[0] = buf[i];
+            pt->nhold = 1;
+            i++;
+        }
+        buf += i;
+        n -= i;
     }
-    if (rc == 0) {
-        pool_submit(p, 1);
-        rc = pool_drain(pt, 1, 1);
-    }
-    pthread_mutex_unlock(&p->mu);
     return rc;
 }
 
@@ -373,7 +282,7 @@ static void part_end(part *pt)
 {
     if (pt->zs_open)
         deflateEnd(&pt->zs);
-    pool_free(pt->p);
+    rpt_pool_free(pt->p);
     memset(pt, 0, sizeof *pt);
 }
 
@@ -393,6 +302,7 @@ int zipOpenNewFileInZip4_64(zipFile file, const char *filename,
     *(void **)&next = next_fn("zipOpenNewFileInZip4_64");
     if (!next)
         return ZIP_INTERNALERROR;
+    rpt_splice_zip_seen();
     if (!raw && (level < 0 || level > RPT_DEFLATE_LEVEL))
         level = RPT_DEFLATE_LEVEL;
     /* ours to deflate: a deflated part without a password, as
@@ -420,6 +330,8 @@ int zipOpenNewFileInZip4_64(zipFile file, const char *filename,
         if (rc == ZIP_OK) {
             P.file = file;
             P.crc = crc32(0L, Z_NULL, 0);
+            P.scan = rpt_splice_waiting();
+            rpt_segments_begin(filename);
         } else {
             part_end(&P);
         }
@@ -436,22 +348,7 @@ int zipWriteInFileInZip(zipFile file, const void *buf, unsigned len)
     }
     if (P.failed)
         return ZIP_INTERNALERROR;
-    P.size += len;
-    int rc = 0;
-    if (!P.p && !P.no_pool && P.size > CHUNK) {
-        /* a large part: what this thread deflated so far ends on a byte
-         * boundary, the rest goes to the workers */
-        P.p = pool_new();
-        if (!P.p)
-            P.no_pool = 1;
-        else
-            rc = stream_out(file, &P.zs, NULL, 0, Z_SYNC_FLUSH);
-    }
-    if (rc == 0 && !P.p)
-        P.crc = crc32(P.crc, buf, len); /* the pool's by its workers */
-    if (rc == 0)
-        rc = P.p ? pool_write(&P, buf, len)
-                 : stream_out(file, &P.zs, buf, len, Z_NO_FLUSH);
+    int rc = P.scan ? scan_write(&P, buf, len) : emit(&P, buf, len);
     if (rc != 0) {
         P.failed = 1;
         return ZIP_INTERNALERROR;
@@ -468,9 +365,16 @@ int zipCloseFileInZip(zipFile file)
     }
     zip_close_raw_fn close_raw;
     *(void **)&close_raw = next_fn("zipCloseFileInZipRaw64");
-    int rc = P.failed ? -1
-             : P.p    ? pool_finish(&P)
-                      : stream_out(file, &P.zs, NULL, 0, Z_FINISH);
+    /* the start of a marker at the very end was none */
+    int rc = P.failed ? -1 : emit(&P, P.hold, P.nhold);
+    if (rc == 0 && P.p) {
+        rc = rpt_pool_flush(P.p, 1);
+        take_pool(&P);
+    } else if (rc == 0) {
+        rc = stream_out(&P, NULL, 0, Z_FINISH);
+        zs_segment(&P);
+    }
+    rpt_segments_end();
     ZPOS64_T size = P.size;
     uLong crc = P.crc;
     part_end(&P);

@@ -32,6 +32,8 @@
 #include "date.h"
 #include "db.h"
 #include "interrupt.h"
+#include "segments.h"
+#include "splice.h"
 
 /* Every folder and descriptor of one report_write. */
 typedef struct rpt_files {
@@ -68,7 +70,7 @@ static ta_status book_status(rpt_ctx *c, const rpt_files *f, const char *shown,
         ta_errf(c->err, c->errlen,
                 "%s: cannot write the report: its temporary files in %s: "
                 "%s; %s, or set TMPDIR to another (a report needs about "
-                "1.3 GB there per million findings)",
+                "100 MB there per million findings)",
                 shown, f->scratch.path, strerror(te),
                 te == ENOSPC || te == EDQUOT ? "free some disk space there"
                                              : rpt_advice(te));
@@ -114,6 +116,7 @@ static ta_status write_book(rpt_ctx *c, rpt_files *f, const rpt_dir *dir,
     if (s != TA_OK)
         return s;
     rpt_scratch_reset();
+    rpt_segments_reset();
     lxw_workbook_options o = {.constant_memory = LXW_TRUE,
                               .tmpdir = f->scratch.lxw,
                               .use_zip64 = LXW_TRUE};
@@ -136,9 +139,21 @@ static ta_status write_book(rpt_ctx *c, rpt_files *f, const rpt_dir *dir,
         }
         c->wb = NULL;
     }
+    /* every sheet's spliced rows must have found their marker; none may
+     * outlive the workbook whichever way it ended */
+    size_t lost = rpt_splice_settle();
+    if (s == TA_OK && e == LXW_NO_ERROR && lost > 0) {
+        ta_errf(c->err, c->errlen,
+                "%s: cannot write the report: the rows of %zu sheet(s) did "
+                "not reach the workbook (its zip writer is not the one this "
+                "program expects); build it with -DTA_FAST_DEFLATE=OFF",
+                shown, lost);
+        s = TA_E_IO;
+    }
     s = book_status(c, f, shown, s, e, saved);
     if (s == TA_OK)
         s = rpt_file_seal(dir, name, shown, c->err, c->errlen);
+    rpt_segments_reset();
     if (s != TA_OK)
         unlinkat(dir->fd, name, 0);
     return s;

@@ -24,7 +24,10 @@
  *   cells.c           writing a cell (every sheet writer goes through it);
  *   labels.c          the words, Indonesian and English (labels.h): labels of codes,
  *                     categories, statuses, fields, reasons, evidence;
- *   deflate_level.c   the zip level libxlsxwriter deflates with.
+ *   deflate_level.c   the zip level libxlsxwriter deflates with, and its
+ *                     large parts on every core (deflate_pool.c), long
+ *                     sheets' rows spliced in (splice.c), each part's
+ *                     deflate streams recorded (segments.c).
  *
  * The calls run one way: report.c -> report_sheets.c -> the sheet files
  * -> table.c -> cells.c, labels.c. A new sheet is a file beside
@@ -292,6 +295,9 @@ typedef struct rpt_table {
     lxw_row_t next;     /* next free row */
     lxw_row_t cur;      /* the row being written */
     int raw;            /* rows written as XML (rpt_table_raw) */
+    struct rpt_splice *splice; /* the rows deflated as written (splice.h) */
+    int no_splice;             /* none to be had: rows to the row file */
+    unsigned long long raw_bytes; /* rows' XML written to this sheet */
 } rpt_table;
 
 /* Sets up t (fields after ncols zero, decision_col -1); set the others,
@@ -309,6 +315,10 @@ ta_status rpt_table_end(rpt_table *t) TA_WUR;
  * through libxlsxwriter: its header row is flushed first, and
  * rpt_table_end tells libxlsxwriter where the rows end. */
 void rpt_table_raw(rpt_table *t);
+/* n bytes of rows' XML for the sheet being written: into its row file
+ * while the sheet is short, past RPT_SPLICE_FROM bytes deflated as they
+ * come (splice.h) where that can be had. */
+ta_status rpt_table_raw_write(rpt_table *t, const void *p, size_t n) TA_WUR;
 
 /* ---- rows prepared on a second thread (rows.c) ----------------------- */
 
@@ -338,7 +348,6 @@ typedef struct rpt_prep {
     ta_buf *arena;
     const double *widths; /* the table's columns */
     lxw_col_t nwidths;
-    char *text; /* RPT_TEXT_MAX + 8 bytes of scratch */
 } rpt_prep;
 
 /* Turns the statement's current row into cells (rpt_prep_cell), on the

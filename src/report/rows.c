@@ -67,11 +67,16 @@ ta_status rpt_prep_cell(rpt_prep *p, lxw_col_t col, int kind, const char *s,
     rpt_prow *row = p->row;
     if (!s || row->n >= RPT_PROW_MAX)
         return TA_OK;
-    size_t n = rpt_clean_text(s, len, p->text);
+    /* cleaned straight into the arena: one copy of the text, not two */
+    if (buf_reserve(p->arena, RPT_TEXT_MAX + 1))
+        return TA_E_NOMEM;
+    size_t off = p->arena->len;
+    char *text = p->arena->p + off;
+    size_t n = rpt_clean_text(s, len, text);
     if (n == 0)
         return TA_OK;
     if (kind == RPT_CELL_WRAP && col < p->nwidths) {
-        int k = rpt_text_lines(p->text, n, p->widths[col]);
+        int k = rpt_text_lines(text, n, p->widths[col]);
         if (k > row->lines)
             row->lines = k;
         /* text that fits its line needs no wrap format: one attribute
@@ -79,9 +84,8 @@ ta_status rpt_prep_cell(rpt_prep *p, lxw_col_t col, int kind, const char *s,
         if (k == 1)
             kind = RPT_CELL_TEXT;
     }
-    size_t off = p->arena->len;
-    if (buf_add(p->arena, p->text, n + 1))
-        return TA_E_NOMEM;
+    p->arena->len += n + 1; /* its NUL, rpt_clean_text's, included */
+    p->arena->p[p->arena->len] = '\0';
     row->cell[row->n++] = (rpt_pcell){off, n, col, (unsigned char)kind};
     return TA_OK;
 }
@@ -142,16 +146,11 @@ static void *produce(void *arg)
 }
 
 /* Hands the rows' XML gathered so far to the sheet's row file. */
-static ta_status flush_xml(rpt_ctx *c, rpt_table *t, ta_buf *xml)
+static ta_status flush_xml(rpt_table *t, ta_buf *xml)
 {
-    if (xml->len && fwrite(xml->p, 1, xml->len, t->ws->file) != xml->len) {
-        /* scratch.c has the cause, which report.c reports */
-        ta_errf(c->err, c->errlen, "%s: cannot write the sheet '%s'",
-                c->path, t->base);
-        return TA_E_IO;
-    }
+    ta_status s = rpt_table_raw_write(t, xml->p, xml->len);
     buf_reset(xml);
-    return TA_OK;
+    return s;
 }
 
 /* Writes one batch's rows: their XML (rpt_raw_row) into the sheet's row
@@ -164,7 +163,7 @@ static ta_status write_batch(rpt_ctx *c, rpt_table *t, const batch *b,
         const rpt_prow *row = &b->rows[i];
         /* the rows so far belong to this sheet, before a next one */
         if (t->next >= c->limit)
-            s = flush_xml(c, t, xml);
+            s = flush_xml(t, xml);
         if (s == TA_OK)
             s = rpt_table_row(t);
         if (s == TA_OK)
@@ -174,7 +173,7 @@ static ta_status write_batch(rpt_ctx *c, rpt_table *t, const batch *b,
                     c->path);
     }
     if (s == TA_OK)
-        s = flush_xml(c, t, xml);
+        s = flush_xml(t, xml);
     return s;
 }
 
@@ -184,7 +183,6 @@ static void run_free(rows_run *R)
         free(R->b[i].rows);
         buf_free(&R->b[i].arena);
     }
-    free(R->prep.text);
     buf_free(&R->xml);
     free(R);
 }
@@ -202,9 +200,8 @@ ta_status rpt_rows_write(rpt_ctx *c, rpt_table *t, sqlite3_stmt *q,
     R->ctx = ctx;
     R->prep.widths = t->widths;
     R->prep.nwidths = t->ncols < 32 ? t->ncols : 32;
-    R->prep.text = malloc(RPT_TEXT_MAX + 8);
     buf_init(&R->xml, 0);
-    int ok = R->prep.text != NULL;
+    int ok = 1;
     for (int i = 0; ok && i < ROWS_NBATCH; i++) {
         buf_init(&R->b[i].arena, 0);
         R->b[i].rows = malloc(ROWS_BATCH * sizeof *R->b[i].rows);

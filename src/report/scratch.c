@@ -2,11 +2,12 @@
  * scratch.c — libxlsxwriter's temporary files, with every write checked.
  *
  * Why: libxlsxwriter writes each part of a workbook (the sheet XML above
- * all: ~1.3 GB pass through for 1M findings) to a temporary file before it
- * zips it, and ignores write errors there ("There is no easy way to raise
- * error", worksheet.c). With the temporary folder full it zipped what was
- * left and workbook_close returned no error: a valid archive of truncated
- * sheets, exit 0 (issue 14). Checking the archive afterwards cannot see
+ * all, but for a long sheet's rows, which splice.c deflates as they are
+ * written) to a temporary file before it zips it, and ignores write
+ * errors there ("There is no easy way to raise error", worksheet.c). With
+ * the temporary folder full it zipped what was left and workbook_close
+ * returned no error: a valid archive of truncated sheets, exit 0 (issue
+ * 14). Checking the archive afterwards cannot see
  * this, as its CRCs match the truncated parts.
  *
  * How: this file defines libxlsxwriter's own lxw_tmpfile (public in
@@ -38,7 +39,7 @@
 #include <unistd.h>
 
 /* stdio's buffer for each file: fewer system calls than the default 8 KiB
- * over the ~1.3 GB a large report writes and reads back. */
+ * over what a large report writes and reads back. */
 #define SCRATCH_BUFFER (64 * 1024)
 
 static int scratch_errno;          /* first failure, 0 while none */

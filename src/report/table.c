@@ -12,6 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "splice.h"
+
+/* Rows' XML a sheet writes to its row file before the rest is deflated
+ * as it comes: a short sheet is not worth a temporary file and a pool. */
+#define RPT_SPLICE_FROM (1u << 20)
+
 void rpt_table_init(rpt_table *t, rpt_ctx *c, const char *base,
                     const rpt_col *cols, lxw_col_t ncols)
 {
@@ -152,12 +158,48 @@ void rpt_table_raw(rpt_table *t)
     t->raw = 1;
 }
 
-/* The end of rows written as XML: libxlsxwriter learns the last row
- * (the sheet's <dimension>), and its pending row is that one, empty, so
- * that nothing of its own follows ours. */
-static void raw_end(rpt_table *t)
+ta_status rpt_table_raw_write(rpt_table *t, const void *p, size_t n)
+{
+    rpt_ctx *c = t->c;
+    if (!t->splice && !t->no_splice && t->raw_bytes + n > RPT_SPLICE_FROM) {
+        const char *tmp = c->wb->options.tmpdir;
+        char mark[RPT_SPLICE_MARK];
+        t->splice = rpt_splice_usable(tmp) ? rpt_splice_new(tmp, mark) : NULL;
+        t->no_splice = !t->splice;
+        /* the marker goes where the rows would have: the zip override
+         * puts them back in its place */
+        if (t->splice &&
+            fwrite(mark, 1, sizeof mark, t->ws->file) != sizeof mark)
+            goto fail;
+    }
+    t->raw_bytes += n;
+    if (t->splice ? rpt_splice_write(t->splice, p, n) != 0
+                  : n && fwrite(p, 1, n, t->ws->file) != n)
+        goto fail;
+    return TA_OK;
+fail:
+    /* scratch.c has the cause, which report.c reports */
+    ta_errf(c->err, c->errlen, "%s: cannot write the sheet '%s'", c->path,
+            t->base);
+    return TA_E_IO;
+}
+
+/* The end of rows written as XML: their splice is ready for the zip,
+ * libxlsxwriter learns the last row (the sheet's <dimension>), and its
+ * pending row is that one, empty, so that nothing of its own follows
+ * ours. */
+static ta_status raw_end(rpt_table *t)
 {
     lxw_worksheet *ws = t->ws;
+    rpt_splice *sp = t->splice;
+    t->splice = NULL; /* the registry's from here (splice.h) */
+    t->no_splice = 0;
+    t->raw_bytes = 0;
+    if (sp && rpt_splice_end(sp) != 0) {
+        ta_errf(t->c->err, t->c->errlen, "%s: cannot write the sheet '%s'",
+                t->c->path, t->base);
+        return TA_E_IO;
+    }
     if (t->next > t->head_row + 1) {
         lxw_row_t last = t->next - 1;
         if (last > ws->dim_rowmax)
@@ -165,16 +207,18 @@ static void raw_end(rpt_table *t)
         ws->optimize_row->row_num = last;
     }
     t->raw = 0;
+    return TA_OK;
 }
 
 ta_status rpt_table_end(rpt_table *t)
 {
     int raw = t->raw;
-    if (raw) {
-        raw_end(t);
+    ta_status s = raw ? raw_end(t) : TA_OK;
+    if (s != TA_OK)
+        return s;
+    if (raw)
         t->c->row_lines = 0; /* the heights are in the rows' XML */
-    }
-    ta_status s = fit_row(t);
+    s = fit_row(t);
     t->c->widths = NULL;
     if (s != TA_OK)
         return s;

@@ -112,14 +112,22 @@ static ta_status review_cells(ticket_prep *tp, sqlite3_stmt *q, rpt_prep *p,
     const char *src = rpt_col_text(q, Q_SOURCE, &sl);
     const char *tid = rpt_col_text(q, Q_TICKET, &tl);
     const char *fp = rpt_col_text(q, Q_FINGERPRINT, &fl);
-    int n = snprintf(tp->compose, sizeof tp->compose, "%.*s:%.*s:%.*s",
-                     (int)sl, src ? src : "", (int)tl, tid ? tid : "",
-                     (int)fl, fp ? fp : "");
-    if (s == TA_OK && n > 0)
-        s = rpt_prep_cell(p, col + 3, RPT_CELL_TEXT, tp->compose,
-                          (size_t)n < sizeof tp->compose
-                              ? (size_t)n
-                              : sizeof tp->compose - 1);
+    /* source:ticket_id:fingerprint, cut to the buffer (printf's
+     * machinery was a tenth of preparing a row) */
+    const char *part[3] = {src, tid, fp};
+    size_t plen[3] = {src ? sl : 0, tid ? tl : 0, fp ? fl : 0}, n = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t room = sizeof tp->compose - 1 - n;
+        size_t k = plen[i] < room ? plen[i] : room;
+        if (k)
+            memcpy(tp->compose + n, part[i], k);
+        n += k;
+        if (i < 2 && n < sizeof tp->compose - 1)
+            tp->compose[n++] = ':';
+    }
+    tp->compose[n] = '\0';
+    if (s == TA_OK)
+        s = rpt_prep_cell(p, col + 3, RPT_CELL_TEXT, tp->compose, n);
     return s;
 }
 
