@@ -79,6 +79,19 @@ typedef struct signals_row {
     const char *codes;                     /* its codes, "" when none */
 } signals_row;
 
+/* The row of a ticket, made the one way whoever hands it (the import as
+ * it stores a ticket, the audit as it judges one): its fields as the
+ * rules read them (v, len: NULL absent), its period, its verdict's
+ * states and its normalized contacts and codes (NUL-terminated). The
+ * strings are pointed to, not copied. */
+signals_row signals_row_of(long long rowid, ta_source source,
+                           const char *period, size_t period_len,
+                           const char *const v[TA_F_COUNT],
+                           const size_t len[TA_F_COUNT], rules_status status,
+                           rules_hp_state hp, rules_email_state email,
+                           const char *hp_norm, const char *email_norm,
+                           const char *codes);
+
 typedef struct signals_feed signals_feed;
 
 /* A feed for the tickets of period (NULL: every period) judged with rs,

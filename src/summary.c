@@ -23,6 +23,7 @@
 #include "db.h"
 #include "buf.h"
 #include "mask.h"
+#include "tally.h"
 #include "utf8.h"
 
 /* The signals naming each CSO in period ?1 (all when NULL), each signal
@@ -55,7 +56,7 @@
  * rows where tickets has a million. Every figure below is a sum over it
  * (weighted by n), so that the JSON reads the tickets once rather than
  * once per figure, and without sorting them: count_groups (below) counts
- * them in a hash table of its own into temp.summary_groups, whose rows
+ * them in a hash table (tally.h) into temp.summary_groups, whose rows
  * repeat a group only when the table was full (docs/benchmarks.md,
  * "Pipeline"). The CTE agg of the statements that use it. */
 #define AGG_SQL                                                               \
@@ -322,130 +323,47 @@ static ta_status register_functions(sqlite3 *db, const char *what, char *err,
 
 /* ---- the tickets counted by group ------------------------------------ */
 
-/* Groups held at once (a power of two), and bytes of their names: past
- * either, what is counted goes to the table and counting starts again, so
+/* Groups held at once, and bytes of their names: past either, what is
+ * counted goes to the table and counting starts again (tally.h), so
  * memory stays flat whatever the data holds. */
-#define GROUP_SLOTS 4096
+#define GROUPS_HELD 3072
 #define GROUP_BYTES (1u << 20)
-
-typedef struct group {
-    unsigned long long n; /* 0: a free slot */
-    uint64_t hash;
-    size_t off;           /* of its four fields in groups.names */
-    size_t len[4];
-} group;
-
-typedef struct groups {
-    group *slot; /* GROUP_SLOTS */
-    size_t used;
-    ta_buf names;
-    sqlite3_stmt *ins;
-} groups;
-
-static uint64_t group_hash(const unsigned char *const f[4], const size_t n[4])
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a, a field's end marked */
-    for (int i = 0; i < 4; i++) {
-        for (size_t k = 0; k < n[i]; k++)
-            h = (h ^ f[i][k]) * 1099511628211ULL;
-        h = (h ^ 0xffu) * 1099511628211ULL;
-    }
-    return h;
-}
-
-static int group_is(const groups *g, const group *e,
-                    const unsigned char *const f[4], const size_t n[4])
-{
-    const char *p = g->names.p + e->off;
-    for (int i = 0; i < 4; i++) {
-        if (e->len[i] != n[i] || (n[i] && memcmp(p, f[i], n[i]) != 0))
-            return 0;
-        p += n[i];
-    }
-    return 1;
-}
 
 /* Writes the groups counted so far into temp.summary_groups and forgets
  * them. */
-static ta_status groups_flush(sqlite3 *db, groups *g, char *err,
-                              size_t errlen)
+static ta_status groups_flush(sqlite3 *db, tally *t, sqlite3_stmt *ins,
+                              char *err, size_t errlen)
 {
-    for (size_t i = 0; i < GROUP_SLOTS && g->used; i++) {
-        group *e = &g->slot[i];
-        if (!e->n)
-            continue;
-        const char *p = g->names.p + e->off;
+    for (size_t i = 0; i < tally_groups(t); i++) {
+        tally_group g = tally_at(t, i);
         int bound = SQLITE_OK;
-        for (int k = 0; k < 4; k++) {
-            db_bound(&bound, sqlite3_bind_text(g->ins, k + 1, p, (int)e->len[k],
+        for (int k = 0; k < 4; k++)
+            db_bound(&bound, sqlite3_bind_text(ins, k + 1, g.key.t[k],
+                                               (int)g.key.n[k],
                                                SQLITE_STATIC));
-            p += e->len[k];
-        }
-        db_bound(&bound,
-                 sqlite3_bind_int64(g->ins, 5, (sqlite3_int64)e->n));
-        int rc = bound == SQLITE_OK ? sqlite3_step(g->ins) : bound;
-        sqlite3_reset(g->ins);
+        db_bound(&bound, sqlite3_bind_int64(ins, 5, (sqlite3_int64)g.count));
+        int rc = bound == SQLITE_OK ? sqlite3_step(ins) : bound;
+        sqlite3_reset(ins);
         if (rc != SQLITE_DONE)
             return db_fail(db, "counting the tickets", err, errlen);
-        e->n = 0;
-        g->used--;
     }
-    g->used = 0;
-    buf_reset(&g->names);
-    return TA_OK;
-}
-
-static ta_status groups_add(sqlite3 *db, groups *g,
-                            const unsigned char *const f[4],
-                            const size_t n[4], char *err, size_t errlen)
-{
-    uint64_t h = group_hash(f, n);
-    size_t i = (size_t)h & (GROUP_SLOTS - 1);
-    for (;; i = (i + 1) & (GROUP_SLOTS - 1)) {
-        group *e = &g->slot[i];
-        if (!e->n)
-            break;
-        if (e->hash == h && group_is(g, e, f, n)) {
-            e->n++;
-            return TA_OK;
-        }
-    }
-    size_t bytes = n[0] + n[1] + n[2] + n[3];
-    if (g->used > 0 && (g->used >= GROUP_SLOTS / 4 * 3 ||
-                        g->names.len + bytes > GROUP_BYTES)) {
-        ta_status s = groups_flush(db, g, err, errlen);
-        if (s != TA_OK)
-            return s;
-        return groups_add(db, g, f, n, err, errlen); /* into empty slots */
-    }
-    group *e = &g->slot[i];
-    e->off = g->names.len;
-    for (int k = 0; k < 4; k++) {
-        e->len[k] = n[k];
-        if (n[k] && buf_add(&g->names, f[k], n[k]) != 0) {
-            snprintf(err, errlen, "counting the tickets: out of memory");
-            return TA_E_NOMEM;
-        }
-    }
-    e->hash = h;
-    e->n = 1;
-    g->used++;
+    tally_clear(t);
     return TA_OK;
 }
 
 /* Fills temp.summary_groups (made or emptied) from every ticket, in one
- * scan in storage order. */
+ * scan in storage order. A NULL is counted as "", as the table stores
+ * it. */
 static ta_status count_groups(sqlite3 *db, char *err, size_t errlen)
 {
-    groups g = {.slot = calloc(GROUP_SLOTS, sizeof(group))};
-    buf_init(&g.names, 0);
-    sqlite3_stmt *sel = NULL;
-    ta_status s = TA_OK;
-    if (!g.slot) {
+    tally *t = tally_new(GROUPS_HELD, GROUP_BYTES);
+    sqlite3_stmt *sel = NULL, *ins = NULL;
+    if (!t) {
         snprintf(err, errlen, "counting the tickets: out of memory");
         return TA_E_NOMEM;
     }
-    s = db_exec(db,
+    ta_status s =
+        db_exec(db,
                 "CREATE TEMP TABLE IF NOT EXISTS summary_groups(period TEXT, "
                 "cso TEXT, status TEXT, codes TEXT, n INTEGER);"
                 "DELETE FROM temp.summary_groups",
@@ -454,29 +372,37 @@ static ta_status count_groups(sqlite3 *db, char *err, size_t errlen)
         s = db_prepare(db,
                        "INSERT INTO temp.summary_groups VALUES (?1,?2,?3,?4,"
                        "?5)",
-                       &g.ins, err, errlen);
+                       &ins, err, errlen);
     if (s == TA_OK)
         s = db_prepare(db,
                        "SELECT period, cso, status, codes FROM audit_results",
                        &sel, err, errlen);
     int rc = SQLITE_DONE;
     while (s == TA_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
-        const unsigned char *f[4];
-        size_t n[4];
+        tally_key key = {.k = 0};
         for (int k = 0; k < 4; k++) {
-            f[k] = sqlite3_column_text(sel, k);
-            n[k] = f[k] ? (size_t)sqlite3_column_bytes(sel, k) : 0;
+            const char *v = (const char *)sqlite3_column_text(sel, k);
+            key.t[k] = v ? v : "";
+            key.n[k] = v ? (size_t)sqlite3_column_bytes(sel, k) : 0;
         }
-        s = groups_add(db, &g, f, n, err, errlen);
+        int r = tally_add(t, &key, 0);
+        if (r == 1) {
+            /* full: into the table, and this one into the empty tally */
+            s = groups_flush(db, t, ins, err, errlen);
+            r = s == TA_OK ? tally_add(t, &key, 0) : 0;
+        }
+        if (r != 0) {
+            snprintf(err, errlen, "counting the tickets: out of memory");
+            s = TA_E_NOMEM;
+        }
     }
     if (s == TA_OK && rc != SQLITE_DONE)
         s = db_fail(db, "counting the tickets", err, errlen);
     if (s == TA_OK)
-        s = groups_flush(db, &g, err, errlen);
+        s = groups_flush(db, t, ins, err, errlen);
     sqlite3_finalize(sel);
-    sqlite3_finalize(g.ins);
-    buf_free(&g.names);
-    free(g.slot);
+    sqlite3_finalize(ins);
+    tally_free(t);
     return s;
 }
 

@@ -281,18 +281,6 @@ static void import_progress(void *ctx, const char *file,
 
 /* ---- the signals fed by the import -------------------------------------- */
 
-static signals_text ticket_field(const import_ticket *t, ta_field f)
-{
-    signals_text x = {t->v[f], t->len[f]};
-    return x;
-}
-
-static signals_text c_text(const char *s)
-{
-    signals_text x = {s, strlen(s)};
-    return x;
-}
-
 /* import_ticket_fn: every ticket of the scope stored goes to the feed,
  * as signals_feed_on_ticket hands an audited one (signals.h). A feed that
  * fails is given up (the signals then come from a scan), not the import. */
@@ -306,23 +294,9 @@ static ta_status feed_stored(void *ctx, const import_ticket *t, char *err,
     if (!c->fed || c->fed_broken ||
         (period && memcmp(t->period, period, 8) != 0))
         return TA_OK;
-    signals_row r;
-    r.rowid = t->rowid;
-    r.source = t->source;
-    r.period.p = t->period;
-    r.period.n = 7;
-    r.cso = ticket_field(t, TA_F_CSO);
-    r.idpel = ticket_field(t, TA_F_IDPEL);
-    r.name = ticket_field(t, TA_F_NAME);
-    r.ticket_id = ticket_field(t, TA_F_TICKET_ID);
-    r.crm_ticket = ticket_field(t, TA_F_CRM_TICKET);
-    r.hp_norm = c_text(t->hp_norm);
-    r.email_norm = c_text(t->email_norm);
-    r.hp_placeholder = t->hp == RULES_HP_PLACEHOLDER;
-    r.email_placeholder = t->email == RULES_EMAIL_PLACEHOLDER;
-    r.in_scope = t->status != RULES_OUT_OF_SCOPE;
-    r.exempt = t->status == RULES_EXEMPT;
-    r.codes = t->codes;
+    signals_row r = signals_row_of(t->rowid, t->source, t->period, 7, t->v,
+                                   t->len, t->status, t->hp, t->email,
+                                   t->hp_norm, t->email_norm, t->codes);
     char why[ERRLEN];
     if (signals_feed_add(c->fed, &r, why, sizeof why) != TA_OK)
         c->fed_broken = 1;

@@ -25,6 +25,7 @@
 #include "db.h"
 #include "interrupt.h"
 #include "summary.h"
+#include "tally.h"
 
 static const char grouped_sql[] =
     "SELECT cso, period, status, codes, count(*), max(audit_id), import_id"
@@ -566,8 +567,9 @@ size_t rpt_stats_rank(const rpt_stats *whole, const rpt_cso *x, size_t *of)
  * The GROUP BY of grouped_sql sorts every ticket (SQLite has no hash
  * aggregate): at 1M tickets 2.5 s of the report's one thread before any
  * sheet, against 0.2 s for the scan alone (docs/report.md). So the
- * tickets are scanned in rowid order and counted per group here, and the
- * groups (a few per CSO and period) sorted as the ORDER BY sorts them.
+ * tickets are scanned in rowid order and counted per group in a tally
+ * (tally.h, the summaries' too), and the groups (a few per CSO and
+ * period) sorted as the ORDER BY sorts them.
  * Past GROUPS_MAX groups (a database of many imports and code sets) the
  * table is dropped and the grouped query does it, so that memory stays
  * bounded whatever the data. */
@@ -577,133 +579,6 @@ size_t rpt_stats_rank(const rpt_stats *whole, const rpt_cso *x, size_t *of)
 static const char scan_sql[] =
     "SELECT cso, period, status, codes, audit_id, import_id FROM tickets";
 
-typedef struct groups {
-    grp *g;
-    size_t n, cap;
-    size_t *slot; /* 1 + index into g, 0 empty */
-    size_t nslot;
-} groups;
-
-static void groups_free(groups *G)
-{
-    for (size_t i = 0; i < G->n; i++) {
-        free((char *)G->g[i].cso);
-        free((char *)G->g[i].period);
-        free((char *)G->g[i].status);
-        free((char *)G->g[i].codes);
-    }
-    free(G->g);
-    free(G->slot);
-    memset(G, 0, sizeof *G);
-}
-
-static unsigned long long hash_text(unsigned long long h, const char *s)
-{
-    /* FNV-1a; a NULL differs from every text */
-    if (!s)
-        return (h ^ 0xffu) * 1099511628211ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (h ^ 0xfeu) * 1099511628211ULL;
-}
-
-static int same_text(const char *a, const char *b)
-{
-    return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static unsigned long long grp_hash(const grp *k)
-{
-    unsigned long long h = 14695981039346656037ULL;
-    h = hash_text(h, k->cso);
-    h = hash_text(h, k->period);
-    h = hash_text(h, k->status);
-    h = hash_text(h, k->codes);
-    return (h ^ (unsigned long long)k->import) * 1099511628211ULL;
-}
-
-static int grp_same(const grp *a, const grp *b)
-{
-    return a->import == b->import && same_text(a->cso, b->cso) &&
-           same_text(a->period, b->period) &&
-           same_text(a->status, b->status) && same_text(a->codes, b->codes);
-}
-
-/* Twice as many slots, every group placed again. */
-static int groups_rehash(groups *G)
-{
-    size_t nslot = G->nslot ? G->nslot * 2 : 1024;
-    size_t *slot = calloc(nslot, sizeof *slot);
-    if (!slot)
-        return -1;
-    for (size_t i = 0; i < G->n; i++) {
-        size_t at = (size_t)grp_hash(&G->g[i]) & (nslot - 1);
-        while (slot[at])
-            at = (at + 1) & (nslot - 1);
-        slot[at] = i + 1;
-    }
-    free(G->slot);
-    G->slot = slot;
-    G->nslot = nslot;
-    return 0;
-}
-
-static char *dup_text(const char *s, int *bad)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (!d)
-        *bad = 1;
-    else
-        memcpy(d, s, n);
-    return d;
-}
-
-/* Counts the ticket k into its group. 0, -1 out of memory, 1 too many
- * groups. */
-static int groups_add(groups *G, const grp *k)
-{
-    if (2 * (G->n + 1) > G->nslot && groups_rehash(G))
-        return -1;
-    size_t at = (size_t)grp_hash(k) & (G->nslot - 1);
-    while (G->slot[at]) {
-        grp *x = &G->g[G->slot[at] - 1];
-        if (grp_same(x, k)) {
-            x->n++;
-            if (k->audit > x->audit)
-                x->audit = k->audit;
-            return 0;
-        }
-        at = (at + 1) & (G->nslot - 1);
-    }
-    if (G->n >= GROUPS_MAX)
-        return 1;
-    if (G->n == G->cap) {
-        size_t cap = G->cap ? 2 * G->cap : 256;
-        grp *g = realloc(G->g, cap * sizeof *g);
-        if (!g)
-            return -1;
-        G->g = g;
-        G->cap = cap;
-    }
-    int bad = 0;
-    grp *x = &G->g[G->n];
-    x->cso = dup_text(k->cso, &bad);
-    x->period = dup_text(k->period, &bad);
-    x->status = dup_text(k->status, &bad);
-    x->codes = dup_text(k->codes, &bad);
-    x->n = 1;
-    x->audit = k->audit;
-    x->import = k->import;
-    G->n++; /* freed with the others even when a copy failed */
-    if (bad)
-        return -1;
-    G->slot[at] = G->n;
-    return 0;
-}
-
 /* SQLite's order of the ORDER BY (BINARY collation, NULL first). */
 static int text_cmp(const char *a, const char *b)
 {
@@ -712,37 +587,46 @@ static int text_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-static int grp_cmp(const void *pa, const void *pb)
+/* grouped_sql's ORDER BY: CSO, period, status, codes, import. */
+static int grp_cmp(const tally_group *a, const tally_group *b)
 {
-    const grp *a = pa, *b = pb;
-    int c = text_cmp(a->cso, b->cso);
-    if (!c)
-        c = text_cmp(a->period, b->period);
-    if (!c)
-        c = text_cmp(a->status, b->status);
-    if (!c)
-        c = text_cmp(a->codes, b->codes);
-    if (!c)
-        c = a->import < b->import ? -1 : a->import > b->import;
-    return c;
+    for (int i = 0; i < 4; i++) {
+        int c = text_cmp(a->key.t[i], b->key.t[i]);
+        if (c)
+            return c;
+    }
+    return a->key.k < b->key.k ? -1 : a->key.k > b->key.k;
 }
 
-/* The groups of every ticket into G, sorted. TA_OK; TA_E_NOMEM; or
- * TA_E_DATA when there are more than GROUPS_MAX (G empty then). */
-static ta_status groups_scan(sqlite3 *db, groups *G, char *err, size_t errlen)
+/* A group of the tally as grouped_sql's row would give it. */
+static grp grp_of(const tally_group *g)
 {
+    grp x = {g->key.t[0], g->key.t[1],        g->key.t[2], g->key.t[3],
+             (long long)g->count, g->max, g->key.k};
+    return x;
+}
+
+/* The groups of every ticket (by CSO, period, status, codes and import:
+ * their count and latest audit) into *out, sorted. TA_OK; TA_E_NOMEM; or
+ * TA_E_DATA when there are more than GROUPS_MAX (*out NULL then). */
+static ta_status groups_scan(sqlite3 *db, tally **out, char *err,
+                             size_t errlen)
+{
+    *out = NULL;
+    tally *t = tally_new(GROUPS_MAX, 0);
+    if (!t)
+        return TA_E_NOMEM;
     sqlite3_stmt *q = NULL;
     ta_status s = db_prepare(db, scan_sql, &q, err, errlen);
     int rc = SQLITE_DONE;
     while (s == TA_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        grp k = {(const char *)sqlite3_column_text(q, 0),
-                 (const char *)sqlite3_column_text(q, 1),
-                 (const char *)sqlite3_column_text(q, 2),
-                 (const char *)sqlite3_column_text(q, 3),
-                 1,
-                 sqlite3_column_int64(q, 4),
-                 sqlite3_column_int64(q, 5)};
-        int r = groups_add(G, &k);
+        tally_key key;
+        for (int i = 0; i < 4; i++) {
+            key.t[i] = (const char *)sqlite3_column_text(q, i);
+            key.n[i] = (size_t)sqlite3_column_bytes(q, i);
+        }
+        key.k = sqlite3_column_int64(q, 5);
+        int r = tally_add(t, &key, sqlite3_column_int64(q, 4));
         if (r < 0)
             s = TA_E_NOMEM;
         else if (r > 0)
@@ -758,11 +642,13 @@ static ta_status groups_scan(sqlite3 *db, groups *G, char *err, size_t errlen)
         ta_errf(err, errlen, "reading the audit results: interrupted");
         s = TA_E_INTERRUPTED;
     }
-    if (s == TA_OK && G->n > 1)
-        qsort(G->g, G->n, sizeof *G->g, grp_cmp);
-    if (s != TA_OK)
-        groups_free(G);
-    return s;
+    if (s != TA_OK) {
+        tally_free(t);
+        return s;
+    }
+    tally_sort(t, grp_cmp);
+    *out = t;
+    return TA_OK;
 }
 
 /* A row of grouped_sql as a group. */
@@ -791,16 +677,19 @@ ta_status rpt_stats_load(sqlite3 *db, const char *period, rpt_stats **out,
     }
     st->all.codes = calloc(1, sizeof *st->all.codes);
     sqlite3_stmt *q = NULL;
-    groups G = {0};
+    tally *G = NULL;
     ta_status s = st->all.codes ? groups_scan(db, &G, err, errlen)
                                 : TA_E_NOMEM;
     const char *lo = period ? period : "", *hi = period ? period : "~";
     size_t cap = 0;
     id_set imports = {0};
     if (s == TA_OK) {
-        for (size_t i = 0; s == TA_OK && i < G.n; i++)
-            s = add_group(st, &cap, &G.g[i], lo, hi, &imports);
-        groups_free(&G);
+        for (size_t i = 0; s == TA_OK && i < tally_groups(G); i++) {
+            tally_group g = tally_at(G, i);
+            grp x = grp_of(&g);
+            s = add_group(st, &cap, &x, lo, hi, &imports);
+        }
+        tally_free(G);
     } else if (s == TA_E_DATA) {
         /* too many groups to hold: SQLite's sorter, on disk */
         s = db_prepare(db, grouped_sql, &q, err, errlen);

@@ -622,16 +622,31 @@ ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
     return TA_OK;
 }
 
-static signals_text field_text(const rules_ticket *t, ta_field f)
+signals_row signals_row_of(long long rowid, ta_source source,
+                           const char *period, size_t period_len,
+                           const char *const v[TA_F_COUNT],
+                           const size_t len[TA_F_COUNT], rules_status status,
+                           rules_hp_state hp, rules_email_state email,
+                           const char *hp_norm, const char *email_norm,
+                           const char *codes)
 {
-    signals_text x = {t->v[f], t->len[f]};
-    return x;
-}
-
-static signals_text c_text(const char *s)
-{
-    signals_text x = {s, strlen(s)};
-    return x;
+    signals_row r;
+    r.rowid = rowid;
+    r.source = source;
+    r.period = (signals_text){period, period_len};
+    r.cso = (signals_text){v[TA_F_CSO], len[TA_F_CSO]};
+    r.idpel = (signals_text){v[TA_F_IDPEL], len[TA_F_IDPEL]};
+    r.name = (signals_text){v[TA_F_NAME], len[TA_F_NAME]};
+    r.ticket_id = (signals_text){v[TA_F_TICKET_ID], len[TA_F_TICKET_ID]};
+    r.crm_ticket = (signals_text){v[TA_F_CRM_TICKET], len[TA_F_CRM_TICKET]};
+    r.hp_norm = (signals_text){hp_norm, strlen(hp_norm)};
+    r.email_norm = (signals_text){email_norm, strlen(email_norm)};
+    r.hp_placeholder = hp == RULES_HP_PLACEHOLDER;
+    r.email_placeholder = email == RULES_EMAIL_PLACEHOLDER;
+    r.in_scope = status != RULES_OUT_OF_SCOPE;
+    r.exempt = status == RULES_EXEMPT;
+    r.codes = codes;
+    return r;
 }
 
 ta_status signals_feed_on_ticket(void *feed, const audit_ticket *t, char *err,
@@ -639,23 +654,10 @@ ta_status signals_feed_on_ticket(void *feed, const audit_ticket *t, char *err,
 {
     const rules_ticket *k = t->ticket;
     const rules_verdict *v = t->verdict;
-    signals_row r;
-    r.rowid = t->rowid;
-    r.source = k->source;
-    r.period.p = t->period;
-    r.period.n = t->period_len;
-    r.cso = field_text(k, TA_F_CSO);
-    r.idpel = field_text(k, TA_F_IDPEL);
-    r.name = field_text(k, TA_F_NAME);
-    r.ticket_id = field_text(k, TA_F_TICKET_ID);
-    r.crm_ticket = field_text(k, TA_F_CRM_TICKET);
-    r.hp_norm = c_text(v->hp_norm);
-    r.email_norm = c_text(v->email_norm);
-    r.hp_placeholder = v->hp == RULES_HP_PLACEHOLDER;
-    r.email_placeholder = v->email == RULES_EMAIL_PLACEHOLDER;
-    r.in_scope = v->status != RULES_OUT_OF_SCOPE;
-    r.exempt = v->status == RULES_EXEMPT;
-    r.codes = v->codes;
+    signals_row r = signals_row_of(t->rowid, k->source, t->period,
+                                   t->period_len, k->v, k->len, v->status,
+                                   v->hp, v->email, v->hp_norm, v->email_norm,
+                                   v->codes);
     return signals_feed_add(feed, &r, err, errlen);
 }
 
