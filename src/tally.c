@@ -91,18 +91,24 @@ static int is_key(const tally *t, const entry *e, const tally_key *key)
     return 1;
 }
 
-/* nslot slots (a power of two) for the groups there are. */
-static int reslot(tally *t, size_t nslot)
+/* Every group into the empty slots slot[0..nslot) (a power of two). */
+static void place_all(const tally *t, size_t *slot, size_t nslot)
 {
-    size_t *slot = calloc(nslot, sizeof *slot);
-    if (!slot)
-        return -1;
     for (size_t i = 0; i < t->ne; i++) {
         size_t at = (size_t)t->e[i].hash & (nslot - 1);
         while (slot[at])
             at = (at + 1) & (nslot - 1);
         slot[at] = i + 1;
     }
+}
+
+/* nslot slots (a power of two) for the groups there are. */
+static int reslot(tally *t, size_t nslot)
+{
+    size_t *slot = calloc(nslot, sizeof *slot);
+    if (!slot)
+        return -1;
+    place_all(t, slot, nslot);
     free(t->slot);
     t->slot = slot;
     t->nslot = nslot;
@@ -208,12 +214,7 @@ void tally_sort(tally *t, int (*cmp)(const tally_group *, const tally_group *))
     sorting = NULL;
     /* the slots point at the old places: placed again, in place */
     memset(t->slot, 0, t->nslot * sizeof *t->slot);
-    for (size_t i = 0; i < t->ne; i++) {
-        size_t at = (size_t)t->e[i].hash & (t->nslot - 1);
-        while (t->slot[at])
-            at = (at + 1) & (t->nslot - 1);
-        t->slot[at] = i + 1;
-    }
+    place_all(t, t->slot, t->nslot);
 }
 
 void tally_clear(tally *t)

@@ -106,6 +106,12 @@ static void *worker(void *arg)
     return NULL;
 }
 
+int rpt_cores(int max)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > max ? max : (int)cores;
+}
+
 void rpt_pool_free(rpt_pool *p)
 {
     if (!p)
@@ -148,8 +154,7 @@ rpt_pool *rpt_pool_new(rpt_pool_sink sink, void *ctx)
     p->sink = sink;
     p->ctx = ctx;
     p->crc = crc32(0L, Z_NULL, 0);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int want = cores < 1 ? 1 : cores > MAXWORKERS ? MAXWORKERS : (int)cores;
+    int want = rpt_cores(MAXWORKERS);
     while (p->nth < want &&
            pthread_create(&p->th[p->nth], NULL, worker, p) == 0)
         p->nth++;

@@ -19,6 +19,9 @@ typedef struct rpt_pool rpt_pool;
 typedef int (*rpt_pool_sink)(void *ctx, const unsigned char *p, size_t n,
                              size_t nin);
 
+/* Threads for work split across cores: one per core, 1 to max. */
+int rpt_cores(int max);
+
 /* A pool with one worker per core (at most 4), or NULL (no memory, no
  * thread): the caller then deflates on its own thread. */
 rpt_pool *rpt_pool_new(rpt_pool_sink sink, void *ctx);

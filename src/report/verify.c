@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include <unzip.h>
 
+#include "deflate_pool.h"
 #include "interrupt.h"
 #include "segments.h"
 
@@ -353,8 +354,7 @@ static ta_status check_segments(int fd, unzFile z, const unz_file_info64 *fi,
     }
     ZPOS64_T data = unzGetCurrentFileZStreamPos64(z);
     unzCloseCurrentFile(z);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int want = cores < 1 ? 1 : cores > SEG_WORKERS ? SEG_WORKERS : (int)cores;
+    int want = rpt_cores(SEG_WORKERS);
     if ((size_t)want > n)
         want = (int)n;
     seg_job j = {.fd = fd, .data = data, .seg = seg, .n = n};
