@@ -83,6 +83,11 @@ typedef struct import_options {
                          rule are as always */
     import_ticket_fn on_ticket;     /* NULL: none */
     import_replaced_fn on_replaced; /* NULL: none */
+    /* NULL: none. Called once every row of the file is stored, just
+     * before the commit (which waits for the disk): work that needs every
+     * ticket can start on other threads meanwhile. The commit may still
+     * fail, and the file is then rolled back. */
+    void (*on_stored)(void *ctx);
     void *ticket_ctx;
 } import_options;
 

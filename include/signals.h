@@ -128,6 +128,15 @@ ta_status signals_feed_remove(signals_feed *f, const signals_row *r,
 ta_status signals_feed_on_ticket(void *feed, const audit_ticket *t, char *err,
                                  size_t errlen) TA_WUR;
 
+/* Ends the feed (no ticket may be added after) and starts merging its
+ * sorts on threads of their own, so that the merge runs while the caller
+ * finishes something else, e.g. the import's commit waiting for the
+ * disk. signals_feed_write calls it if the caller has not. Errors:
+ * TA_E_NOMEM, TA_E_CANTCREAT (temporary file); the feed must then be
+ * given up. */
+ta_status signals_feed_finish(signals_feed *f, char *err,
+                              size_t errlen) TA_WUR;
+
 /* Replaces the scope's rows of `signals` with what the feed found, as
  * signals_compute does, and records them as up to date. The feed must
  * have seen every ticket of its scope as it is now in db. */

@@ -6,7 +6,10 @@
  *
  * Everything is read from the database after import + audit (tables
  * imports and audit_results, docs/schema.md); nothing here writes to the
- * database, prints or exits. Strings handed back are malloc'd and valid
+ * database (only to temporary tables of the connection), prints or exits.
+ * Every figure is a sum over the tickets counted once by period, CSO,
+ * status and codes, and that count is kept for the next call while the
+ * database has not changed. Strings handed back are malloc'd and valid
  * UTF-8 whatever bytes the data holds (each maximal invalid subpart
  * becomes one U+FFFD, utf8.h's rule).
  *
@@ -131,5 +134,39 @@ long long summary_centi(unsigned long long num, unsigned long long den);
  * cso_len). Uses has_compliance, compliance_centi, violation, cso and
  * cso_len only. <0, 0 or >0, as qsort wants. */
 int summary_cso_cmp(const summary_cso *a, const summary_cso *b);
+
+/* ---- counted as the tickets are stored -------------------------------
+ *
+ * Counting the tickets is one scan of them. An import into a database
+ * without tickets can count them as it stores them instead, and the
+ * figures then need no scan (docs/benchmarks.md, "Pipeline"):
+ *
+ *     summary_feed *f = summary_feed_new();
+ *     each ticket stored:   summary_feed_count(f, 0, its stored columns);
+ *     each one replaced:    summary_feed_count(f, 1, its stored columns);
+ *     once every ticket in db is one f counted, as it is stored now:
+ *         summary_feed_use(f, db, err, errlen);
+ *     summary_feed_free(f);
+ *
+ * The counts stand for the scan until the database changes. */
+typedef struct summary_feed summary_feed;
+
+/* NULL when out of memory. */
+summary_feed *summary_feed_new(void);
+void summary_feed_free(summary_feed *f);
+
+/* Counts one ticket stored (replaced 0) or one replaced by a later row
+ * (replaced 1: it counts nowhere), by its columns as stored: period,
+ * cso ('' for none), status and codes (NUL-terminated). Past the groups
+ * a feed keeps (a hostile export's thousands of CSOs), or out of memory,
+ * the feed gives up and summary_feed_use does nothing. */
+void summary_feed_count(summary_feed *f, int replaced, const char *period,
+                        size_t period_len, const char *cso, size_t cso_len,
+                        const char *status, const char *codes);
+
+/* Makes the feed's counts the ones the figures read. TA_OK also when the
+ * feed gave up (the figures then scan). Errors: TA_E_IO (database). */
+ta_status summary_feed_use(summary_feed *f, sqlite3 *db, char *err,
+                           size_t errlen) TA_WUR;
 
 #endif

@@ -329,10 +329,10 @@ static ta_status register_functions(sqlite3 *db, const char *what, char *err,
 #define GROUPS_HELD 3072
 #define GROUP_BYTES (1u << 20)
 
-/* Writes the groups counted so far into temp.summary_groups and forgets
- * them. */
+/* Writes the groups counted so far into temp.summary_groups, each with
+ * its count times sign, and forgets them. */
 static ta_status groups_flush(sqlite3 *db, tally *t, sqlite3_stmt *ins,
-                              char *err, size_t errlen)
+                              int sign, char *err, size_t errlen)
 {
     for (size_t i = 0; i < tally_groups(t); i++) {
         tally_group g = tally_at(t, i);
@@ -341,7 +341,8 @@ static ta_status groups_flush(sqlite3 *db, tally *t, sqlite3_stmt *ins,
             db_bound(&bound, sqlite3_bind_text(ins, k + 1, g.key.t[k],
                                                (int)g.key.n[k],
                                                SQLITE_STATIC));
-        db_bound(&bound, sqlite3_bind_int64(ins, 5, (sqlite3_int64)g.count));
+        db_bound(&bound,
+                 sqlite3_bind_int64(ins, 5, sign * (sqlite3_int64)g.count));
         int rc = bound == SQLITE_OK ? sqlite3_step(ins) : bound;
         sqlite3_reset(ins);
         if (rc != SQLITE_DONE)
@@ -351,23 +352,93 @@ static ta_status groups_flush(sqlite3 *db, tally *t, sqlite3_stmt *ins,
     return TA_OK;
 }
 
+/* temp.summary_groups stands for the tickets while the connection has
+ * changed no row since it was filled (sqlite3_total_changes) and no other
+ * connection has committed (PRAGMA data_version). The mark saying so is a
+ * row of temp.summary_counted, written with the groups and in the same
+ * transaction: a rollback takes both back. */
+static const char mark_table_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS summary_groups(period TEXT, "
+    "cso TEXT, status TEXT, codes TEXT, n INTEGER);"
+    "CREATE TEMP TABLE IF NOT EXISTS summary_counted(changes INTEGER, "
+    "data_version INTEGER);"
+    "DELETE FROM temp.summary_counted;"
+    "DELETE FROM temp.summary_groups";
+
+static ta_status data_version(sqlite3 *db, sqlite3_int64 *v, char *err,
+                              size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    ta_status s = db_prepare(db, "PRAGMA data_version", &st, err, errlen);
+    if (s == TA_OK && sqlite3_step(st) == SQLITE_ROW)
+        *v = sqlite3_column_int64(st, 0);
+    else if (s == TA_OK)
+        s = db_fail(db, "counting the tickets", err, errlen);
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* Writes the mark (the groups are in): the change count it records is the
+ * one after its own row. */
+static ta_status mark_counted(sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_int64 dv = 0;
+    sqlite3_stmt *st = NULL;
+    ta_status s = data_version(db, &dv, err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db, "INSERT INTO temp.summary_counted VALUES (?1, ?2)",
+                       &st, err, errlen);
+    if (s != TA_OK)
+        return s;
+    /* one row inserted, no trigger: exactly one change more */
+    int bound = SQLITE_OK;
+    db_bound(&bound, sqlite3_bind_int64(st, 1, sqlite3_total_changes(db) + 1));
+    db_bound(&bound, sqlite3_bind_int64(st, 2, dv));
+    if (bound != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+        s = db_fail(db, "counting the tickets", err, errlen);
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* 1 when temp.summary_groups stands for the tickets as they are now. */
+static int still_counted(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 dv = -1;
+    char err[8];
+    int yes = 0;
+    if (data_version(db, &dv, err, sizeof err) != TA_OK)
+        return 0;
+    /* prepared only if the table exists: no error to clear otherwise */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT changes, data_version FROM "
+                           "temp.summary_counted",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return 0;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        yes = sqlite3_column_int64(st, 0) == sqlite3_total_changes(db) &&
+              sqlite3_column_int64(st, 1) == dv;
+    sqlite3_finalize(st);
+    return yes;
+}
+
 /* Fills temp.summary_groups (made or emptied) from every ticket, in one
- * scan in storage order. A NULL is counted as "", as the table stores
- * it. */
+ * scan in storage order, unless it still holds them (still_counted). A
+ * NULL is counted as "", as the table stores it. */
 static ta_status count_groups(sqlite3 *db, char *err, size_t errlen)
 {
+    if (still_counted(db))
+        return TA_OK;
     tally *t = tally_new(GROUPS_HELD, GROUP_BYTES);
     sqlite3_stmt *sel = NULL, *ins = NULL;
     if (!t) {
         snprintf(err, errlen, "counting the tickets: out of memory");
         return TA_E_NOMEM;
     }
-    ta_status s =
-        db_exec(db,
-                "CREATE TEMP TABLE IF NOT EXISTS summary_groups(period TEXT, "
-                "cso TEXT, status TEXT, codes TEXT, n INTEGER);"
-                "DELETE FROM temp.summary_groups",
-                "counting the tickets", err, errlen);
+    ta_status s = db_exec(db, mark_table_sql, "counting the tickets", err,
+                          errlen);
     if (s == TA_OK)
         s = db_prepare(db,
                        "INSERT INTO temp.summary_groups VALUES (?1,?2,?3,?4,"
@@ -388,7 +459,7 @@ static ta_status count_groups(sqlite3 *db, char *err, size_t errlen)
         int r = tally_add(t, &key, 0);
         if (r == 1) {
             /* full: into the table, and this one into the empty tally */
-            s = groups_flush(db, t, ins, err, errlen);
+            s = groups_flush(db, t, ins, 1, err, errlen);
             r = s == TA_OK ? tally_add(t, &key, 0) : 0;
         }
         if (r != 0) {
@@ -399,10 +470,107 @@ static ta_status count_groups(sqlite3 *db, char *err, size_t errlen)
     if (s == TA_OK && rc != SQLITE_DONE)
         s = db_fail(db, "counting the tickets", err, errlen);
     if (s == TA_OK)
-        s = groups_flush(db, t, ins, err, errlen);
+        s = groups_flush(db, t, ins, 1, err, errlen);
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
     tally_free(t);
+    if (s == TA_OK)
+        s = mark_counted(db, err, errlen);
+    return s;
+}
+
+/* ---- counted as the tickets are stored ------------------------------ */
+
+struct summary_feed {
+    tally *t[2]; /* the tickets stored, those replaced */
+    int broken;
+};
+
+summary_feed *summary_feed_new(void)
+{
+    summary_feed *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->t[0] = tally_new(GROUPS_HELD, GROUP_BYTES);
+    f->t[1] = tally_new(GROUPS_HELD, GROUP_BYTES);
+    if (!f->t[0] || !f->t[1]) {
+        summary_feed_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void summary_feed_free(summary_feed *f)
+{
+    if (!f)
+        return;
+    tally_free(f->t[0]);
+    tally_free(f->t[1]);
+    free(f);
+}
+
+void summary_feed_count(summary_feed *f, int replaced, const char *period,
+                        size_t period_len, const char *cso, size_t cso_len,
+                        const char *status, const char *codes)
+{
+    if (f->broken)
+        return;
+    tally_key key = {.k = 0};
+    key.t[0] = period;
+    key.n[0] = period_len;
+    key.t[1] = cso ? cso : "";
+    key.n[1] = cso ? cso_len : 0;
+    key.t[2] = status;
+    key.n[2] = strlen(status);
+    key.t[3] = codes ? codes : "";
+    key.n[3] = codes ? strlen(codes) : 0;
+    /* full (a hostile export's thousands of CSOs) or out of memory: the
+     * scan counts them instead */
+    if (tally_add(f->t[replaced ? 1 : 0], &key, 0) != 0)
+        f->broken = 1;
+}
+
+ta_status summary_feed_use(summary_feed *f, sqlite3 *db, char *err,
+                           size_t errlen)
+{
+    if (f->broken)
+        return TA_OK;
+    sqlite3_stmt *ins = NULL;
+    ta_status s = db_exec(db, "SAVEPOINT summary_feed", "counting the tickets",
+                          err, errlen);
+    if (s != TA_OK)
+        return s;
+    s = db_exec(db, mark_table_sql, "counting the tickets", err, errlen);
+    if (s == TA_OK)
+        s = db_prepare(db,
+                       "INSERT INTO temp.summary_groups VALUES (?1,?2,?3,?4,"
+                       "?5)",
+                       &ins, err, errlen);
+    if (s == TA_OK)
+        s = groups_flush(db, f->t[0], ins, 1, err, errlen);
+    /* a replaced ticket counts nowhere: its group taken back, and a group
+     * left with none dropped, as a scan would never have seen it */
+    if (s == TA_OK && tally_groups(f->t[1]) > 0) {
+        s = groups_flush(db, f->t[1], ins, -1, err, errlen);
+        if (s == TA_OK)
+            s = db_exec(db,
+                        "CREATE TEMP TABLE summary_net AS SELECT period, cso, "
+                        "status, codes, sum(n) AS n FROM temp.summary_groups "
+                        "GROUP BY period, cso, status, codes HAVING sum(n) > 0;"
+                        "DELETE FROM temp.summary_groups;"
+                        "INSERT INTO temp.summary_groups SELECT * FROM "
+                        "temp.summary_net;"
+                        "DROP TABLE temp.summary_net",
+                        "counting the tickets", err, errlen);
+    }
+    sqlite3_finalize(ins);
+    if (s == TA_OK)
+        s = mark_counted(db, err, errlen);
+    if (s == TA_OK)
+        return db_exec(db, "RELEASE summary_feed", "counting the tickets", err,
+                       errlen);
+    sqlite3_exec(db, "ROLLBACK TO summary_feed; RELEASE summary_feed", NULL,
+                 NULL, NULL);
     return s;
 }
 

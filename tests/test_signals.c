@@ -436,6 +436,34 @@ static signals_counts audit_fed(fx *f, const char *period)
     return n;
 }
 
+/* audit_fed, but the feed ended (signals_feed_finish) before the
+ * signals are written, as the import does before its commit: the merge
+ * runs meanwhile, and the result must be the same. A second finish
+ * changes nothing; a ticket after it is refused. */
+static signals_counts audit_finished_early(fx *f)
+{
+    signals_feed *feed = signals_feed_new(f->rs, NULL);
+    assert_non_null(feed);
+    audit_summary sum;
+    if (audit_run(f->db, f->rs, NULL, 0, signals_feed_on_ticket, feed, &sum,
+                  f->err, sizeof f->err) != TA_OK)
+        fail_msg("audit_run: %s", f->err);
+    assert_true(sum.tickets > 0);
+    assert_int_equal(signals_feed_finish(feed, f->err, sizeof f->err), TA_OK);
+    assert_int_equal(signals_feed_finish(feed, f->err, sizeof f->err), TA_OK);
+    signals_row late;
+    memset(&late, 0, sizeof late);
+    late.rowid = 1;
+    assert_int_not_equal(signals_feed_add(feed, &late, f->err, sizeof f->err),
+                         TA_OK);
+    assert_non_null(strstr(f->err, "after the feed ended"));
+    signals_counts n;
+    if (signals_feed_write(feed, f->db, &n, f->err, sizeof f->err) != TA_OK)
+        fail_msg("signals_feed_write: %s", f->err);
+    signals_feed_free(feed);
+    return n;
+}
+
 /* signals_compute from its own scan, made to compute for real: the
  * state that would let it reuse the stored rows is deleted, and so are
  * the rows of its scope (had it done nothing, they would be missing). */
@@ -516,8 +544,15 @@ static void fed_equals_scan(void **state)
     char *by_scan = q_text(f, ALL_SIGNALS, NULL);
     assert_same_counts(fed, scan);
     assert_same_text("all periods", by_feed, by_scan);
-    free(by_feed);
     free(by_scan);
+
+    /* ended before it is written, the merge running meanwhile */
+    signals_counts early = audit_finished_early(f);
+    char *by_early = q_text(f, ALL_SIGNALS, NULL);
+    assert_same_counts(fed, early);
+    assert_same_text("ended early", by_feed, by_early);
+    free(by_early);
+    free(by_feed);
 
     /* one period at a time: the reused contacts (2026-10, with the
      * sample), the outliers (2026-11), the mismatches (2026-12) */

@@ -1044,6 +1044,140 @@ static void months_with_tickets(void **state)
     free(m);
 }
 
+
+/* ---- the count kept, and the count fed by the import -------------------- */
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* The figures are counted once and kept, but never past a change: one
+ * of this connection, one rolled back, one committed by another. */
+static void counted_again_after_a_change(void **state)
+{
+    fx *f = *state;
+    char path[700];
+    snprintf(path, sizeof path, "%s/c.db", f->tmp);
+    sqlite3 *db = NULL, *other = NULL;
+    assert_int_equal(db_open(path, &db, f->err, sizeof f->err), TA_OK);
+    sqlite3 *mem = f->db;
+    f->db = db;
+    fill_basic(f);
+    char *j = json_of(f, NULL);
+    assert_int_equal(jnum(f, j, "$.compliant"), 2);
+    free(j);
+    /* this connection */
+    exec_ok(db, "UPDATE tickets SET status = 'compliant', codes = '' "
+                "WHERE ticket_id = '2'");
+    j = json_of(f, NULL);
+    assert_int_equal(jnum(f, j, "$.compliant"), 3);
+    free(j);
+    /* counted inside a transaction rolled back after */
+    exec_ok(db, "BEGIN");
+    add_result(f, "9", "2026-08", "Tono", "violation", "HP_MISSING");
+    j = json_of(f, NULL);
+    assert_int_equal(jnum(f, j, "$.tickets"), 9);
+    free(j);
+    exec_ok(db, "ROLLBACK");
+    j = json_of(f, NULL);
+    assert_int_equal(jnum(f, j, "$.tickets"), 8);
+    free(j);
+    /* another connection's commit */
+    assert_int_equal(db_open(path, &other, f->err, sizeof f->err), TA_OK);
+    exec_ok(other, "DELETE FROM tickets WHERE ticket_id = '1'");
+    db_close(other);
+    j = json_of(f, NULL);
+    assert_int_equal(jnum(f, j, "$.tickets"), 7);
+    assert_int_equal(jnum(f, j, "$.compliant"), 2);
+    free(j);
+    f->db = mem;
+    db_close(db);
+}
+
+/* A feed given fill_basic's tickets as stored. */
+static summary_feed *feed_basic(void)
+{
+    summary_feed *sf = summary_feed_new();
+    assert_non_null(sf);
+    static const char *const rows[][4] = {
+        {"2026-10", "Budi", "compliant", ""},
+        {"2026-10", "Budi", "violation", "EMAIL_MISSING HP_INVALID"},
+        {"2026-10", "Budi", "exempt", "EX_ANGRY"},
+        {"2026-10", "Sari", "compliant", ""},
+        {"2026-10", "Sari", "out_of_scope", ""},
+        {"2026-09", "Sari", "violation", "EMAIL_MISSING"},
+        {"2026-09", "", "violation",
+         "EMAIL_PLACEHOLDER EXEMPTION_INVALID HP_MISSING"},
+        {"2026-09", "", "exempt", "EX_NO_EMAIL EX_URGENT"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        summary_feed_count(sf, 0, rows[i][0], 7, rows[i][1],
+                           strlen(rows[i][1]), rows[i][2], rows[i][3]);
+    return sf;
+}
+
+/* The import's counts stand for the scan: the same JSON, a ticket
+ * replaced counting nowhere (its period and CSO gone), and no scan while
+ * they hold; a feed past its groups gives up and the figures scan. */
+static void fed_counts_stand_for_the_scan(void **state)
+{
+    fx *f = *state;
+    fill_basic(f);
+    char *scanned = json_of(f, NULL);
+
+    /* what the import saw: fill_basic's tickets, and one more it stored
+     * and then saw replaced by a later row (one of fill_basic's) */
+    summary_feed *sf = feed_basic();
+    summary_feed_count(sf, 0, "2026-08", 7, "Ghost", 5, "violation",
+                       "HP_MISSING");
+    summary_feed_count(sf, 1, "2026-08", 7, "Ghost", 5, "violation",
+                       "HP_MISSING");
+    assert_int_equal(summary_feed_use(sf, f->db, f->err, sizeof f->err),
+                     TA_OK);
+    summary_feed_free(sf);
+    char *fed = json_of(f, NULL);
+    assert_string_equal(fed, scanned);
+    free(fed);
+
+    /* no scan while the counts hold: a feed that missed a ticket shows
+     * its own figures, until the database changes */
+    sf = summary_feed_new();
+    assert_non_null(sf);
+    summary_feed_count(sf, 0, "2026-10", 7, "Budi", 4, "compliant", "");
+    assert_int_equal(summary_feed_use(sf, f->db, f->err, sizeof f->err),
+                     TA_OK);
+    summary_feed_free(sf);
+    summary_totals t;
+    assert_int_equal(summary_get_totals(f->db, NULL, &t, f->err,
+                                        sizeof f->err),
+                     TA_OK);
+    assert_int_equal(t.tickets, 1);
+    exec_ok(f->db, "UPDATE tickets SET cso = cso WHERE ticket_id = '1'");
+    assert_int_equal(summary_get_totals(f->db, NULL, &t, f->err,
+                                        sizeof f->err),
+                     TA_OK);
+    assert_int_equal(t.tickets, 8);
+
+    /* past the groups a feed keeps: given up, the figures scan */
+    sf = feed_basic();
+    char cso[16];
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(cso, sizeof cso, "CSO %d", i);
+        summary_feed_count(sf, 0, "2026-10", 7, cso, (size_t)n, "compliant",
+                           "");
+    }
+    assert_int_equal(summary_feed_use(sf, f->db, f->err, sizeof f->err),
+                     TA_OK);
+    summary_feed_free(sf);
+    fed = json_of(f, NULL);
+    assert_string_equal(fed, scanned);
+    free(fed);
+    free(scanned);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1070,6 +1204,8 @@ int main(void)
         T(text_summary_signals),
         T(junit_signals_not_failures),
         T(months_with_tickets),
+        T(counted_again_after_a_change),
+        T(fed_counts_stand_for_the_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

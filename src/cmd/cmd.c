@@ -55,8 +55,11 @@ ta_status cmd_report(const cli_options *o, const cmd_output *out)
 ta_status cmd_run(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    if (cmd_open(&c, o, out, CMD_DB_CREATE) == TA_OK &&
-        step_goes_on(step_import(&c)) && step_period(&c, 0) == TA_OK &&
+    if (cmd_open(&c, o, out, CMD_DB_CREATE) != TA_OK)
+        return cmd_close(&c);
+    /* the import counts the figures a summary reads, if one is printed */
+    c.count_summary = o->json || !o->quiet;
+    if (step_goes_on(step_import(&c)) && step_period(&c, 0) == TA_OK &&
         step_audit(&c, 1) == TA_OK)
         outputs(&c, 1);
     return cmd_close(&c);
@@ -65,8 +68,11 @@ ta_status cmd_run(const cli_options *o, const cmd_output *out)
 ta_status cmd_check(const cli_options *o, const cmd_output *out)
 {
     cmd_ctx c;
-    if (cmd_open(&c, o, out, CMD_DB_PRIVATE) == TA_OK &&
-        step_goes_on(step_import(&c)) && step_period(&c, 0) == TA_OK &&
+    if (cmd_open(&c, o, out, CMD_DB_PRIVATE) != TA_OK)
+        return cmd_close(&c);
+    /* the import counts the figures the summary and the verdict read */
+    c.count_summary = 1;
+    if (step_goes_on(step_import(&c)) && step_period(&c, 0) == TA_OK &&
         step_audit(&c, 1) == TA_OK) {
         step_summary(&c, 1);
         step_check(&c);

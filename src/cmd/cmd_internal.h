@@ -40,6 +40,13 @@ typedef struct cmd_ctx {
     struct signals_feed *fed;
     int fed_broken;
     unsigned long fed_rows;
+    int last_file; /* the file being imported is the last one given */
+    /* The figures counted by the import as it stores each ticket, under
+     * the same condition as fed (cmd.c asks for it when a summary or a
+     * verdict follows: count_summary); NULL when not counted, or given up
+     * (a file rolled back, or the audit judged tickets again). */
+    int count_summary;
+    struct summary_feed *sumfed;
 } cmd_ctx;
 
 /* How cmd_open opens the database. */

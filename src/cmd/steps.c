@@ -167,6 +167,8 @@ ta_status cmd_close(cmd_ctx *c)
     c->rs = NULL;
     signals_feed_free(c->fed);
     c->fed = NULL;
+    summary_feed_free(c->sumfed);
+    c->sumfed = NULL;
     show_failed(c);
     free(c->failed);
     c->failed = NULL;
@@ -291,6 +293,10 @@ static ta_status feed_stored(void *ctx, const import_ticket *t, char *err,
     (void)errlen;
     cmd_ctx *c = ctx;
     const char *period = c->o->period;
+    if (c->sumfed)
+        summary_feed_count(c->sumfed, 0, t->period, 7, t->v[TA_F_CSO],
+                           t->len[TA_F_CSO], rules_status_name(t->status),
+                           t->codes);
     if (!c->fed || c->fed_broken ||
         (period && memcmp(t->period, period, 8) != 0))
         return TA_OK;
@@ -310,6 +316,9 @@ static void feed_replaced(void *ctx, const import_replaced *x)
 {
     cmd_ctx *c = ctx;
     const char *period = c->o->period;
+    if (c->sumfed)
+        summary_feed_count(c->sumfed, 1, x->period, x->period_len, x->cso,
+                           x->cso_len, x->status, x->codes);
     if (!c->fed || c->fed_broken || (period && strcmp(x->period, period)))
         return;
     signals_row r;
@@ -324,6 +333,17 @@ static void feed_replaced(void *ctx, const import_replaced *x)
     r.codes = x->codes;
     char why[ERRLEN];
     if (signals_feed_remove(c->fed, &r, why, sizeof why) != TA_OK)
+        c->fed_broken = 1;
+}
+
+/* on_stored: after the last file's rows, the feed ends and its merge
+ * starts, running while the import's commit waits for the disk. */
+static void feed_finish(void *ctx)
+{
+    cmd_ctx *c = ctx;
+    char why[ERRLEN];
+    if (c->last_file && c->fed && !c->fed_broken && c->fed_rows > 0 &&
+        signals_feed_finish(c->fed, why, sizeof why) != TA_OK)
         c->fed_broken = 1;
 }
 
@@ -342,14 +362,19 @@ static void start_feed(cmd_ctx *c, import_options *io)
     free(months);
     if (has)
         return;
+    if (c->count_summary)
+        c->sumfed = summary_feed_new(); /* NULL: the figures scan */
     c->fed = signals_feed_new(c->rs, c->o->period);
-    if (!c->fed)
+    if (c->fed) {
+        signals_feed_set_stored(c->fed);
+        if (c->out->progress)
+            signals_feed_set_progress(c->fed, signals_progress, c);
+    }
+    if (!c->fed && !c->sumfed)
         return;
-    signals_feed_set_stored(c->fed);
-    if (c->out->progress)
-        signals_feed_set_progress(c->fed, signals_progress, c);
     io->on_ticket = feed_stored;
     io->on_replaced = feed_replaced;
+    io->on_stored = feed_finish;
     io->ticket_ctx = c;
 }
 
@@ -414,11 +439,15 @@ ta_status step_import(cmd_ctx *c)
                              "imported");
             break;
         }
+        c->last_file = i == o->nfiles - 1;
         ta_status s =
             import_file(c->db, c->rs, o->files[i], &io, &r, err, sizeof err);
         progress(c, NULL, 1);
-        if (s != TA_OK) /* rolled back: its tickets were fed */
+        if (s != TA_OK) { /* rolled back: its tickets were fed */
             c->fed_broken = 1;
+            summary_feed_free(c->sumfed);
+            c->sumfed = NULL;
+        }
         if (s != TA_OK) {
             fail(c, s, err);
             if (s != TA_E_INTERRUPTED)
@@ -551,6 +580,13 @@ ta_status step_audit(cmd_ctx *c, int only_stale)
         s = db_commit(c->db, "committing the audit", err, sizeof err);
     else
         db_rollback(c->db);
+    /* the import's counts hold while the audit judged nothing again; if
+     * they cannot be used, the figures scan */
+    if (s == TA_OK && sum.audit_id == 0 && c->sumfed &&
+        summary_feed_use(c->sumfed, c->db, err, sizeof err) != TA_OK)
+        err[0] = '\0';
+    summary_feed_free(c->sumfed);
+    c->sumfed = NULL;
     signals_feed_free(sig);
     signals_feed_free(c->fed);
     c->fed = NULL;

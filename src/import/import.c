@@ -172,6 +172,8 @@ static ta_status load(sqlite3 *db, file_state *fs, int fd,
     store_finalize(&fs->st);
     if (s == TA_OK)
         s = unchanged(fd, st0, fs->path, err, errlen);
+    if (s == TA_OK && opt->on_stored)
+        opt->on_stored(opt->ticket_ctx);
     if (s == TA_OK)
         s = db_exec(db, "COMMIT", "committing the import", err, errlen);
     if (s != TA_OK)

@@ -186,6 +186,7 @@ typedef struct brow {
     rules_email_state email;
     rules_hp_state hp;
     size_t codes_off, evidence_off, hp_norm_off, email_norm_off;
+    size_t codes_len, evidence_len, hp_norm_len, email_norm_len;
 } brow;
 
 typedef struct batch {

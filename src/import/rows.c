@@ -272,12 +272,15 @@ static ta_status judge_row(const file_state *fs, rules_judge *j, batch *b,
     br->category = v.category;
     br->email = v.email;
     br->hp = v.hp;
-    br->codes_off = put(b, v.codes, strnlen(v.codes, sizeof v.codes));
-    br->evidence_off =
-        put(b, v.evidence, strnlen(v.evidence, sizeof v.evidence));
-    br->hp_norm_off = put(b, v.hp_norm, strnlen(v.hp_norm, sizeof v.hp_norm));
-    br->email_norm_off =
-        put(b, v.email_norm, strnlen(v.email_norm, sizeof v.email_norm));
+    /* the lengths kept, so that binding them measures nothing again */
+    br->codes_len = strnlen(v.codes, sizeof v.codes);
+    br->evidence_len = strnlen(v.evidence, sizeof v.evidence);
+    br->hp_norm_len = strnlen(v.hp_norm, sizeof v.hp_norm);
+    br->email_norm_len = strnlen(v.email_norm, sizeof v.email_norm);
+    br->codes_off = put(b, v.codes, br->codes_len);
+    br->evidence_off = put(b, v.evidence, br->evidence_len);
+    br->hp_norm_off = put(b, v.hp_norm, br->hp_norm_len);
+    br->email_norm_off = put(b, v.email_norm, br->email_norm_len);
     return TA_OK;
 }
 

@@ -231,19 +231,22 @@ static int bind_ticket(sqlite3_stmt *s, const store *st, const batch *b,
     db_bound(&bound, sqlite3_bind_text(s, 21, rules_status_name(br->status),
                                        -1, SQLITE_STATIC));
     db_bound(&bound,
-             sqlite3_bind_text(s, 22, a + br->codes_off, -1, SQLITE_STATIC));
+             sqlite3_bind_text(s, 22, a + br->codes_off, (int)br->codes_len,
+                               SQLITE_STATIC));
     db_bound(&bound,
              sqlite3_bind_text(s, 23, rules_email_state_name(br->email), -1,
                                SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 24, rules_hp_state_name(br->hp), -1,
                                        SQLITE_STATIC));
     db_bound(&bound,
-             sqlite3_bind_text(s, 25, st->figures_only ? "" : a + br->evidence_off,
-                               -1, SQLITE_STATIC));
-    db_bound(&bound, sqlite3_bind_text(s, 27, a + br->hp_norm_off, -1,
-                                       SQLITE_STATIC));
-    db_bound(&bound, sqlite3_bind_text(s, 28, a + br->email_norm_off, -1,
-                                       SQLITE_STATIC));
+             sqlite3_bind_text(s, 25, a + br->evidence_off,
+                               st->figures_only ? 0 : (int)br->evidence_len,
+                               SQLITE_STATIC));
+    db_bound(&bound, sqlite3_bind_text(s, 27, a + br->hp_norm_off,
+                                       (int)br->hp_norm_len, SQLITE_STATIC));
+    db_bound(&bound,
+             sqlite3_bind_text(s, 28, a + br->email_norm_off,
+                               (int)br->email_norm_len, SQLITE_STATIC));
     db_bound(&bound, sqlite3_bind_text(s, 29, br->fingerprint,
                                        st->figures_only ? 0
                                                         : FINGERPRINT_SIZE - 1,

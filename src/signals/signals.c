@@ -766,6 +766,26 @@ static ta_status count_stored(sqlite3 *db, const char *period,
     return s;
 }
 
+ta_status signals_feed_finish(signals_feed *f, char *err, size_t errlen)
+{
+    if (f->merge)
+        return TA_OK;
+    if (f->finished) { /* ended, and the merge failed or was written */
+        errno = EINVAL;
+        return sort_error(err, errlen);
+    }
+    f->finished = 1;
+    ta_status s = feed_end(f, err, errlen);
+    if (s != TA_OK)
+        return s;
+    /* the merging threads read the sorts while the caller goes on */
+    int min = rules_reused_min_customers(f->rs);
+    f->merge = merge_start(f->reuse, f->cross,
+                           min > 1 ? (unsigned long)min : 1, f->dead,
+                           f->nremoved);
+    return f->merge ? TA_OK : sort_error(err, errlen);
+}
+
 ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
                              char *err, size_t errlen)
 {
@@ -773,19 +793,15 @@ ta_status signals_feed_write(signals_feed *f, sqlite3 *db, signals_counts *out,
     if (out)
         *out = n;
     const char *period = f->period;
-    phase(f, "sorting");
-    ta_status s = feed_end(f, err, errlen);
+    if (!f->merge)
+        phase(f, "sorting");
+    ta_status s = signals_feed_finish(f, err, errlen);
     if (s == TA_OK && interrupt_pending())
         s = interrupted(err, errlen);
     if (s != TA_OK)
         return s;
-    /* the merging threads read the sorts while this one writes */
-    int min = rules_reused_min_customers(f->rs);
-    sig_merge *m = merge_start(f->reuse, f->cross,
-                               min > 1 ? (unsigned long)min : 1, f->dead,
-                               f->nremoved);
-    if (!m)
-        return sort_error(err, errlen);
+    sig_merge *m = f->merge;
+    f->merge = NULL; /* this call's now: freed below whatever happens */
     s = db_exec(db, "SAVEPOINT signals", "computing the signals", err, errlen);
     if (s != TA_OK) {
         merge_free(m);

@@ -129,15 +129,17 @@ signals_feed *signals_feed_new(const rules *rs, const char *period)
     f->rs = rs;
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
-    f->reuse = extsort_new(0);
+    for (int i = 0; i < REUSE_PARTS; i++)
+        f->reuse[i] = extsort_new(REUSE_RUN_BYTES / REUSE_PARTS);
     /* For one period the cross-system join is SQL's (signals.c). */
     f->cross = period ? NULL : extsort_new(0);
     f->months_cap = 256;
     f->months = calloc(f->months_cap, sizeof *f->months);
     if (period)
         f->period = strdup(period);
-    int ok = f->reuse && (period || f->cross) && f->months &&
-             (!period || f->period);
+    int ok = (period || f->cross) && f->months && (!period || f->period);
+    for (int i = 0; i < REUSE_PARTS; i++)
+        ok = ok && f->reuse[i];
     for (int i = 0; ok && i < FEED_NBATCH; i++)
         ok = (f->batch[i].b = malloc(BATCH_BYTES)) != NULL;
     if (!ok) {
@@ -161,7 +163,9 @@ void signals_feed_free(signals_feed *f)
     if (!f)
         return;
     stop_worker(f);
-    extsort_free(f->reuse);
+    merge_free(f->merge); /* before the sorts its threads read */
+    for (int i = 0; i < REUSE_PARTS; i++)
+        extsort_free(f->reuse[i]);
     extsort_free(f->cross);
     if (f->months)
         for (size_t i = 0; i < f->months_cap; i++)
@@ -421,7 +425,7 @@ static int feed_row(signals_feed *f, long long rowid, int source,
         /* fed as stored: with the rowid, so that the merge leaves out
          * a replaced ticket's record */
         size_t n = pack(f->pk, rowid, fields, REUSE_FIELDS, f->stored);
-        if (extsort_add(f->reuse, key, cust, f->pk, n) != 0)
+        if (extsort_add(f->reuse[REUSE_PART(key)], key, cust, f->pk, n) != 0)
             return -1;
     }
     /* cross-system mismatches: CRM tickets and the APKT reports naming one */
@@ -562,9 +566,20 @@ static ta_status drain(signals_feed *f, char *err, size_t errlen)
     return s;
 }
 
+/* A ticket after signals_feed_finish: the sorts are the merge's now. */
+static ta_status finished(char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "computing the signals: a ticket was given after the feed "
+             "ended");
+    return TA_E_IO;
+}
+
 ta_status signals_feed_add(signals_feed *f, const signals_row *r, char *err,
                            size_t errlen)
 {
+    if (f->finished)
+        return finished(err, errlen);
     if (!f->started) {
         if (pthread_create(&f->worker, NULL, work, f) != 0) {
             snprintf(err, errlen,
@@ -679,6 +694,8 @@ void signals_feed_set_stored(signals_feed *f)
 ta_status signals_feed_remove(signals_feed *f, const signals_row *r,
                               char *err, size_t errlen)
 {
+    if (f->finished)
+        return finished(err, errlen);
     if (f->nremoved >= SIGNALS_MAX_REMOVED ||
         r->cso.n >= sizeof f->removed->cso || r->period.n >= 8) {
         snprintf(err, errlen,

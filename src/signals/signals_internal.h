@@ -122,10 +122,19 @@ typedef struct feed_batch {
 
 #define FEED_NBATCH 4
 
+/* The reused-contact records are split by their key's top bits into
+ * REUSE_PARTS sorts, each grouped on a thread of its own: the parts read
+ * one after the other give every key in order. Each part's run buffer is
+ * a share of REUSE_RUN_BYTES, so memory is that of one sort. */
+#define REUSE_PART_BITS 1
+#define REUSE_PARTS (1 << REUSE_PART_BITS)
+#define REUSE_PART(key) ((int)((key) >> (64 - REUSE_PART_BITS)))
+#define REUSE_RUN_BYTES (4u << 20)
+
 struct signals_feed {
     const rules *rs;   /* the parameters of the signals */
     char *period;      /* the scope, NULL for every period */
-    extsort *reuse;    /* reused-contact records */
+    extsort *reuse[REUSE_PARTS]; /* reused-contact records, by part */
     extsort *cross;    /* cross-system records; NULL for one period: then
                           the mismatches are SQL's (signals.c) */
     feed_slot *months; /* counts per CSO-month */
@@ -153,6 +162,10 @@ struct signals_feed {
     long long *dead; /* their rowids, sorted by feed_end */
     signals_progress_fn progress; /* NULL: none */
     void *progress_ctx;
+    /* signals_feed_finish: the feed ended and its merging threads at
+     * work (NULL once signals_feed_write has taken them) */
+    int finished;
+    struct sig_merge *merge;
 };
 
 /* Ends the feeding: waits for the worker thread and reports its error, if
@@ -173,28 +186,33 @@ feed_month **feed_months(signals_feed *f, unsigned long min_in_scope,
 
 /* ---- the merging threads (signals_merge.c) -----------------------------
  *
- * Once the feed has ended, merge_start reads its two external sorts on
- * two threads of its own:
+ * Once the feed has ended (signals_feed_finish, which the import calls
+ * before its commit so that this runs while the commit waits for the
+ * disk), merge_start reads the feed's sorts on threads of their own:
  *
  * - the pairing thread meets each APKT report with the CRM ticket it
  *   names (a CRM record sorts before the reports naming it) and passes
  *   every pair whose contacts may differ through a small queue, so the
  *   caller inserts mismatches while pairing goes on;
- * - the grouping thread counts each contact's customers by hash and keeps
- *   the records of the contacts that may reach the minimum, in a
- *   temporary file the caller reads once the mismatches are written.
+ * - one grouping thread per part of the contacts (REUSE_PARTS) counts
+ *   each contact's customers by hash and keeps the records of the
+ *   contacts that may reach the minimum, in a temporary file of its own
+ *   that the caller reads, part after part, once the mismatches are
+ *   written.
  *
  * The caller still compares the strings of everything it writes: these
  * threads only discard what cannot be a signal. Memory: the sorts' merge
- * windows, four 256 KiB queue blocks, and one contact's records up to
- * 4 MiB (a larger contact goes to the file as it comes). */
+ * windows, four 256 KiB queue blocks, and per grouping thread one
+ * contact's records up to 4 MiB (a larger contact goes to the file as it
+ * comes). */
 
 typedef struct sig_merge sig_merge;
 
-/* Starts the threads on reuse (grouped against min_customers) and cross
- * (NULL: no pairing). Both sorts are the threads' until merge_free.
+/* Starts the threads on the parts of reuse (grouped against
+ * min_customers) and cross (NULL: no pairing). The sorts are the
+ * threads' until merge_free.
  * NULL with errno set on failure. */
-sig_merge *merge_start(extsort *reuse, extsort *cross,
+sig_merge *merge_start(extsort *const reuse[REUSE_PARTS], extsort *cross,
                        unsigned long min_customers, const long long *dead,
                        size_t ndead);
 

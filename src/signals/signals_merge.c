@@ -21,13 +21,26 @@
 #define CROSS_GROUP 4
 #define GROUP_MAX (4u << 20)
 
+/* One part of the contacts (signals_internal.h, REUSE_PARTS): grouped on
+ * a thread of its own into a file of its own. */
+typedef struct group_part {
+    struct sig_merge *m;
+    extsort *sort;
+    FILE *groups;
+    int gerr;
+    pthread_t thread;
+    int running;
+} group_part;
+
 struct sig_merge {
-    extsort *reuse, *cross;
+    extsort *cross;
+    group_part part[REUSE_PARTS];
+    int gpart; /* the part the caller reads, REUSE_PARTS at the end */
     unsigned long min_customers;
     const long long *dead; /* rowids replaced since they were fed, sorted */
     size_t ndead;
-    pthread_t thread;
-    int running;
+    pthread_t pthread; /* the pairing, when there is a cross sort */
+    int prunning;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int abandon; /* the caller is gone: stop early */
@@ -45,10 +58,7 @@ struct sig_merge {
     size_t cbn, cpos;
     off_t roff;
 
-    /* the grouping's file, read once the thread is done */
-    FILE *groups;
-    int gerr, greading;
-    unsigned char *gbuf; /* one record read back */
+    unsigned char *gbuf; /* one contact record read back */
 };
 
 static int gone(sig_merge *m)
@@ -262,7 +272,7 @@ static int put_rec(FILE *out, uint64_t k1, uint64_t k2, const void *p,
                : -1;
 }
 
-static int group_write(sig_merge *m, group *g)
+static int group_write(group_part *gp, group *g)
 {
     const unsigned char *p = (const unsigned char *)g->b.p;
     for (size_t o = 0; o < g->b.len;) {
@@ -270,7 +280,7 @@ static int group_write(sig_merge *m, group *g)
         uint32_t len;
         memcpy(&k2, p + o, 8);
         memcpy(&len, p + o + 8, 4);
-        if (put_rec(m->groups, g->key, k2, p + o + 12, len) != 0)
+        if (put_rec(gp->groups, g->key, k2, p + o + 12, len) != 0)
             return -1;
         o += 12 + len;
     }
@@ -278,20 +288,20 @@ static int group_write(sig_merge *m, group *g)
     return 0;
 }
 
-static int group_add(sig_merge *m, group *g, const extsort_rec *r)
+static int group_add(group_part *gp, group *g, const extsort_rec *r)
 {
     if (r->k2 != 0 && r->k2 != g->last) {
         g->customers++;
         g->last = r->k2;
     }
     if (g->through)
-        return put_rec(m->groups, r->k1, r->k2, r->data, (uint32_t)r->len);
+        return put_rec(gp->groups, r->k1, r->k2, r->data, (uint32_t)r->len);
     size_t need = 12 + r->len;
     if (g->b.len + need > GROUP_MAX) {
         g->through = 1;
-        if (group_write(m, g) != 0)
+        if (group_write(gp, g) != 0)
             return -1;
-        return put_rec(m->groups, r->k1, r->k2, r->data, (uint32_t)r->len);
+        return put_rec(gp->groups, r->k1, r->k2, r->data, (uint32_t)r->len);
     }
     uint32_t len = (uint32_t)r->len;
     if (buf_add(&g->b, &r->k2, 8) != 0 || buf_add(&g->b, &len, 4) != 0 ||
@@ -302,23 +312,24 @@ static int group_add(sig_merge *m, group *g, const extsort_rec *r)
 
 /* A contact is complete: kept when its customer hashes reach the
  * minimum (a contact written through is kept whatever its count). */
-static int group_end(sig_merge *m, group *g)
+static int group_end(group_part *gp, group *g)
 {
-    if (!g->through && g->customers >= m->min_customers)
-        return group_write(m, g);
+    if (!g->through && g->customers >= gp->m->min_customers)
+        return group_write(gp, g);
     return 0;
 }
 
 /* Counts each contact's customers by hash and keeps the contacts that
  * may reach the minimum. */
-static void group_up(sig_merge *m)
+static void group_up(group_part *gp)
 {
+    sig_merge *m = gp->m;
     group g;
     memset(&g, 0, sizeof g);
     extsort_rec r;
     int rc = 0, failed = 0, any = 0;
     unsigned long n = 0;
-    while (!failed && (rc = extsort_next(m->reuse, &r)) == 1) {
+    while (!failed && (rc = extsort_next(gp->sort, &r)) == 1) {
         if (m->ndead && r.len >= 9 && (r.data[0] == 1 || r.data[0] == 2)) {
             uint64_t id;
             memcpy(&id, r.data + 1, 8);
@@ -327,7 +338,7 @@ static void group_up(sig_merge *m)
         }
         if (!any || r.k1 != g.key) {
             if (any)
-                failed = group_end(m, &g) != 0;
+                failed = group_end(gp, &g) != 0;
             g.key = r.k1;
             g.last = 0;
             g.customers = 0;
@@ -336,64 +347,74 @@ static void group_up(sig_merge *m)
             any = 1;
         }
         if (!failed)
-            failed = group_add(m, &g, &r) != 0;
+            failed = group_add(gp, &g, &r) != 0;
         if (++n % 65536 == 0 && gone(m))
             break;
     }
     if (!failed && rc < 0)
         failed = 1;
     if (!failed && any)
-        failed = group_end(m, &g) != 0;
-    if (!failed && fflush(m->groups) != 0)
+        failed = group_end(gp, &g) != 0;
+    if (!failed && fflush(gp->groups) != 0)
         failed = 1;
     if (failed)
-        m->gerr = errno ? errno : EIO;
+        gp->gerr = errno ? errno : EIO;
     buf_free(&g.b);
 }
 
-/* The merging thread: the pairs first, since the caller writes them as
- * they come; then the contacts, which the caller reads at the end. */
-static void *merge_run(void *arg)
+/* The threads: the pairs and each part of the contacts read independent
+ * sorts, so each has a core of its own when there is one; the caller
+ * writes the pairs as they come and reads the contacts at the end. */
+static void *pair_run(void *arg)
 {
-    sig_merge *m = arg;
-    if (m->cross)
-        pair_up(m);
-    group_up(m);
+    pair_up(arg);
+    return NULL;
+}
+
+static void *group_run(void *arg)
+{
+    group_up(arg);
     return NULL;
 }
 
 int merge_next_reused(sig_merge *m, extsort_rec *r)
 {
-    if (m->running) {
-        pthread_join(m->thread, NULL);
-        m->running = 0;
-        if (m->gerr) {
-            errno = m->gerr;
+    /* the parts one after the other: together, every contact in key
+     * order */
+    for (; m->gpart < REUSE_PARTS; m->gpart++) {
+        group_part *gp = &m->part[m->gpart];
+        if (gp->running) {
+            pthread_join(gp->thread, NULL);
+            gp->running = 0;
+            if (gp->gerr) {
+                errno = gp->gerr;
+                return -1;
+            }
+            rewind(gp->groups);
+        }
+        uint32_t len;
+        if (fread(&r->k1, 8, 1, gp->groups) != 1) {
+            if (!feof(gp->groups))
+                return -1;
+            continue;
+        }
+        if (fread(&r->k2, 8, 1, gp->groups) != 1 ||
+            fread(&len, 4, 1, gp->groups) != 1 || len > EXTSORT_MAX_PAYLOAD ||
+            fread(m->gbuf, 1, len, gp->groups) != len) {
+            errno = EIO;
             return -1;
         }
-        rewind(m->groups);
-        m->greading = 1;
+        r->data = m->gbuf;
+        r->len = len;
+        return 1;
     }
-    if (!m->greading)
-        return 0;
-    uint32_t len;
-    if (fread(&r->k1, 8, 1, m->groups) != 1)
-        return feof(m->groups) ? 0 : -1;
-    if (fread(&r->k2, 8, 1, m->groups) != 1 ||
-        fread(&len, 4, 1, m->groups) != 1 || len > EXTSORT_MAX_PAYLOAD ||
-        fread(m->gbuf, 1, len, m->groups) != len) {
-        errno = EIO;
-        return -1;
-    }
-    r->data = m->gbuf;
-    r->len = len;
-    return 1;
+    return 0;
 }
 
 /* ---- start and stop
  * ------------------------------------------------------------ */
 
-sig_merge *merge_start(extsort *reuse, extsort *cross,
+sig_merge *merge_start(extsort *const reuse[REUSE_PARTS], extsort *cross,
                        unsigned long min_customers, const long long *dead,
                        size_t ndead)
 {
@@ -404,24 +425,31 @@ sig_merge *merge_start(extsort *reuse, extsort *cross,
     m->ndead = ndead;
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cv, NULL);
-    m->reuse = reuse;
     m->cross = cross;
     m->min_customers = min_customers;
     m->pfd = -1;
     int ok = (m->gbuf = malloc(EXTSORT_MAX_PAYLOAD)) != NULL;
-    if (ok) {
+    for (int i = 0; ok && i < REUSE_PARTS; i++) {
+        group_part *gp = &m->part[i];
+        gp->m = m;
+        gp->sort = reuse[i];
         int fd = tempfile_open("groups");
-        ok = fd >= 0 && (m->groups = fdopen(fd, "w+b")) != NULL;
-        if (fd >= 0 && !m->groups)
+        ok = fd >= 0 && (gp->groups = fdopen(fd, "w+b")) != NULL;
+        if (fd >= 0 && !gp->groups)
             close(fd);
     }
     if (ok && cross)
         ok = (m->pb = malloc(BLOCK)) != NULL &&
              (m->cb = malloc(BLOCK)) != NULL &&
              (m->pfd = tempfile_open("pairs")) >= 0;
-    if (ok) {
-        ok = pthread_create(&m->thread, NULL, merge_run, m) == 0;
-        m->running = ok;
+    if (ok && cross) {
+        ok = pthread_create(&m->pthread, NULL, pair_run, m) == 0;
+        m->prunning = ok;
+    }
+    for (int i = 0; ok && i < REUSE_PARTS; i++) {
+        group_part *gp = &m->part[i];
+        ok = pthread_create(&gp->thread, NULL, group_run, gp) == 0;
+        gp->running = ok;
     }
     if (!ok) {
         int e = errno ? errno : ENOMEM;
@@ -440,10 +468,15 @@ void merge_free(sig_merge *m)
     m->abandon = 1;
     pthread_cond_broadcast(&m->cv);
     pthread_mutex_unlock(&m->mu);
-    if (m->running)
-        pthread_join(m->thread, NULL);
-    if (m->groups)
-        fclose(m->groups);
+    for (int i = 0; i < REUSE_PARTS; i++) {
+        group_part *gp = &m->part[i];
+        if (gp->running)
+            pthread_join(gp->thread, NULL);
+        if (gp->groups)
+            fclose(gp->groups);
+    }
+    if (m->prunning)
+        pthread_join(m->pthread, NULL);
     if (m->pfd >= 0)
         close(m->pfd);
     free(m->pb);
