@@ -424,6 +424,21 @@ static int still_counted(sqlite3 *db)
     return yes;
 }
 
+/* Makes or empties temp.summary_groups and its mark, and prepares the
+ * insert of a group into it. */
+static ta_status groups_begin(sqlite3 *db, sqlite3_stmt **ins, char *err,
+                              size_t errlen)
+{
+    ta_status s = db_exec(db, mark_table_sql, "counting the tickets", err,
+                          errlen);
+    if (s == TA_OK)
+        s = db_prepare(db,
+                       "INSERT INTO temp.summary_groups VALUES (?1,?2,?3,?4,"
+                       "?5)",
+                       ins, err, errlen);
+    return s;
+}
+
 /* Fills temp.summary_groups (made or emptied) from every ticket, in one
  * scan in storage order, unless it still holds them (still_counted). A
  * NULL is counted as "", as the table stores it. */
@@ -437,13 +452,7 @@ static ta_status count_groups(sqlite3 *db, char *err, size_t errlen)
         snprintf(err, errlen, "counting the tickets: out of memory");
         return TA_E_NOMEM;
     }
-    ta_status s = db_exec(db, mark_table_sql, "counting the tickets", err,
-                          errlen);
-    if (s == TA_OK)
-        s = db_prepare(db,
-                       "INSERT INTO temp.summary_groups VALUES (?1,?2,?3,?4,"
-                       "?5)",
-                       &ins, err, errlen);
+    ta_status s = groups_begin(db, &ins, err, errlen);
     if (s == TA_OK)
         s = db_prepare(db,
                        "SELECT period, cso, status, codes FROM audit_results",
@@ -540,12 +549,7 @@ ta_status summary_feed_use(summary_feed *f, sqlite3 *db, char *err,
                           err, errlen);
     if (s != TA_OK)
         return s;
-    s = db_exec(db, mark_table_sql, "counting the tickets", err, errlen);
-    if (s == TA_OK)
-        s = db_prepare(db,
-                       "INSERT INTO temp.summary_groups VALUES (?1,?2,?3,?4,"
-                       "?5)",
-                       &ins, err, errlen);
+    s = groups_begin(db, &ins, err, errlen);
     if (s == TA_OK)
         s = groups_flush(db, f->t[0], ins, 1, err, errlen);
     /* a replaced ticket counts nowhere: its group taken back, and a group

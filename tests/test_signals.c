@@ -418,8 +418,11 @@ static void exec_ok(fx *f, const char *sql)
 
 /* audit_run judging every ticket of period (NULL: all) and feeding a
  * signals_feed, then signals_feed_write: the way `ticket-audit audit`
- * computes the signals. */
-static signals_counts audit_fed(fx *f, const char *period)
+ * computes the signals. early: the feed ended (signals_feed_finish)
+ * before the signals are written, as the import does before its commit,
+ * the merge running meanwhile; a second finish changes nothing and a
+ * ticket after it is refused. */
+static signals_counts audit_fed_as(fx *f, const char *period, int early)
 {
     signals_feed *feed = signals_feed_new(f->rs, period);
     assert_non_null(feed);
@@ -429,6 +432,18 @@ static signals_counts audit_fed(fx *f, const char *period)
         fail_msg("audit_run: %s", f->err);
     assert_true(sum.audit_id != 0);
     assert_true(sum.tickets > 0);
+    if (early) {
+        assert_int_equal(signals_feed_finish(feed, f->err, sizeof f->err),
+                         TA_OK);
+        assert_int_equal(signals_feed_finish(feed, f->err, sizeof f->err),
+                         TA_OK);
+        signals_row late;
+        memset(&late, 0, sizeof late);
+        late.rowid = 1;
+        assert_int_not_equal(
+            signals_feed_add(feed, &late, f->err, sizeof f->err), TA_OK);
+        assert_non_null(strstr(f->err, "after the feed ended"));
+    }
     signals_counts n;
     if (signals_feed_write(feed, f->db, &n, f->err, sizeof f->err) != TA_OK)
         fail_msg("signals_feed_write: %s", f->err);
@@ -436,32 +451,9 @@ static signals_counts audit_fed(fx *f, const char *period)
     return n;
 }
 
-/* audit_fed, but the feed ended (signals_feed_finish) before the
- * signals are written, as the import does before its commit: the merge
- * runs meanwhile, and the result must be the same. A second finish
- * changes nothing; a ticket after it is refused. */
-static signals_counts audit_finished_early(fx *f)
+static signals_counts audit_fed(fx *f, const char *period)
 {
-    signals_feed *feed = signals_feed_new(f->rs, NULL);
-    assert_non_null(feed);
-    audit_summary sum;
-    if (audit_run(f->db, f->rs, NULL, 0, signals_feed_on_ticket, feed, &sum,
-                  f->err, sizeof f->err) != TA_OK)
-        fail_msg("audit_run: %s", f->err);
-    assert_true(sum.tickets > 0);
-    assert_int_equal(signals_feed_finish(feed, f->err, sizeof f->err), TA_OK);
-    assert_int_equal(signals_feed_finish(feed, f->err, sizeof f->err), TA_OK);
-    signals_row late;
-    memset(&late, 0, sizeof late);
-    late.rowid = 1;
-    assert_int_not_equal(signals_feed_add(feed, &late, f->err, sizeof f->err),
-                         TA_OK);
-    assert_non_null(strstr(f->err, "after the feed ended"));
-    signals_counts n;
-    if (signals_feed_write(feed, f->db, &n, f->err, sizeof f->err) != TA_OK)
-        fail_msg("signals_feed_write: %s", f->err);
-    signals_feed_free(feed);
-    return n;
+    return audit_fed_as(f, period, 0);
 }
 
 /* signals_compute from its own scan, made to compute for real: the
@@ -547,7 +539,7 @@ static void fed_equals_scan(void **state)
     free(by_scan);
 
     /* ended before it is written, the merge running meanwhile */
-    signals_counts early = audit_finished_early(f);
+    signals_counts early = audit_fed_as(f, NULL, 1);
     char *by_early = q_text(f, ALL_SIGNALS, NULL);
     assert_same_counts(fed, early);
     assert_same_text("ended early", by_feed, by_early);

@@ -201,6 +201,7 @@ typedef struct batch {
 } batch;
 
 /* The statements of one import (store.c). */
+#define STORE_TICKET_PARAMS 29
 typedef struct store {
     sqlite3_stmt *ins_ticket, *ins_reject, *ins_import, *upd_import;
     int figures_only; /* import_options.figures_only */
@@ -211,6 +212,9 @@ typedef struct store {
     /* with on_replaced: the INSERT OR IGNORE tried first, and the earlier
      * row of a ticket, read before REPLACE deletes it */
     sqlite3_stmt *ins_ignore, *get_old;
+    /* what each ticket statement (0 ins_ticket, 1 ins_ignore) holds bound
+     * from the row before, where it can be kept (store.c, bind_kept) */
+    const void *held[2][STORE_TICKET_PARAMS + 1];
 } store;
 
 /* Everything one file's import shares between its two threads. */
