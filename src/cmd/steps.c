@@ -443,12 +443,11 @@ ta_status step_import(cmd_ctx *c)
         ta_status s =
             import_file(c->db, c->rs, o->files[i], &io, &r, err, sizeof err);
         progress(c, NULL, 1);
-        if (s != TA_OK) { /* rolled back: its tickets were fed */
+        if (s != TA_OK) {
+            /* rolled back: its tickets were fed */
             c->fed_broken = 1;
             summary_feed_free(c->sumfed);
             c->sumfed = NULL;
-        }
-        if (s != TA_OK) {
             fail(c, s, err);
             if (s != TA_E_INTERRUPTED)
                 keep_failed(c, i, s);

@@ -771,8 +771,9 @@ ta_status signals_feed_finish(signals_feed *f, char *err, size_t errlen)
     if (f->merge)
         return TA_OK;
     if (f->finished) { /* ended, and the merge failed or was written */
-        errno = EINVAL;
-        return sort_error(err, errlen);
+        snprintf(err, errlen,
+                 "computing the signals: the feed was already written");
+        return TA_E_IO;
     }
     f->finished = 1;
     ta_status s = feed_end(f, err, errlen);
